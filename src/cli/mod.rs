@@ -1,0 +1,145 @@
+//! The command line: argument parsing (clap derive), the commands, output formats, colour and
+//! exit codes. The only module that prints or decides an exit code.
+//!
+//! Exit codes: 0 success; 1 invalid configuration or another error; 2 changes present (reserved
+//! for `plan`); 64 usage error (bad arguments).
+
+use crate::diag::{Report, Style};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code for a successful run.
+pub const EXIT_OK: u8 = 0;
+/// Exit code for invalid configuration, or any other error.
+pub const EXIT_ERROR: u8 = 1;
+/// Exit code for bad command-line usage.
+pub const EXIT_USAGE: u8 = 64;
+
+/// Generates the Terraform and SageMaker pipelines of a multi-account MLOps platform from
+/// environments/*.tfvars.json.
+#[derive(Debug, Parser)]
+#[command(name = "mlopsgen", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Run as if started in DIR (the repository root holding environments/).
+    #[arg(short = 'C', long = "chdir", value_name = "DIR", global = true)]
+    pub chdir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the environment configs; all files are checked together. Exit 1 on any error.
+    Validate {
+        /// Environments to report on (default: all files in environments/).
+        #[arg(value_name = "ENV")]
+        envs: Vec<String>,
+        /// Output format of the diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the JSON Schema of environments/*.tfvars.json (for editors).
+    Schema,
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Compiler-style text on stderr.
+    Text,
+    /// One JSON document on stdout.
+    Json,
+}
+
+/// Parses the process arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    ExitCode::from(run(cli))
+}
+
+/// Runs one parsed command and returns its exit code.
+pub fn run(cli: Cli) -> u8 {
+    let repo = cli.chdir.clone().unwrap_or_else(|| PathBuf::from("."));
+    match cli.command {
+        Command::Validate { envs, format } => validate(&repo, &envs, format),
+        Command::Schema => {
+            let text = serde_json::to_string_pretty(&crate::config::shape::json_schema()).unwrap_or_default();
+            out(&format!("{text}\n"))
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "mlopsgen", &mut buf);
+            out(&String::from_utf8_lossy(&buf))
+        }
+    }
+}
+
+fn validate(repo: &std::path::Path, envs: &[String], format: Format) -> u8 {
+    let validated = crate::validate_repo(repo, envs);
+    let report = &validated.report;
+    let code = if report.has_errors() { EXIT_ERROR } else { EXIT_OK };
+    match format {
+        Format::Json => {
+            let text = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
+            out(&format!("{text}\n"));
+        }
+        Format::Text => {
+            print_report(report, "");
+            if !report.has_errors() {
+                let names: Vec<&str> = validated.envs.iter().map(|e| e.name.as_str()).collect();
+                out(&format!("ok: {} valid ({})\n", plural(names.len(), "environment"), names.join(", ")));
+            }
+        }
+    }
+    code
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+}
+
+/// Prints diagnostics and their summary line on stderr.
+fn print_report(report: &Report, tail: &str) {
+    if report.diagnostics.is_empty() {
+        return;
+    }
+    let style = stderr_style();
+    let mut text = report.render(style);
+    text.push_str(&report.summary(tail));
+    text.push('\n');
+    err(&text);
+}
+
+/// Colour only for a terminal, and never when `NO_COLOR` is set to anything non-empty.
+fn stderr_style() -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if !no_color && std::io::stderr().is_terminal() { Style::Color } else { Style::Plain }
+}
+
+/// Writes to stdout; a closed pipe (`mlopsgen schema | head`) is not an error.
+fn out(text: &str) -> u8 {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(_) => EXIT_ERROR,
+    }
+}
+
+fn err(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}

@@ -1,0 +1,80 @@
+//! Loading: find `environments/*.tfvars.json`, read the bytes, parse them keeping spans
+//! (`json`), describe the format (`shape`), address values (`path`), and deserialize into the raw
+//! typed form (`raw`). Nothing here judges meaning; that is `validate`'s job.
+
+pub mod json;
+pub mod path;
+pub mod raw;
+pub mod shape;
+
+use crate::diag::{Code, Diagnostic, Span};
+use std::path::{Path, PathBuf};
+
+/// The directory, relative to the repository root, that holds the config files.
+pub const ENV_DIR: &str = "environments";
+/// The suffix every config file has.
+pub const ENV_SUFFIX: &str = ".tfvars.json";
+
+/// One config file as read from disk.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The environment name the file name gives (`prod` for `prod.tfvars.json`).
+    pub env: String,
+    /// Relative to the repository root, as the user would type it.
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Reads every config file of the repository at `repo`, in name order. Problems reading a file
+/// become diagnostics; the other files are still returned.
+pub fn read_all(repo: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let dir = repo.join(ENV_DIR);
+    let mut diags = Vec::new();
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(err) => {
+            diags.push(
+                Diagnostic::error(Code::E0104, ENV_DIR, "cannot read the environments directory")
+                    .expected(format!("a directory {ENV_DIR}/ with one <env>{ENV_SUFFIX} per environment"))
+                    .found(err.to_string())
+                    .help("run mlopsgen at the repository root, or pass -C <repo>"),
+            );
+            return (Vec::new(), diags);
+        }
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(ENV_SUFFIX) && n.len() > ENV_SUFFIX.len())
+        .collect();
+    names.sort();
+    let mut files = Vec::new();
+    for name in names {
+        let rel = PathBuf::from(ENV_DIR).join(&name);
+        let env = name.trim_end_matches(ENV_SUFFIX).to_string();
+        match std::fs::read(repo.join(&rel)) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => files.push(SourceFile { env, path: rel, text }),
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                    diags.push(
+                        Diagnostic::error(Code::E0102, &rel, "config file is not valid UTF-8")
+                            .at(Span::new(at, at + 1), "$")
+                            .label("invalid byte")
+                            .expected("UTF-8 text")
+                            .found(format!("byte 0x{:02X}", e.as_bytes().get(at).copied().unwrap_or(0)))
+                            .help("save the file as UTF-8"),
+                    );
+                    files.push(SourceFile { env, path: rel, text });
+                }
+            },
+            Err(err) => diags.push(
+                Diagnostic::error(Code::E0101, &rel, "cannot read config file")
+                    .expected("a readable file")
+                    .found(err.to_string()),
+            ),
+        }
+    }
+    (files, diags)
+}

@@ -1,0 +1,206 @@
+//! The typed form of a config file, exactly as written (`RawEnv`). Deserialized from the cleaned
+//! tree that the structural check returns, so every key here is declared in `config::shape` too;
+//! a test deserializes a file that sets every key to keep the two in step.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+/// One `environments/<env>.tfvars.json` file.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnv {
+    #[serde(rename = "$schema")]
+    pub schema: Option<String>,
+    pub env_group: String,
+    pub kind: Option<String>,
+    pub account_id: Option<String>,
+    pub aws_region: String,
+    #[serde(default)]
+    pub tags: IndexMap<String, String>,
+    pub event_bus_name: Option<String>,
+    pub pipelines_alert_topic_name: Option<String>,
+    pub email: Option<OneOrMany>,
+    pub kms_key: Option<KmsRef>,
+    pub lambda_role: Option<RoleRef>,
+    pub sagemaker_execution_role: Option<RoleRef>,
+    pub default_bucket: Option<BucketRef>,
+    pub model_artifacts_bucket: Option<BucketRef>,
+    pub terraform_state_bucket: Option<BucketRef>,
+    pub model_name: Option<String>,
+    #[serde(flatten)]
+    pub single_model: RawModel,
+    pub models: Option<IndexMap<String, RawModel>>,
+    pub model_package_groups: Option<IndexMap<String, RawGroup>>,
+    pub approvals: Option<RawApprovals>,
+    pub deploy: Option<RawDeploy>,
+}
+
+/// A string or a list of strings (`"email"`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The values in order.
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// An existing key's ARN, or a key to create.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum KmsRef {
+    Arn(String),
+    Create(RawKmsKey),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKmsKey {
+    pub create: Option<bool>,
+    pub alias: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub shared_with: Vec<String>,
+    pub deletion_window_in_days: Option<i64>,
+    pub rotation_period_in_days: Option<i64>,
+}
+
+/// An existing role's ARN, or a role to create.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RoleRef {
+    Arn(String),
+    Spec(RawRole),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRole {
+    pub name: Option<String>,
+    pub path: Option<String>,
+    pub create: Option<bool>,
+}
+
+/// An existing bucket's name, or a bucket spec.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum BucketRef {
+    Name(String),
+    Spec(RawBucket),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBucket {
+    pub name: String,
+    pub create: Option<bool>,
+}
+
+/// The keys that describe one model: at the top level (the seed's single-model form) or as an
+/// entry of `models`.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct RawModel {
+    pub model_package_group_name: Option<String>,
+    pub train_pipeline_name: Option<String>,
+    pub inference_pipeline_name: Option<String>,
+    pub batch_dataset_filename: Option<String>,
+    pub train_pipeline: Option<RawTrain>,
+    pub inference_pipeline: Option<RawInference>,
+    pub retrain_on_drift: Option<bool>,
+}
+
+impl RawModel {
+    /// True when no model key is set (a registry file, or a file that uses `models`).
+    pub fn is_empty(&self) -> bool {
+        self.model_package_group_name.is_none()
+            && self.train_pipeline_name.is_none()
+            && self.inference_pipeline_name.is_none()
+            && self.batch_dataset_filename.is_none()
+            && self.train_pipeline.is_none()
+            && self.inference_pipeline.is_none()
+            && self.retrain_on_drift.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrain {
+    pub name: Option<String>,
+    pub arn: Option<String>,
+    pub role_arn: Option<String>,
+    pub processing_instance_type: Option<String>,
+    pub processing_instance_count: Option<i64>,
+    pub training_instance_type: Option<String>,
+    pub training_instance_count: Option<i64>,
+    pub training_volume_size_in_gb: Option<i64>,
+    pub max_runtime_in_seconds: Option<i64>,
+    pub auc_threshold: Option<f64>,
+    pub hyperparameters: Option<RawHyperparameters>,
+    pub xgboost_version: Option<String>,
+    pub sklearn_version: Option<String>,
+    pub input_data_prefix: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawHyperparameters {
+    pub objective: Option<String>,
+    pub num_round: Option<i64>,
+    pub max_depth: Option<i64>,
+    pub eta: Option<f64>,
+    pub gamma: Option<f64>,
+    pub min_child_weight: Option<f64>,
+    pub subsample: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawInference {
+    pub name: Option<String>,
+    pub arn: Option<String>,
+    pub role_arn: Option<String>,
+    pub cron_schedule: Option<String>,
+    pub schedule_enabled: Option<bool>,
+    pub transform_instance_type: Option<String>,
+    pub transform_instance_count: Option<i64>,
+    pub monitoring_instance_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    pub description: Option<String>,
+    pub consumers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawApprovals {
+    pub topic_name: Option<String>,
+    pub email: Option<OneOrMany>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeploy {
+    pub jenkins_account_id: String,
+    pub jenkins_role_name: Option<String>,
+    pub role_name: Option<String>,
+    pub external_id: Option<String>,
+    pub log_group: Option<RawLogGroup>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLogGroup {
+    pub name: Option<String>,
+    pub retention_in_days: Option<i64>,
+}

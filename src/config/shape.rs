@@ -1,0 +1,606 @@
+//! The file format, declared once. This tree drives three things that must never disagree: the
+//! structural check of a loaded file (unknown keys, types, ranges, required keys), the JSON
+//! Schema printed by `mlopsgen schema`, and the defaults documented in the README.
+//!
+//! Format rules that need context (ARN accounts, bucket naming, cron syntax) live in `validate`;
+//! string patterns here are only hints for editors.
+
+use serde_json::{Value as Json, json};
+use std::sync::OnceLock;
+
+/// What a value may be.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    String {
+        min_len: usize,
+        max_len: usize,
+        one_of: &'static [&'static str],
+        pattern: Option<&'static str>,
+    },
+    Integer {
+        min: i64,
+        max: i64,
+    },
+    Number {
+        min: f64,
+        max: f64,
+    },
+    Bool,
+    Array {
+        items: Box<Shape>,
+        min_items: usize,
+        max_items: usize,
+        unique: bool,
+    },
+    Object {
+        fields: Vec<Field>,
+    },
+    /// An object whose keys are names chosen by the user.
+    Map {
+        key_pattern: &'static str,
+        key_hint: &'static str,
+        values: Box<Shape>,
+        max_entries: usize,
+    },
+    /// Alternatives distinguished by JSON type (e.g. an ARN string or an object that creates).
+    Either(Vec<Shape>),
+}
+
+/// A value's kind with its documentation.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    pub kind: Kind,
+    pub description: &'static str,
+    pub default: Option<Json>,
+}
+
+/// One key of an object.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: &'static str,
+    pub shape: Shape,
+    pub required: bool,
+}
+
+impl Shape {
+    fn new(kind: Kind, description: &'static str) -> Shape {
+        Shape { kind, description, default: None }
+    }
+    fn default(mut self, value: Json) -> Shape {
+        self.default = Some(value);
+        self
+    }
+    fn pattern(mut self, p: &'static str) -> Shape {
+        if let Kind::String { pattern, .. } = &mut self.kind {
+            *pattern = Some(p);
+        }
+        self
+    }
+    fn len(mut self, min: usize, max: usize) -> Shape {
+        if let Kind::String { min_len, max_len, .. } = &mut self.kind {
+            *min_len = min;
+            *max_len = max;
+        }
+        self
+    }
+
+    /// A short phrase naming the JSON type(s) accepted, for "expected" lines.
+    pub fn type_phrase(&self) -> String {
+        match &self.kind {
+            Kind::String { .. } => "a string".into(),
+            Kind::Integer { .. } => "an integer".into(),
+            Kind::Number { .. } => "a number".into(),
+            Kind::Bool => "true or false".into(),
+            Kind::Array { items, .. } => format!("an array of {}", plural(&items.type_phrase())),
+            Kind::Object { .. } | Kind::Map { .. } => "an object".into(),
+            Kind::Either(alts) => {
+                let names: Vec<String> = alts.iter().map(Shape::type_phrase).collect();
+                names.join(" or ")
+            }
+        }
+    }
+
+    /// The fields of an object shape (empty for anything else).
+    pub fn fields(&self) -> &[Field] {
+        match &self.kind {
+            Kind::Object { fields } => fields,
+            _ => &[],
+        }
+    }
+}
+
+fn plural(phrase: &str) -> String {
+    match phrase {
+        "a string" => "strings".into(),
+        "an integer" => "integers".into(),
+        "a number" => "numbers".into(),
+        "an object" => "objects".into(),
+        other => other.to_string(),
+    }
+}
+
+fn string(description: &'static str) -> Shape {
+    Shape::new(Kind::String { min_len: 0, max_len: usize::MAX, one_of: &[], pattern: None }, description)
+}
+fn one_of(values: &'static [&'static str], description: &'static str) -> Shape {
+    Shape::new(Kind::String { min_len: 0, max_len: usize::MAX, one_of: values, pattern: None }, description)
+}
+fn integer(min: i64, max: i64, description: &'static str) -> Shape {
+    Shape::new(Kind::Integer { min, max }, description)
+}
+fn number(min: f64, max: f64, description: &'static str) -> Shape {
+    Shape::new(Kind::Number { min, max }, description)
+}
+fn boolean(description: &'static str) -> Shape {
+    Shape::new(Kind::Bool, description)
+}
+fn array(items: Shape, min_items: usize, max_items: usize, description: &'static str) -> Shape {
+    Shape::new(Kind::Array { items: Box::new(items), min_items, max_items, unique: true }, description)
+}
+fn object(fields: Vec<Field>, description: &'static str) -> Shape {
+    Shape::new(Kind::Object { fields }, description)
+}
+fn map(
+    key_pattern: &'static str,
+    key_hint: &'static str,
+    values: Shape,
+    max_entries: usize,
+    description: &'static str,
+) -> Shape {
+    Shape::new(Kind::Map { key_pattern, key_hint, values: Box::new(values), max_entries }, description)
+}
+fn either(alternatives: Vec<Shape>, description: &'static str) -> Shape {
+    Shape::new(Kind::Either(alternatives), description)
+}
+fn opt(name: &'static str, shape: Shape) -> Field {
+    Field { name, shape, required: false }
+}
+fn req(name: &'static str, shape: Shape) -> Field {
+    Field { name, shape, required: true }
+}
+
+/// Pattern of environment names (they become parts of resource names and HCL labels).
+pub const ENV_NAME_PATTERN: &str = "^[a-z][a-z0-9-]{0,30}[a-z0-9]$";
+/// Pattern of model names (they become S3 prefixes and parts of SageMaker names).
+pub const MODEL_NAME_PATTERN: &str = "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$";
+
+/// CloudWatch Logs retention values the API accepts (aws-facts.md §9).
+pub const LOG_RETENTION_DAYS: &[i64] =
+    &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+fn emails(description: &'static str) -> Shape {
+    either(
+        vec![string("One e-mail address."), array(string("An e-mail address."), 0, 100, "E-mail addresses.")],
+        description,
+    )
+}
+
+fn bucket_ref(description: &'static str) -> Shape {
+    either(
+        vec![
+            string("Name of an existing bucket; mlopsgen references it and creates nothing.").len(1, 255),
+            object(
+                vec![
+                    req("name", string("Bucket name (S3 general purpose naming rules).").len(1, 255)),
+                    opt(
+                        "create",
+                        boolean("Create the bucket (true) or reference an existing one (false).").default(json!(true)),
+                    ),
+                ],
+                "A bucket to create (or, with \"create\": false, to reference).",
+            ),
+        ],
+        description,
+    )
+}
+
+fn role_ref(description: &'static str, default_name: &'static str) -> Shape {
+    either(
+        vec![
+            string("ARN of an existing IAM role; mlopsgen attaches its least-privilege policies to it."),
+            object(
+                vec![
+                    opt("name", string("Role name.").len(1, 64).default(json!(default_name))),
+                    opt("path", string("Role path, \"/\" or \"/a/b/\".").default(json!("/"))),
+                    opt(
+                        "create",
+                        boolean("Create the role (true); false means it exists already under this name.")
+                            .default(json!(true)),
+                    ),
+                ],
+                "A role to create.",
+            ),
+        ],
+        description,
+    )
+}
+
+fn kms_ref() -> Shape {
+    either(
+        vec![
+            string("ARN of an existing customer managed KMS key (the seed's form)."),
+            object(
+                vec![
+                    opt("create", boolean("Create the key (must be true; give an ARN string to use an existing key).").default(json!(true))),
+                    opt("alias", string("Alias of the new key; must start with alias/ and not alias/aws/.").len(7, 256).default(json!("alias/mlops-<env_group>"))),
+                    opt("description", string("Key description.").len(0, 8192)),
+                    opt("shared_with", array(string("An environment name."), 0, 50,
+                        "Environments (by env_group) whose accounts may use the key, e.g. prod reading model artifacts written in dev.").default(json!([]))),
+                    opt("deletion_window_in_days", integer(7, 30, "Waiting period before a deleted key is destroyed.").default(json!(30))),
+                    opt("rotation_period_in_days", integer(90, 2560, "Automatic rotation period.").default(json!(365))),
+                ],
+                "A customer managed key to create, with rotation and a least-privilege key policy.",
+            ),
+        ],
+        "The environment's KMS key: an existing key's ARN, or an object asking mlopsgen to create one.",
+    )
+}
+
+fn instance_type(description: &'static str) -> Shape {
+    string(description).pattern("^ml\\.[a-z0-9]+\\.[a-z0-9]+$").default(json!("ml.m5.xlarge"))
+}
+
+fn hyperparameters() -> Shape {
+    object(
+        vec![
+            opt(
+                "objective",
+                one_of(&["binary:logistic", "binary:logitraw", "binary:hinge"], "XGBoost learning objective.")
+                    .default(json!("binary:logistic")),
+            ),
+            opt("num_round", integer(1, 10_000, "Boosting rounds.").default(json!(50))),
+            opt("max_depth", integer(1, 30, "Maximum tree depth.").default(json!(5))),
+            opt("eta", number(0.0, 1.0, "Learning rate.").default(json!(0.2))),
+            opt("gamma", number(0.0, 1000.0, "Minimum loss reduction to split.").default(json!(4))),
+            opt(
+                "min_child_weight",
+                number(0.0, 1000.0, "Minimum sum of instance weight in a child.").default(json!(6)),
+            ),
+            opt("subsample", number(0.0, 1.0, "Row subsample ratio (greater than 0).").default(json!(0.8))),
+        ],
+        "XGBoost hyperparameters of the training step.",
+    )
+}
+
+fn train_pipeline() -> Shape {
+    object(
+        vec![
+            opt("name", string("Train pipeline name.").len(1, 256)),
+            opt("arn", string("The pipeline's ARN (informational; must match name, region and account).")),
+            opt("role_arn", string("ARN of an existing SageMaker execution role the pipeline runs with.")),
+            opt(
+                "processing_instance_type",
+                instance_type("Instance type of preprocessing, evaluation and baseline jobs."),
+            ),
+            opt("processing_instance_count", integer(1, 100, "Instance count of processing jobs.").default(json!(1))),
+            opt("training_instance_type", instance_type("Instance type of the XGBoost training job.")),
+            opt("training_instance_count", integer(1, 100, "Instance count of the training job.").default(json!(1))),
+            opt(
+                "training_volume_size_in_gb",
+                integer(1, 16384, "Encrypted EBS volume of the training instances.").default(json!(30)),
+            ),
+            opt(
+                "max_runtime_in_seconds",
+                integer(60, 2_419_200, "Stop the training job after this long.").default(json!(86400)),
+            ),
+            opt(
+                "auc_threshold",
+                number(0.0, 1.0, "Minimum validation AUC for a model to be registered.").default(json!(0.75)),
+            ),
+            opt("hyperparameters", hyperparameters()),
+            opt("xgboost_version", string("Version of the SageMaker XGBoost image.").default(json!("1.7-1"))),
+            opt(
+                "sklearn_version",
+                string("Version of the SageMaker scikit-learn image for processing.").default(json!("1.2-1")),
+            ),
+            opt(
+                "input_data_prefix",
+                string("S3 prefix (in default_bucket) of the training data.")
+                    .default(json!("<model>/data/train-dataset/")),
+            ),
+        ],
+        "The train pipeline: preprocess, train XGBoost, evaluate AUC, baseline and register.",
+    )
+}
+
+fn inference_pipeline() -> Shape {
+    object(
+        vec![
+            opt("name", string("Inference pipeline name.").len(1, 256)),
+            opt("arn", string("The pipeline's ARN (informational; must match name, region and account).")),
+            opt("role_arn", string("ARN of an existing SageMaker execution role the pipeline runs with.")),
+            opt(
+                "cron_schedule",
+                string(
+                    "EventBridge schedule of the batch inference run: cron(...) with six fields or rate(...), in UTC.",
+                )
+                .default(json!("cron(0 23 * * ? *)")),
+            ),
+            opt("schedule_enabled", boolean("Whether the schedule rule is enabled.").default(json!(true))),
+            opt("transform_instance_type", instance_type("Instance type of the batch transform job.")),
+            opt(
+                "transform_instance_count",
+                integer(1, 100, "Instance count of the batch transform job.").default(json!(1)),
+            ),
+            opt("monitoring_instance_type", instance_type("Instance type of the data-quality check.")),
+        ],
+        "The inference pipeline: latest approved model, data-quality check, batch transform.",
+    )
+}
+
+/// Keys shared by the single-model (seed) form at the top level and each entry of `models`.
+fn model_fields() -> Vec<Field> {
+    vec![
+        opt(
+            "model_package_group_name",
+            string(
+                "The registry's model package group: its ARN (seed form), \"<registry-env>:<group>\", or a group name of the registry environment.",
+            ),
+        ),
+        opt("train_pipeline_name", string("Train pipeline name (same as train_pipeline.name).").len(1, 256)),
+        opt(
+            "inference_pipeline_name",
+            string("Inference pipeline name (same as inference_pipeline.name).").len(1, 256),
+        ),
+        opt(
+            "batch_dataset_filename",
+            string("Base name (no extension) of the CSV file the inference pipeline scores.")
+                .default(json!("batch-dataset")),
+        ),
+        opt("train_pipeline", train_pipeline()),
+        opt("inference_pipeline", inference_pipeline()),
+        opt(
+            "retrain_on_drift",
+            boolean("Start the train pipeline when the inference pipeline's data-quality check fails.")
+                .default(json!(true)),
+        ),
+    ]
+}
+
+fn model_entry() -> Shape {
+    let mut fields = model_fields();
+    if let Some(group) = fields.first_mut() {
+        group.required = true;
+    }
+    object(fields, "One model hosted by this environment.")
+}
+
+fn deploy() -> Shape {
+    object(
+        vec![
+            req("jenkins_account_id", string("Account id of the Jenkins server.").pattern("^[0-9]{12}$")),
+            opt(
+                "jenkins_role_name",
+                string("Name of the Jenkins server's own IAM role (in the Jenkins account).")
+                    .len(1, 64)
+                    .default(json!("jenkins-server-role")),
+            ),
+            opt(
+                "role_name",
+                string("Name of the role Jenkins assumes in this account to apply Terraform.")
+                    .len(1, 64)
+                    .default(json!("cross-account-jenkins-role")),
+            ),
+            opt("external_id", string("External id Jenkins must present when assuming the role.").len(2, 1224)),
+            opt(
+                "log_group",
+                object(
+                    vec![
+                        opt("name", string("Log group name.").len(1, 512).default(json!("jenkins-log"))),
+                        opt(
+                            "retention_in_days",
+                            integer(1, 3653, "Retention; one of CloudWatch Logs' allowed values.").default(json!(365)),
+                        ),
+                    ],
+                    "A KMS-encrypted CloudWatch log group for Jenkins, created in this account.",
+                ),
+            ),
+        ],
+        "How Jenkins deploys this environment: the cross-account role it assumes.",
+    )
+}
+
+fn top_level() -> Shape {
+    let mut fields = vec![
+        opt("$schema", string("Path or URL of the JSON Schema (for editors; ignored by mlopsgen).")),
+        req(
+            "env_group",
+            string("Environment name; must equal the file name (prod for prod.tfvars.json).").pattern(ENV_NAME_PATTERN),
+        ),
+        opt(
+            "kind",
+            one_of(
+                &["workload", "registry"],
+                "workload trains and runs inference; registry holds the central Model Registry. Default: registry when env_group is \"registry\", else workload.",
+            ),
+        ),
+        opt(
+            "account_id",
+            string("The environment's AWS account id (12 digits). Default: taken from the ARNs in the file.")
+                .pattern("^[0-9]{12}$"),
+        ),
+        req("aws_region", string("AWS region of the environment, e.g. us-east-1.")),
+        opt(
+            "tags",
+            map(
+                "^.{1,128}$",
+                "a tag key",
+                string("Tag value.").len(0, 256),
+                40,
+                "Tags on every resource (provider default_tags).",
+            ),
+        ),
+        opt(
+            "event_bus_name",
+            string("Event bus of the pipeline rules (schedules always use the default bus).").default(json!("default")),
+        ),
+        opt(
+            "pipelines_alert_topic_name",
+            string("SNS topic that pipeline failures notify.").default(json!("mlops-pipeline-alerts")),
+        ),
+        opt("email", emails("Subscribers (e-mail) of the alert topic.")),
+        opt("kms_key", kms_ref()),
+        opt(
+            "lambda_role",
+            role_ref("Role of the Lambda that finds the latest approved model.", "lambda-sagemaker-role"),
+        ),
+        opt(
+            "sagemaker_execution_role",
+            role_ref("Role the SageMaker pipelines and their jobs run with.", "sagemaker-execution-role"),
+        ),
+        opt("default_bucket", bucket_ref("Bucket for datasets, pipeline code and job outputs in this account.")),
+        opt("model_artifacts_bucket", bucket_ref("The model artifacts bucket in the registry account.")),
+        opt(
+            "terraform_state_bucket",
+            bucket_ref("Bucket holding this environment's Terraform state (created by bootstrap/)."),
+        ),
+        opt("model_name", string("Name of the model (single-model form; use models for several).")),
+    ];
+    fields.extend(model_fields());
+    fields.extend([
+        opt(
+            "models",
+            map(
+                MODEL_NAME_PATTERN,
+                "a model name",
+                model_entry(),
+                50,
+                "Models hosted by this workload environment, by name.",
+            ),
+        ),
+        opt(
+            "model_package_groups",
+            map(
+                MODEL_NAME_PATTERN,
+                "a model package group name",
+                object(
+                    vec![
+                        opt("description", string("Group description.").len(0, 1024)),
+                        req(
+                            "consumers",
+                            array(
+                                string("An environment name."),
+                                1,
+                                50,
+                                "Workload environments that may register and read versions of this group.",
+                            ),
+                        ),
+                    ],
+                    "A model package group in the central registry.",
+                ),
+                50,
+                "Model package groups of the registry environment, by name.",
+            ),
+        ),
+        opt(
+            "approvals",
+            object(
+                vec![
+                    opt(
+                        "topic_name",
+                        string("SNS topic notified when a model version waits for approval.")
+                            .default(json!("model-approval-notification")),
+                    ),
+                    opt("email", emails("Approvers' e-mail addresses.")),
+                ],
+                "Notifications to model approvers (registry environment).",
+            ),
+        ),
+        opt("deploy", deploy()),
+    ]);
+    object(fields, "One mlopsgen environment: an AWS account in one region.")
+}
+
+/// The shape of a whole config file.
+pub fn env_file() -> &'static Shape {
+    static SHAPE: OnceLock<Shape> = OnceLock::new();
+    SHAPE.get_or_init(top_level)
+}
+
+/// The JSON Schema (draft 2020-12) of a config file.
+pub fn json_schema() -> Json {
+    let mut schema = to_schema(env_file());
+    if let Json::Object(map) = &mut schema {
+        let mut head = serde_json::Map::new();
+        head.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+        head.insert("$id".into(), json!("https://mlopsgen.dev/schema/env.schema.json"));
+        head.insert("title".into(), json!("mlopsgen environment"));
+        head.extend(std::mem::take(map));
+        *map = head;
+    }
+    schema
+}
+
+fn to_schema(shape: &Shape) -> Json {
+    let mut s = serde_json::Map::new();
+    if !shape.description.is_empty() {
+        s.insert("description".into(), json!(shape.description));
+    }
+    match &shape.kind {
+        Kind::String { min_len, max_len, one_of, pattern } => {
+            s.insert("type".into(), json!("string"));
+            if *min_len > 0 {
+                s.insert("minLength".into(), json!(min_len));
+            }
+            if *max_len != usize::MAX {
+                s.insert("maxLength".into(), json!(max_len));
+            }
+            if !one_of.is_empty() {
+                s.insert("enum".into(), json!(one_of));
+            }
+            if let Some(p) = pattern {
+                s.insert("pattern".into(), json!(p));
+            }
+        }
+        Kind::Integer { min, max } => {
+            s.insert("type".into(), json!("integer"));
+            s.insert("minimum".into(), json!(min));
+            s.insert("maximum".into(), json!(max));
+        }
+        Kind::Number { min, max } => {
+            s.insert("type".into(), json!("number"));
+            s.insert("minimum".into(), json!(min));
+            s.insert("maximum".into(), json!(max));
+        }
+        Kind::Bool => {
+            s.insert("type".into(), json!("boolean"));
+        }
+        Kind::Array { items, min_items, max_items, unique } => {
+            s.insert("type".into(), json!("array"));
+            s.insert("items".into(), to_schema(items));
+            if *min_items > 0 {
+                s.insert("minItems".into(), json!(min_items));
+            }
+            s.insert("maxItems".into(), json!(max_items));
+            if *unique {
+                s.insert("uniqueItems".into(), json!(true));
+            }
+        }
+        Kind::Object { fields } => {
+            s.insert("type".into(), json!("object"));
+            let props: serde_json::Map<String, Json> =
+                fields.iter().map(|f| (f.name.to_string(), to_schema(&f.shape))).collect();
+            s.insert("properties".into(), Json::Object(props));
+            let required: Vec<&str> = fields.iter().filter(|f| f.required).map(|f| f.name).collect();
+            if !required.is_empty() {
+                s.insert("required".into(), json!(required));
+            }
+            s.insert("additionalProperties".into(), json!(false));
+        }
+        Kind::Map { key_pattern, values, max_entries, .. } => {
+            s.insert("type".into(), json!("object"));
+            s.insert("propertyNames".into(), json!({ "pattern": key_pattern }));
+            s.insert("additionalProperties".into(), to_schema(values));
+            s.insert("maxProperties".into(), json!(max_entries));
+        }
+        Kind::Either(alts) => {
+            s.insert("oneOf".into(), Json::Array(alts.iter().map(to_schema).collect()));
+        }
+    }
+    if let Some(d) = &shape.default
+        && !d.as_str().is_some_and(|v| v.contains('<'))
+    {
+        s.insert("default".into(), d.clone());
+    }
+    Json::Object(s)
+}

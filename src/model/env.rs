@@ -1,0 +1,192 @@
+//! The validated configuration of one environment (`EnvConfig`): every default applied, the
+//! single-model (seed) form and the `models` form merged, every reference parsed. Built only by
+//! `validate`, after its checks pass; read by `resolve` and everything after it.
+
+use crate::config::path::JsonPath;
+use indexmap::IndexMap;
+use std::path::PathBuf;
+
+/// What an environment is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvKind {
+    /// Trains and runs inference (the post's dev and prod accounts).
+    Workload,
+    /// Holds the central Model Registry and the model artifacts bucket.
+    Registry,
+}
+
+impl EnvKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnvKind::Workload => "workload",
+            EnvKind::Registry => "registry",
+        }
+    }
+}
+
+/// One environment, validated.
+#[derive(Debug, Clone)]
+pub struct EnvConfig {
+    /// `env_group`, equal to the file stem.
+    pub name: String,
+    /// The config file, relative to the repository root.
+    pub file: PathBuf,
+    pub kind: EnvKind,
+    pub account_id: String,
+    pub region: String,
+    pub partition: &'static str,
+    pub tags: IndexMap<String, String>,
+    pub event_bus_name: String,
+    pub kms_key: KmsKey,
+    pub state_bucket: Bucket,
+    pub deploy: Option<Deploy>,
+    pub workload: Option<Workload>,
+    pub registry: Option<Registry>,
+}
+
+/// What only a workload environment has.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    pub alert_topic: String,
+    pub alert_emails: Vec<String>,
+    pub lambda_role: Role,
+    pub execution_role: Role,
+    pub default_bucket: Bucket,
+    /// The registry's artifacts bucket, by name (created by the registry environment).
+    pub artifacts_bucket: String,
+    /// Where `model_artifacts_bucket` was given, for cross-environment diagnostics.
+    pub artifacts_bucket_path: Option<JsonPath>,
+    pub models: Vec<Model>,
+}
+
+/// What only the registry environment has.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    pub artifacts_bucket: Bucket,
+    pub groups: Vec<Group>,
+    pub approval_topic: String,
+    pub approval_emails: Vec<String>,
+}
+
+/// A KMS key: referenced or created.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KmsKey {
+    Existing {
+        arn: String,
+    },
+    Create {
+        alias: String,
+        description: String,
+        /// Environment names whose accounts may use the key, with where each was named.
+        shared_with: Vec<(String, JsonPath)>,
+        deletion_window_in_days: i64,
+        rotation_period_in_days: i64,
+    },
+}
+
+/// An IAM role: referenced by ARN (policies are still generated for it) or created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Role {
+    pub name: String,
+    pub path: String,
+    pub create: bool,
+}
+
+/// An S3 bucket: referenced or created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bucket {
+    pub name: String,
+    pub create: bool,
+}
+
+/// One model hosted by a workload environment.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    /// `$` for the single-model form, `$.models.<name>` otherwise.
+    pub path: JsonPath,
+    pub group: GroupRef,
+    pub batch_dataset_filename: String,
+    pub retrain_on_drift: bool,
+    pub train: Train,
+    pub inference: Inference,
+}
+
+/// A reference to a model package group in the registry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupRef {
+    pub name: String,
+    /// The registry account, when the config gave an ARN.
+    pub account: Option<String>,
+    /// The registry environment, when the config named one (`registry:group`).
+    pub env: Option<String>,
+    /// Where the reference was written.
+    pub path: JsonPath,
+}
+
+/// The train pipeline's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Train {
+    pub pipeline_name: String,
+    pub processing_instance_type: String,
+    pub processing_instance_count: i64,
+    pub training_instance_type: String,
+    pub training_instance_count: i64,
+    pub training_volume_size_in_gb: i64,
+    pub max_runtime_in_seconds: i64,
+    pub auc_threshold: f64,
+    pub hyperparameters: Hyperparameters,
+    pub xgboost_version: String,
+    pub sklearn_version: String,
+    pub input_data_prefix: String,
+}
+
+/// XGBoost hyperparameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hyperparameters {
+    pub objective: String,
+    pub num_round: i64,
+    pub max_depth: i64,
+    pub eta: f64,
+    pub gamma: f64,
+    pub min_child_weight: f64,
+    pub subsample: f64,
+}
+
+/// The inference pipeline's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inference {
+    pub pipeline_name: String,
+    pub cron_schedule: String,
+    pub schedule_enabled: bool,
+    pub transform_instance_type: String,
+    pub transform_instance_count: i64,
+    pub monitoring_instance_type: String,
+}
+
+/// A model package group declared by the registry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub name: String,
+    pub description: String,
+    /// Workload environments granted access, with where each was named.
+    pub consumers: Vec<(String, JsonPath)>,
+    pub path: JsonPath,
+}
+
+/// How Jenkins deploys the environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deploy {
+    pub jenkins_account_id: String,
+    pub jenkins_role_name: String,
+    pub role_name: String,
+    pub external_id: Option<String>,
+    pub log_group: Option<LogGroup>,
+}
+
+/// A CloudWatch log group to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogGroup {
+    pub name: String,
+    pub retention_in_days: i64,
+}

@@ -1,0 +1,7 @@
+//! The model of the platform: validated environments (`env`), and the image tables (`images`).
+//! Every AWS name and ARN the generator writes is computed here, once.
+
+pub mod env;
+pub mod images;
+
+pub use env::*;

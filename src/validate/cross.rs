@@ -1,0 +1,437 @@
+//! Checks that need every environment at once: one registry, distinct accounts, one region,
+//! model package groups that the registry declares and grants to exactly the environments that
+//! use them, KMS keys shared with environments that exist and that need them, one artifacts
+//! bucket, unique names. Fills in what one file cannot know alone (the registry's account and
+//! bucket in each workload environment).
+
+use super::structure::did_you_mean;
+use crate::config::json::Node;
+use crate::config::path::JsonPath;
+use crate::diag::{Code, Diagnostic, Span, quoted};
+use crate::model::*;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Where each environment's file is and its parsed tree, for spans.
+pub struct Trees<'a> {
+    pub by_env: BTreeMap<String, (PathBuf, &'a Node)>,
+}
+
+impl Trees<'_> {
+    fn at(&self, env: &str, path: &JsonPath, code: Code, message: impl Into<String>) -> Diagnostic {
+        let (file, root) = match self.by_env.get(env) {
+            Some((f, r)) => (f.clone(), Some(*r)),
+            None => (PathBuf::from(format!("environments/{env}.tfvars.json")), None),
+        };
+        let span = root.map(|r| span_of(r, path)).unwrap_or_default();
+        Diagnostic::error(code, file, message).at(span, path.to_string())
+    }
+}
+
+fn span_of(root: &Node, path: &JsonPath) -> Span {
+    let mut p = path.clone();
+    loop {
+        if let Some(n) = p.lookup(root) {
+            return n.span;
+        }
+        if p.0.pop().is_none() {
+            return Span::new(root.span.start, root.span.start + 1);
+        }
+    }
+}
+
+/// Runs every cross-environment check; completes `envs` where a fact comes from another file.
+pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let root = JsonPath::root();
+
+    // One registry.
+    let registries: Vec<usize> =
+        envs.iter().enumerate().filter(|(_, e)| e.kind == EnvKind::Registry).map(|(i, _)| i).collect();
+    for &i in registries.iter().skip(1) {
+        let first = &envs[registries[0]].name;
+        diags.push(
+            trees
+                .at(&envs[i].name, &root.key("env_group"), Code::E0312, "more than one registry environment")
+                .label("a second registry")
+                .expected("one central model registry")
+                .found(format!("{} and {}", quoted(first), quoted(&envs[i].name)))
+                .help("set \"kind\": \"workload\" on one of them"),
+        );
+    }
+    let registry = registries
+        .first()
+        .map(|&i| (envs[i].name.clone(), envs[i].account_id.clone(), envs[i].region.clone(), envs[i].registry.clone()));
+
+    // Distinct accounts.
+    for (i, e) in envs.iter().enumerate() {
+        if let Some(other) = envs[..i].iter().find(|o| o.account_id == e.account_id) {
+            diags.push(
+                trees
+                    .at(&e.name, &account_path(trees, &e.name), Code::E0301, "two environments use one account")
+                    .label(format!("also the account of {}", other.name))
+                    .expected("one AWS account per environment")
+                    .found(quoted(&e.account_id))
+                    .help("roles, pipelines and buckets of both would collide; the platform isolates environments by account"),
+            );
+        }
+    }
+
+    // One region: the registry's, since cross-account registration and reads are regional.
+    if let Some((reg_name, _, reg_region, _)) = &registry {
+        for e in envs.iter().filter(|e| e.kind == EnvKind::Workload) {
+            if &e.region != reg_region {
+                diags.push(
+                    trees
+                        .at(&e.name, &root.key("aws_region"), Code::E0302, "environment is not in the registry's region")
+                        .label(format!("{reg_name} is in {reg_region}"))
+                        .expected(quoted(reg_region))
+                        .found(quoted(&e.region))
+                        .help("SageMaker model package groups are regional; workload and registry environments share one region"),
+                );
+            }
+        }
+    }
+
+    // Model package groups: declared, in the registry account, granted to their users.
+    let names: Vec<(String, EnvKind)> = envs.iter().map(|e| (e.name.clone(), e.kind)).collect();
+    let mut users: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for e in envs.iter_mut().filter(|e| e.kind == EnvKind::Workload) {
+        let env_name = e.name.clone();
+        let Some(w) = e.workload.as_mut() else { continue };
+        for m in &mut w.models {
+            let g = &mut m.group;
+            if g.name.is_empty() {
+                continue;
+            }
+            match &registry {
+                Some((reg_name, reg_account, _, reg)) => {
+                    if let Some(named) = &g.env
+                        && named != reg_name
+                    {
+                        diags.push(
+                            trees
+                                .at(
+                                    &env_name,
+                                    &g.path,
+                                    Code::E0303,
+                                    format!("{} is not the registry environment", quoted(named)),
+                                )
+                                .label("not the registry")
+                                .expected(format!("\"{reg_name}:{}\"", g.name))
+                                .found(quoted(&format!("{named}:{}", g.name))),
+                        );
+                        continue;
+                    }
+                    if let Some(acct) = &g.account
+                        && acct != reg_account
+                    {
+                        diags.push(
+                            trees
+                                .at(
+                                    &env_name,
+                                    &g.path,
+                                    Code::E0303,
+                                    "model package group ARN is not in the registry account",
+                                )
+                                .label(format!("account {acct}"))
+                                .expected(format!("an ARN in account {reg_account} ({reg_name})"))
+                                .found(quoted(acct))
+                                .help(format!("write \"{reg_name}:{}\" and mlopsgen builds the ARN", g.name)),
+                        );
+                        continue;
+                    }
+                    g.account = Some(reg_account.clone());
+                    g.env = Some(reg_name.clone());
+                    let groups = reg.as_ref().map(|r| r.groups.as_slice()).unwrap_or_default();
+                    match groups.iter().find(|x| x.name == g.name) {
+                        None => {
+                            let mut d = trees
+                                .at(
+                                    &env_name,
+                                    &g.path,
+                                    Code::E0304,
+                                    format!("the registry declares no model package group {}", quoted(&g.name)),
+                                )
+                                .label("not in model_package_groups")
+                                .expected(format!(
+                                    "one of {}",
+                                    groups.iter().map(|x| quoted(&x.name)).collect::<Vec<_>>().join(", ")
+                                ))
+                                .found(quoted(&g.name));
+                            d = match did_you_mean(&g.name, groups.iter().map(|x| x.name.as_str())) {
+                                Some(s) => d.help(format!("did you mean {}?", quoted(s))),
+                                None => d.help(format!("add it to model_package_groups in {reg_name}.tfvars.json")),
+                            };
+                            diags.push(d);
+                        }
+                        Some(group) => {
+                            users.entry(group.name.clone()).or_default().push(env_name.clone());
+                            if !group.consumers.iter().any(|(c, _)| c == &env_name) {
+                                diags.push(
+                                    trees
+                                        .at(
+                                            &env_name,
+                                            &g.path,
+                                            Code::E0306,
+                                            format!(
+                                                "the registry does not grant {env_name} access to {}",
+                                                quoted(&g.name)
+                                            ),
+                                        )
+                                        .label("registration and reads would be denied")
+                                        .expected(format!(
+                                            "{} in model_package_groups.{}.consumers of {reg_name}",
+                                            quoted(&env_name),
+                                            g.name
+                                        ))
+                                        .found(format!(
+                                            "consumers: {}",
+                                            group
+                                                .consumers
+                                                .iter()
+                                                .map(|(c, _)| quoted(c))
+                                                .collect::<Vec<_>>()
+                                                .join(", ")
+                                        ))
+                                        .help(format!(
+                                            "add {} to the consumers in {reg_name}.tfvars.json",
+                                            quoted(&env_name)
+                                        )),
+                                );
+                            }
+                        }
+                    }
+                }
+                None => {
+                    if let Some(named) = &g.env {
+                        diags.push(
+                            trees
+                                .at(
+                                    &env_name,
+                                    &g.path,
+                                    Code::E0303,
+                                    format!("there is no registry environment {}", quoted(named)),
+                                )
+                                .label("unknown environment")
+                                .expected(format!(
+                                    "environments/{named}.tfvars.json with \"kind\": \"registry\", or the group's ARN"
+                                ))
+                                .found(quoted(&format!("{named}:{}", g.name))),
+                        );
+                    } else if g.account.is_none() {
+                        diags.push(
+                            trees
+                                .at(
+                                    &env_name,
+                                    &g.path,
+                                    Code::E0303,
+                                    "the registry account of this model package group is unknown",
+                                )
+                                .label("a name without a registry")
+                                .expected("the group's ARN, or a registry environment that declares the group")
+                                .found(quoted(&g.name))
+                                .help("write arn:aws:sagemaker:<region>:<registry-account>:model-package-group/<name>"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    // Consumers: existing workload environments that use the group.
+    if let Some((reg_name, _, _, Some(reg))) = &registry {
+        for g in &reg.groups {
+            for (c, path) in &g.consumers {
+                let d = match names.iter().find(|(n, _)| n == c) {
+                    None => Some(
+                        trees
+                            .at(reg_name, path, Code::E0305, format!("no environment named {}", quoted(c)))
+                            .label("unknown environment")
+                            .expected(format!(
+                                "one of {}",
+                                names
+                                    .iter()
+                                    .filter(|(_, k)| *k == EnvKind::Workload)
+                                    .map(|(n, _)| quoted(n))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ))
+                            .found(quoted(c)),
+                    ),
+                    Some((_, EnvKind::Registry)) => Some(
+                        trees
+                            .at(reg_name, path, Code::E0305, "the registry does not consume its own groups")
+                            .label("not a workload environment")
+                            .expected("a workload environment")
+                            .found(quoted(c)),
+                    ),
+                    Some(_) if !users.get(&g.name).is_some_and(|u| u.contains(c)) => Some(
+                        trees
+                            .at(
+                                reg_name,
+                                path,
+                                Code::E0307,
+                                format!("{} is granted {} but has no model in it", quoted(c), quoted(&g.name)),
+                            )
+                            .label("access nobody uses")
+                            .expected("grants for exactly the environments whose models use the group")
+                            .found(quoted(c))
+                            .help(format!(
+                                "remove {} from consumers, or point a model of {c} at this group",
+                                quoted(c)
+                            )),
+                    ),
+                    Some(_) => None,
+                };
+                diags.extend(d);
+            }
+        }
+    }
+
+    // KMS keys shared with environments that exist.
+    for e in envs.iter() {
+        if let KmsKey::Create { shared_with, .. } = &e.kms_key {
+            for (other, path) in shared_with {
+                if other == &e.name {
+                    diags.push(
+                        trees
+                            .at(&e.name, path, Code::E0308, "a key is always usable by its own environment")
+                            .label("itself")
+                            .expected("another environment")
+                            .found(quoted(other)),
+                    );
+                } else if !names.iter().any(|(n, _)| n == other) {
+                    let mut d = trees
+                        .at(&e.name, path, Code::E0308, format!("no environment named {}", quoted(other)))
+                        .label("unknown environment")
+                        .expected(format!(
+                            "one of {}",
+                            names
+                                .iter()
+                                .filter(|(n, _)| n != &e.name)
+                                .map(|(n, _)| quoted(n))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                        .found(quoted(other));
+                    if let Some(s) = did_you_mean(other, names.iter().map(|(n, _)| n.as_str())) {
+                        d = d.help(format!("did you mean {}?", quoted(s)));
+                    }
+                    diags.push(d);
+                }
+            }
+        }
+    }
+
+    // Every environment that reads a group can decrypt what the others write into it.
+    for (group, envs_using) in &users {
+        for writer in envs_using {
+            for reader in envs_using.iter().filter(|r| *r != writer) {
+                let Some(w) = envs.iter().find(|e| &e.name == writer) else { continue };
+                if let KmsKey::Create { shared_with, .. } = &w.kms_key
+                    && !shared_with.iter().any(|(n, _)| n == reader)
+                {
+                    let path = if shared_with.is_empty() {
+                        root.key("kms_key")
+                    } else {
+                        root.key("kms_key").key("shared_with")
+                    };
+                    diags.push(
+                            Diagnostic { severity: crate::diag::Severity::Warning, ..trees.at(writer, &path, Code::E0309, format!("{reader} cannot decrypt model versions that {writer} registers in {}", quoted(group))) }
+                                .label(format!("not shared with {reader}"))
+                                .expected(format!("{} in kms_key.shared_with of {writer}", quoted(reader)))
+                                .found(format!("shared with: [{}]", shared_with.iter().map(|(n, _)| quoted(n)).collect::<Vec<_>>().join(", ")))
+                                .help(format!("artifacts keep the key they were written with; {reader}'s inference fails on a model version trained in {writer} unless {writer}'s key is shared with it")),
+                        );
+                }
+            }
+        }
+    }
+
+    // One artifacts bucket: the registry's.
+    if let Some((reg_name, _, _, Some(reg))) = &registry {
+        for e in envs.iter_mut().filter(|e| e.kind == EnvKind::Workload) {
+            let env_name = e.name.clone();
+            let Some(w) = e.workload.as_mut() else { continue };
+            match &w.artifacts_bucket_path {
+                Some(path) if w.artifacts_bucket != reg.artifacts_bucket.name => diags.push(
+                    trees
+                        .at(&env_name, path, Code::E0310, "model artifacts bucket differs from the registry's")
+                        .label(format!("{reg_name} uses {}", reg.artifacts_bucket.name))
+                        .expected(quoted(&reg.artifacts_bucket.name))
+                        .found(quoted(&w.artifacts_bucket))
+                        .help("remove the key here and mlopsgen takes the registry's bucket"),
+                ),
+                Some(_) => {}
+                None => w.artifacts_bucket = reg.artifacts_bucket.name.clone(),
+            }
+        }
+    } else {
+        for e in envs.iter().filter(|e| e.kind == EnvKind::Workload) {
+            if e.workload.as_ref().is_some_and(|w| w.artifacts_bucket.is_empty()) {
+                diags.push(
+                    trees
+                        .at(&e.name, &root, Code::E0203, "missing required key `model_artifacts_bucket`")
+                        .label("no registry environment to take it from")
+                        .expected("\"model_artifacts_bucket\": the name of the bucket in the registry account")
+                        .found("no such key"),
+                );
+            }
+        }
+    }
+
+    // Names that must be unique: buckets everywhere, pipelines within an account.
+    let mut buckets: BTreeMap<String, (String, JsonPath)> = BTreeMap::new();
+    for e in envs.iter() {
+        let mut created: Vec<(&Bucket, JsonPath)> = vec![(&e.state_bucket, root.key("terraform_state_bucket"))];
+        if let Some(w) = &e.workload {
+            created.push((&w.default_bucket, root.key("default_bucket")));
+        }
+        if let Some(r) = &e.registry {
+            created.push((&r.artifacts_bucket, root.key("model_artifacts_bucket")));
+        }
+        for (b, path) in created {
+            if let Some((other, _)) = buckets.get(&b.name) {
+                diags.push(
+                    trees
+                        .at(&e.name, &path, Code::E0311, "bucket name used twice")
+                        .label(format!("also used by {other}"))
+                        .expected("a distinct bucket for each purpose and environment")
+                        .found(quoted(&b.name)),
+                );
+            } else {
+                buckets.insert(b.name.clone(), (e.name.clone(), path));
+            }
+        }
+        if let Some(w) = &e.workload {
+            let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+            for m in &w.models {
+                for (name, which) in
+                    [(&m.train.pipeline_name, "train_pipeline"), (&m.inference.pipeline_name, "inference_pipeline")]
+                {
+                    if let Some(first) = seen.insert(name.as_str(), m.name.as_str())
+                        && first != m.name
+                    {
+                        diags.push(
+                            trees
+                                .at(&e.name, &m.path.key(which), Code::E0311, "pipeline name used by two models")
+                                .label(format!("also a pipeline of {first}"))
+                                .expected("pipeline names unique within the account")
+                                .found(quoted(name)),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    diags
+}
+
+fn account_path(trees: &Trees<'_>, env: &str) -> JsonPath {
+    let p = JsonPath::root().key("account_id");
+    match trees.by_env.get(env) {
+        Some((_, root)) if p.lookup(root).is_some() => p,
+        _ => JsonPath::root(),
+    }
+}

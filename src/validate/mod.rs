@@ -1,0 +1,105 @@
+//! Validation: every check over every environment file, all at once. Runs the structural check
+//! (`structure`), the placeholder and secret scan (`scan`), each file's meaning (`env`, with the
+//! pure AWS rules in `rules`) and the cross-environment checks (`cross`). Returns every problem
+//! found, sorted, and the validated environments. Never renders, never writes.
+
+pub mod cross;
+pub mod env;
+pub mod rules;
+pub mod scan;
+pub mod structure;
+
+use crate::config::{self, json, raw::RawEnv};
+use crate::diag::{Code, Diagnostic, Report};
+use crate::model::EnvConfig;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The outcome of validating a repository.
+#[derive(Debug)]
+pub struct Validated {
+    /// Every diagnostic, with the sources needed to render them.
+    pub report: Report,
+    /// The environments that passed their own checks, by name. Complete only when the report
+    /// has no errors.
+    pub envs: Vec<EnvConfig>,
+}
+
+/// Loads and validates every environment of the repository at `repo`. With a non-empty `only`,
+/// every file is still loaded (cross-environment facts need them all), but only diagnostics in
+/// the selected environments' files are kept, and each selected name must have a file.
+pub fn validate_repo(repo: &Path, only: &[String]) -> Validated {
+    let mut report = Report::new();
+    let (files, read_diags) = config::read_all(repo);
+    report.extend(read_diags);
+
+    let mut parsed = Vec::new();
+    for f in &files {
+        report.add_source(&f.path, f.text.clone());
+        match json::parse(&f.text) {
+            Ok(root) => parsed.push((f, root)),
+            Err(e) => {
+                let mut d = Diagnostic::error(Code::E0102, &f.path, "invalid JSON")
+                    .at(e.span, "$")
+                    .label(format!("expected {}", e.expected))
+                    .expected(e.expected)
+                    .found(e.found);
+                if let Some(h) = e.help {
+                    d = d.help(h);
+                }
+                report.extend([d]);
+            }
+        }
+    }
+
+    let mut envs = Vec::new();
+    let mut diags = Vec::new();
+    for (f, root) in &parsed {
+        let (structural, cleaned) = structure::check(&f.path, &f.text, root);
+        let (scanned, placeholders) = scan::scan(&f.path, root);
+        diags.extend(structural);
+        diags.extend(scanned);
+        if !matches!(root.value, json::Value::Object(_)) {
+            continue;
+        }
+        let Ok(raw) = serde_json::from_value::<RawEnv>(cleaned) else {
+            // A required key is missing or unusable; the structural check has said which.
+            continue;
+        };
+        let mut cx = env::FileCtx { file: &f.path, root, placeholders: &placeholders, diags: Vec::new() };
+        let checked = env::check_env(&mut cx, &f.env, &raw);
+        diags.extend(cx.diags);
+        envs.extend(checked.env);
+    }
+
+    let trees = cross::Trees {
+        by_env: parsed.iter().map(|(f, root)| (f.env.clone(), (f.path.clone(), root))).collect::<BTreeMap<_, _>>(),
+    };
+    diags.extend(cross::check(&mut envs, &trees));
+
+    if !only.is_empty() {
+        let selected: Vec<&Path> = files.iter().filter(|f| only.contains(&f.env)).map(|f| f.path.as_path()).collect();
+        diags.retain(|d| selected.contains(&d.file.as_path()));
+        report.diagnostics.retain(|d| selected.contains(&d.file.as_path()) || d.code == Code::E0104);
+        for name in only {
+            if !files.iter().any(|f| &f.env == name) {
+                let known: Vec<&str> = files.iter().map(|f| f.env.as_str()).collect();
+                let mut d = Diagnostic::error(
+                    Code::E0104,
+                    format!("environments/{name}.tfvars.json"),
+                    format!("no environment named {}", crate::diag::quoted(name)),
+                )
+                .expected(format!("one of {}", known.join(", ")))
+                .found(format!("no file environments/{name}.tfvars.json"));
+                if let Some(s) = structure::did_you_mean(name, known.iter().copied()) {
+                    d = d.help(format!("did you mean {}?", crate::diag::quoted(s)));
+                }
+                diags.push(d);
+            }
+        }
+        envs.retain(|e| only.contains(&e.name));
+    }
+    report.extend(diags);
+    envs.sort_by(|a, b| a.name.cmp(&b.name));
+    Validated { report, envs }
+}

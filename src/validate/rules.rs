@@ -1,0 +1,727 @@
+//! AWS naming and syntax rules that can be checked offline, as pure functions. Each returns what
+//! is wrong in the user's terms (`Broken`); the caller adds file, span and JSON path, the way
+//! ripgrep's `Flag::update` leaves the flag name to the parser. Rules cite
+//! `../shared/reference/aws-facts.md` by section.
+
+/// What a rule found wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Broken {
+    /// The message head, a lowercase phrase: "account id must be exactly 12 digits".
+    pub message: String,
+    /// A few words under the caret.
+    pub label: String,
+    pub expected: String,
+    pub help: Option<String>,
+}
+
+pub type Rule = Result<(), Broken>;
+
+fn broken(message: impl Into<String>, label: impl Into<String>, expected: impl Into<String>) -> Broken {
+    Broken { message: message.into(), label: label.into(), expected: expected.into(), help: None }
+}
+
+impl Broken {
+    fn help(mut self, help: impl Into<String>) -> Broken {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Account ids: exactly 12 digits, kept as strings (aws-facts.md §11).
+pub fn account_id(s: &str) -> Rule {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(());
+    }
+    let digits = s.bytes().filter(u8::is_ascii_digit).count();
+    let label = if s.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{} digits", s.len())
+    } else {
+        "not only digits".to_string()
+    };
+    let mut b = broken("account id must be exactly 12 digits", label, "a 12-digit string, e.g. \"111122223333\"");
+    if digits == 11 || digits == 13 {
+        b = b.help("a digit may have been dropped or doubled; copy the id from the account menu of the AWS console");
+    } else if s.contains('-') {
+        b = b.help("write the id without dashes");
+    }
+    Err(b)
+}
+
+/// The partition of a region name: `aws`, `aws-cn`, `aws-us-gov`, ...
+pub fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else {
+        "aws"
+    }
+}
+
+/// S3 general purpose bucket names (aws-facts.md §4.1).
+pub fn bucket_name(s: &str) -> Rule {
+    let expected =
+        "3-63 characters: lowercase letters, digits, hyphens (and dots), starting and ending with a letter or digit";
+    if s.len() < 3 || s.len() > 63 {
+        return Err(broken(
+            "bucket name must be 3 to 63 characters long",
+            format!("{} characters", s.chars().count()),
+            expected,
+        ));
+    }
+    if let Some(c) = s.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '.')) {
+        let mut b =
+            broken("bucket name contains a character S3 does not allow", format!("{c:?} is not allowed"), expected);
+        if c.is_ascii_uppercase() {
+            b = b.help(format!("bucket names are lowercase: {:?}", s.to_ascii_lowercase()));
+        } else if c == '_' {
+            b = b.help(format!("use hyphens instead of underscores: {:?}", s.replace('_', "-")));
+        }
+        return Err(b);
+    }
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if !edge(s.chars().next()) || !edge(s.chars().last()) {
+        return Err(broken(
+            "bucket name must begin and end with a letter or digit",
+            "bad first or last character",
+            expected,
+        ));
+    }
+    if s.contains("..") {
+        return Err(broken("bucket name must not contain two adjacent dots", "\"..\"", expected));
+    }
+    if s.split('.').count() == 4 && s.split('.').all(|p| p.parse::<u8>().is_ok()) {
+        return Err(broken("bucket name must not look like an IP address", "an IPv4 address", expected));
+    }
+    for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] {
+        if s.starts_with(prefix) {
+            return Err(broken(
+                format!("bucket names must not start with {prefix:?} (reserved)"),
+                "reserved prefix",
+                expected,
+            ));
+        }
+    }
+    for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] {
+        if s.ends_with(suffix) {
+            return Err(broken(
+                format!("bucket names must not end with {suffix:?} (reserved)"),
+                "reserved suffix",
+                expected,
+            ));
+        }
+    }
+    if s.contains('.') {
+        return Err(broken(
+            "bucket name contains a dot",
+            "dots break TLS for virtual-hosted requests",
+            "a name without dots",
+        )
+        .help(format!("use hyphens: {:?}", s.replace('.', "-"))));
+    }
+    Ok(())
+}
+
+/// IAM role names (aws-facts.md §5.1): 1-64 of `A-Za-z0-9+=,.@_-`.
+pub fn role_name(s: &str) -> Rule {
+    let expected = "1-64 characters: letters, digits and + = , . @ _ -";
+    if s.is_empty() || s.chars().count() > 64 {
+        return Err(broken(
+            "IAM role name must be 1 to 64 characters",
+            format!("{} characters", s.chars().count()),
+            expected,
+        ));
+    }
+    if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c))) {
+        return Err(broken(
+            "IAM role name contains a character IAM does not allow",
+            format!("{c:?} is not allowed"),
+            expected,
+        ));
+    }
+    Ok(())
+}
+
+/// IAM paths: `/` or `/a/b/`, ASCII `!`..`~`, at most 512 characters (aws-facts.md §5.1).
+pub fn iam_path(s: &str) -> Rule {
+    let ok = s.starts_with('/')
+        && s.ends_with('/')
+        && s.len() <= 512
+        && !s.contains("//")
+        && s.bytes().all(|b| (b'!'..=b'~').contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(broken(
+            "IAM path must start and end with a slash",
+            "not an IAM path",
+            "\"/\" or a path such as \"/service-role/\"",
+        ))
+    }
+}
+
+/// KMS alias names (aws-facts.md §3.1).
+pub fn kms_alias(s: &str) -> Rule {
+    let expected = "\"alias/\" followed by letters, digits, / _ -, not \"alias/aws/...\"";
+    if !s.starts_with("alias/") || s.len() <= 6 {
+        return Err(broken("KMS alias must start with \"alias/\"", "missing alias/ prefix", expected)
+            .help(format!("write \"alias/{}\"", s.trim_start_matches('/'))));
+    }
+    if s.starts_with("alias/aws/") {
+        return Err(broken("KMS aliases under alias/aws/ are reserved for AWS managed keys", "reserved", expected));
+    }
+    if s.len() > 256 {
+        return Err(broken("KMS alias must be at most 256 characters", format!("{} characters", s.len()), expected));
+    }
+    if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || "/_-".contains(*c))) {
+        return Err(broken(
+            "KMS alias contains a character KMS does not allow",
+            format!("{c:?} is not allowed"),
+            expected,
+        ));
+    }
+    Ok(())
+}
+
+/// SNS standard topic names (aws-facts.md §8): 1-256 of `A-Za-z0-9_-`.
+pub fn sns_topic_name(s: &str) -> Rule {
+    let expected = "1-256 characters: letters, digits, hyphens and underscores";
+    if s.is_empty() || s.len() > 256 {
+        return Err(broken(
+            "SNS topic name must be 1 to 256 characters",
+            format!("{} characters", s.chars().count()),
+            expected,
+        ));
+    }
+    if s.ends_with(".fifo") {
+        return Err(broken(
+            "FIFO topics cannot receive EventBridge notifications for e-mail",
+            "a FIFO topic",
+            expected,
+        )
+        .help("drop the .fifo suffix; e-mail subscriptions need a standard topic"));
+    }
+    if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-')) {
+        return Err(broken(
+            "SNS topic name contains a character SNS does not allow",
+            format!("{c:?} is not allowed"),
+            expected,
+        ));
+    }
+    Ok(())
+}
+
+/// SageMaker names (pipelines: 256, model package groups and models: 63):
+/// `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$` (aws-facts.md §6.1, §6.2).
+pub fn sagemaker_name(s: &str, what: &str, max: usize) -> Rule {
+    let expected = format!("1-{max} letters, digits and hyphens, starting and ending with a letter or digit");
+    if s.is_empty() || s.len() > max {
+        return Err(broken(
+            format!("{what} must be 1 to {max} characters"),
+            format!("{} characters", s.chars().count()),
+            expected,
+        ));
+    }
+    if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+        let mut b = broken(
+            format!("{what} contains a character SageMaker does not allow"),
+            format!("{c:?} is not allowed"),
+            expected,
+        );
+        if c == '_' || c == '.' || c == ' ' {
+            b = b.help(format!("use hyphens: {:?}", s.replace(['_', '.', ' '], "-")));
+        }
+        return Err(b);
+    }
+    if s.starts_with('-') || s.ends_with('-') {
+        return Err(broken(
+            format!("{what} must start and end with a letter or digit"),
+            "leading or trailing hyphen",
+            expected,
+        ));
+    }
+    Ok(())
+}
+
+/// E-mail addresses, conservatively (aws-facts.md §8: SNS publishes no grammar).
+pub fn email(s: &str) -> Rule {
+    let expected = "an address such as \"ml-ops@example.com\"";
+    if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(broken("e-mail address must not contain spaces", "whitespace", expected));
+    }
+    let Some((local, domain)) = s.split_once('@') else {
+        return Err(broken("e-mail address needs an @", "no @", expected));
+    };
+    if local.is_empty() || local.len() > 64 || domain.contains('@') {
+        return Err(broken("e-mail address has one @ with a name before it", "bad local part", expected));
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    if labels.len() < 2 || !labels.iter().all(label_ok) {
+        return Err(broken("e-mail domain must be a domain name with a dot", "bad domain", expected));
+    }
+    Ok(())
+}
+
+/// Tag keys and values (provider `default_tags`); keys starting with `aws:` are reserved.
+pub fn tag(key: &str, value: &str) -> Result<(), (bool, Broken)> {
+    let allowed = |c: char| c.is_alphanumeric() || " _.:/=+-@".contains(c);
+    let expected = "letters, digits, spaces and _ . : / = + - @";
+    if key.to_ascii_lowercase().starts_with("aws:") {
+        return Err((
+            true,
+            broken("tag keys starting with aws: are reserved", "reserved prefix", "a key not starting with aws:"),
+        ));
+    }
+    if let Some(c) = key.chars().find(|c| !allowed(*c)) {
+        return Err((
+            true,
+            broken("tag key contains a character AWS does not allow", format!("{c:?} is not allowed"), expected),
+        ));
+    }
+    if let Some(c) = value.chars().find(|c| !allowed(*c)) {
+        return Err((
+            false,
+            broken("tag value contains a character AWS does not allow", format!("{c:?} is not allowed"), expected),
+        ));
+    }
+    Ok(())
+}
+
+/// SageMaker ML instance types: `ml.<family>.<size>`.
+pub fn instance_type(s: &str) -> Rule {
+    let parts: Vec<&str> = s.split('.').collect();
+    let ok = parts.len() == 3
+        && parts[0] == "ml"
+        && parts[1..].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    if ok {
+        return Ok(());
+    }
+    let mut b = broken(
+        "SageMaker instance types look like ml.<family>.<size>",
+        "not an ML instance type",
+        "e.g. \"ml.m5.xlarge\"",
+    );
+    if parts.len() == 2 && !s.starts_with("ml.") {
+        b = b.help(format!("SageMaker instance types start with ml.: \"ml.{s}\""));
+    }
+    Err(b)
+}
+
+/// A file name in S3 (the batch dataset's base name): letters, digits, `. _ -`.
+pub fn s3_file_name(s: &str) -> Rule {
+    if !s.is_empty()
+        && s.len() <= 255
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        && s != "."
+        && s != ".."
+    {
+        return Ok(());
+    }
+    Err(broken(
+        "dataset file name must be a plain file name",
+        "not a plain file name",
+        "letters, digits, . _ - (no slashes), e.g. \"mammo-batch-dataset\"",
+    ))
+}
+
+/// An S3 key prefix: relative, ending in `/`, safe characters only.
+pub fn s3_prefix(s: &str) -> Rule {
+    let ok = !s.is_empty()
+        && s.len() <= 512
+        && !s.starts_with('/')
+        && s.ends_with('/')
+        && !s.contains("//")
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
+        && !s.split('/').any(|p| p == "." || p == "..");
+    if ok {
+        return Ok(());
+    }
+    let mut b = broken(
+        "S3 prefix must be a relative path ending in /",
+        "not an S3 prefix",
+        "e.g. \"mammography-severity-model/data/train-dataset/\"",
+    );
+    if !s.ends_with('/') && !s.is_empty() {
+        b = b.help(format!("add the trailing slash: \"{s}/\""));
+    }
+    Err(b)
+}
+
+/// CloudWatch Logs group names (aws-facts.md §9).
+pub fn log_group_name(s: &str) -> Rule {
+    if !s.is_empty() && s.len() <= 512 && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-/#".contains(c)) {
+        return Ok(());
+    }
+    Err(broken(
+        "log group name contains a character CloudWatch Logs does not allow",
+        "not a log group name",
+        "letters, digits and . _ - / #",
+    ))
+}
+
+/// EventBridge bus names.
+pub fn event_bus_name(s: &str) -> Rule {
+    if !s.is_empty()
+        && s.len() <= 256
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
+        && !s.starts_with("aws.")
+    {
+        return Ok(());
+    }
+    Err(broken(
+        "event bus name contains a character EventBridge does not allow",
+        "not a bus name",
+        "\"default\" or letters, digits and . _ - /",
+    ))
+}
+
+/// STS external ids (aws-facts.md §5.1): 2-1224 of `[\w+=,.@:/-]`.
+pub fn external_id(s: &str) -> Rule {
+    if s.len() >= 2 && s.len() <= 1224 && s.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c)) {
+        return Ok(());
+    }
+    Err(broken(
+        "external id contains a character STS does not allow",
+        "not an external id",
+        "2-1224 characters: letters, digits and _ + = , . @ : / -",
+    ))
+}
+
+/// Environment names become parts of resource names and HCL labels.
+pub fn env_name(s: &str) -> Rule {
+    let ok = s.len() >= 2
+        && s.len() <= 32
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && !s.ends_with('-')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        return Ok(());
+    }
+    Err(broken(
+        "environment name must be lowercase letters, digits and hyphens",
+        "not an environment name",
+        "2-32 characters such as \"prod\" or \"eu-dev\", starting with a letter",
+    ))
+}
+
+/// A parsed ARN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+/// Splits an ARN into its six parts; checks only the shape.
+pub fn parse_arn(s: &str) -> Result<Arn<'_>, Broken> {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    if parts.len() != 6 || parts[0] != "arn" {
+        let mut b = broken(
+            "not an ARN",
+            "not arn:partition:service:region:account:resource",
+            "an ARN such as \"arn:aws:iam::111122223333:role/name\"",
+        );
+        if !s.contains(':') {
+            b = b.help("give the full ARN, not only a name or id");
+        }
+        return Err(b);
+    }
+    if !matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b") {
+        return Err(broken(
+            "ARN names an unknown partition",
+            format!("partition {:?}", parts[1]),
+            "aws, aws-cn or aws-us-gov",
+        ));
+    }
+    if parts[5].is_empty() {
+        return Err(broken(
+            "ARN has no resource part",
+            "empty resource",
+            "arn:partition:service:region:account:resource",
+        ));
+    }
+    Ok(Arn { partition: parts[1], service: parts[2], region: parts[3], account: parts[4], resource: parts[5] })
+}
+
+/// Parses and checks one EventBridge schedule expression (aws-facts.md §7.2).
+pub fn schedule_expression(s: &str) -> Rule {
+    if let Some(inner) = s.strip_prefix("rate(").and_then(|r| r.strip_suffix(')')) {
+        return rate(inner);
+    }
+    let Some(inner) = s.strip_prefix("cron(").and_then(|r| r.strip_suffix(')')) else {
+        return Err(broken(
+            "schedule must be cron(...) or rate(...)",
+            "not a schedule expression",
+            "e.g. \"cron(0 23 * * ? *)\" (23:00 UTC daily) or \"rate(1 day)\"",
+        )
+        .help(if s.split_whitespace().count() == 5 || s.split_whitespace().count() == 6 {
+            format!("wrap the fields: \"cron({s})\"")
+        } else {
+            "EventBridge expressions are cron(minutes hours day-of-month month day-of-week year) or rate(value unit)"
+                .to_string()
+        }));
+    };
+    cron(inner)
+}
+
+fn rate(inner: &str) -> Rule {
+    let expected = "rate(<positive integer> <minute|minutes|hour|hours|day|days>)";
+    let parts: Vec<&str> = inner.split_whitespace().collect();
+    let [n, unit] = parts[..] else {
+        return Err(broken("rate needs a value and a unit", "not rate(value unit)", expected));
+    };
+    let Ok(n) = n.parse::<u32>() else {
+        return Err(broken("rate value must be a positive integer", "not a positive integer", expected));
+    };
+    if n == 0 {
+        return Err(broken("rate value must be a positive integer", "zero", expected));
+    }
+    let (singular, plural) = match unit {
+        "minute" | "minutes" => ("minute", "minutes"),
+        "hour" | "hours" => ("hour", "hours"),
+        "day" | "days" => ("day", "days"),
+        _ => return Err(broken("rate unit must be minute(s), hour(s) or day(s)", format!("unit {unit:?}"), expected)),
+    };
+    let want = if n == 1 { singular } else { plural };
+    if unit != want {
+        return Err(broken(format!("rate({n} ...) needs the unit {want:?}"), format!("{unit:?}"), expected)
+            .help(format!("write \"rate({n} {want})\"")));
+    }
+    Ok(())
+}
+
+struct CronField {
+    name: &'static str,
+    min: u32,
+    max: u32,
+    names: &'static [&'static str],
+}
+
+const CRON_FIELDS: [CronField; 6] = [
+    CronField { name: "minutes", min: 0, max: 59, names: &[] },
+    CronField { name: "hours", min: 0, max: 23, names: &[] },
+    CronField { name: "day-of-month", min: 1, max: 31, names: &[] },
+    CronField {
+        name: "month",
+        min: 1,
+        max: 12,
+        names: &["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
+    },
+    CronField { name: "day-of-week", min: 1, max: 7, names: &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
+    CronField { name: "year", min: 1970, max: 2199, names: &[] },
+];
+
+fn cron(inner: &str) -> Rule {
+    let expected = "cron(minutes hours day-of-month month day-of-week year), e.g. \"cron(0 23 * * ? *)\"";
+    let fields: Vec<&str> = inner.split_whitespace().collect();
+    if fields.len() != 6 {
+        let mut b = broken(
+            format!("cron expression needs 6 fields, found {}", fields.len()),
+            format!("{} fields", fields.len()),
+            expected,
+        );
+        if fields.len() == 5 {
+            b = b.help(format!(
+                "EventBridge adds a year field and needs ? in day-of-month or day-of-week: \"cron({} *)\"",
+                with_question_mark(&fields)
+            ));
+        }
+        return Err(b);
+    }
+    for (i, (value, spec)) in fields.iter().zip(CRON_FIELDS.iter()).enumerate() {
+        cron_field(value, spec, i).map_err(|msg| {
+            broken(format!("invalid {} field {value:?}: {msg}", spec.name), format!("bad {}", spec.name), expected)
+        })?;
+    }
+    let (dom, dow) = (fields[2], fields[4]);
+    match (dom == "?", dow == "?") {
+        (true, true) => Err(broken("only one of day-of-month and day-of-week may be ?", "both are ?", expected)
+            .help("use * for the other one, e.g. \"cron(0 23 * * ? *)\"")),
+        (false, false) => Err(broken("one of day-of-month and day-of-week must be ?", "neither is ?", expected)
+            .help(format!("e.g. \"cron({} {} {} {} ? {})\"", fields[0], fields[1], dom, fields[3], fields[5]))),
+        _ => Ok(()),
+    }
+}
+
+fn with_question_mark(fields: &[&str]) -> String {
+    let mut f: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
+    if f.len() == 5 {
+        if f[4] == "*" {
+            f[4] = "?".into();
+        } else if f[2] == "*" {
+            f[2] = "?".into();
+        }
+    }
+    f.join(" ")
+}
+
+fn cron_field(value: &str, spec: &CronField, index: usize) -> Result<(), String> {
+    let is_dom = index == 2;
+    let is_dow = index == 4;
+    if value == "?" {
+        return if is_dom || is_dow { Ok(()) } else { Err("? is only allowed in day-of-month and day-of-week".into()) };
+    }
+    if value == "*" {
+        return Ok(());
+    }
+    if is_dom && (value == "L" || value == "LW") {
+        return Ok(());
+    }
+    if is_dom && let Some(day) = value.strip_suffix('W') {
+        return number(day, spec).map(|_| ());
+    }
+    if is_dow && value.contains('#') {
+        let (day, nth) = value.split_once('#').unwrap_or((value, ""));
+        if value.contains(',') {
+            return Err("# allows a single expression".into());
+        }
+        number(day, spec)?;
+        return match nth.parse::<u32>() {
+            Ok(1..=5) => Ok(()),
+            _ => Err("the number after # must be 1 to 5".into()),
+        };
+    }
+    if is_dow
+        && let Some(day) = value.strip_suffix('L')
+        && !day.is_empty()
+    {
+        return number(day, spec).map(|_| ());
+    }
+    for item in value.split(',') {
+        let (range, step) = match item.split_once('/') {
+            Some((r, s)) => (r, Some(s)),
+            None => (item, None),
+        };
+        if let Some(step) = step {
+            if is_dow {
+                return Err("/ is not allowed in day-of-week".into());
+            }
+            match step.parse::<u32>() {
+                Ok(n) if n >= 1 && n <= spec.max => {}
+                _ => return Err(format!("the step after / must be 1 to {}", spec.max)),
+            }
+        }
+        if range == "*" && step.is_some() {
+            continue;
+        }
+        match range.split_once('-') {
+            Some((a, b)) => {
+                number(a, spec)?;
+                number(b, spec)?;
+            }
+            None => {
+                number(range, spec)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn number(s: &str, spec: &CronField) -> Result<u32, String> {
+    if let Some(pos) = spec.names.iter().position(|n| n.eq_ignore_ascii_case(s)) {
+        return Ok(spec.min + pos as u32);
+    }
+    match s.parse::<u32>() {
+        Ok(n) if n >= spec.min && n <= spec.max => Ok(n),
+        Ok(n) => Err(format!("{n} is outside {}-{}", spec.min, spec.max)),
+        Err(_) if !spec.names.is_empty() => Err(format!(
+            "{s:?} is not {}-{} or {}-{}",
+            spec.min,
+            spec.max,
+            spec.names[0],
+            spec.names[spec.names.len() - 1]
+        )),
+        Err(_) => Err(format!("{s:?} is not a number {}-{}", spec.min, spec.max)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cron_table() {
+        let ok = [
+            "cron(0 23 * * ? *)",
+            "cron(0/15 * * * ? *)",
+            "cron(0 8 ? * MON-FRI *)",
+            "cron(0 8 ? * 2#1 *)",
+            "cron(0 0 L * ? *)",
+            "cron(0 0 15W * ? 2027)",
+            "cron(5,35 14 * JAN,JUN ? *)",
+            "cron(0 18 ? * 6L *)",
+            "rate(1 day)",
+            "rate(5 minutes)",
+            "rate(12 hours)",
+        ];
+        for e in ok {
+            assert_eq!(schedule_expression(e), Ok(()), "{e}");
+        }
+        let bad = [
+            ("cron(0 23 * * *)", "needs 6 fields"),
+            ("cron(0 23 * * * *)", "must be ?"),
+            ("cron(0 23 ? * ? *)", "only one of"),
+            ("cron(60 23 * * ? *)", "60 is outside 0-59"),
+            ("cron(0 24 * * ? *)", "24 is outside 0-23"),
+            ("cron(0 0 0 * ? *)", "0 is outside 1-31"),
+            ("cron(0 0 ? 13 MON *)", "13 is outside 1-12"),
+            ("cron(0 0 ? * 8 *)", "8 is outside 1-7"),
+            ("cron(0 0 ? * 3#1,6#3 *)", "single expression"),
+            ("cron(0 0 ? * MON/2 *)", "not allowed in day-of-week"),
+            ("cron(? 0 * * ? *)", "only allowed in day-of-month"),
+            ("cron(0 0 * * ? 1969)", "1969 is outside"),
+            ("cron(0 0 ? * FOO *)", "is not 1-7 or SUN-SAT"),
+            ("0 23 * * ? *", "cron(...) or rate(...)"),
+            ("rate(1 days)", "needs the unit \"day\""),
+            ("rate(2 day)", "needs the unit \"days\""),
+            ("rate(0 days)", "positive integer"),
+            ("rate(1 week)", "unit must be"),
+        ];
+        for (e, want) in bad {
+            let err = schedule_expression(e).expect_err(e);
+            assert!(err.message.contains(want), "{e}: {}", err.message);
+        }
+    }
+
+    #[test]
+    fn bucket_rules() {
+        assert!(bucket_name("acme-sagemaker-model-artifacts").is_ok());
+        for bad in
+            ["ab", "Acme", "acme_x", "-acme", "acme-", "192.168.1.1", "xn--abc", "abc-s3alias", "a..b", "acme.data"]
+        {
+            assert!(bucket_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn other_names() {
+        assert!(role_name("lambda-sagemaker-role").is_ok());
+        assert!(role_name("bad role").is_err());
+        assert!(kms_alias("alias/mlops-prod").is_ok());
+        assert!(kms_alias("alias/aws/sns").is_err());
+        assert!(kms_alias("mlops").is_err());
+        assert!(sns_topic_name("mammography-model-notification").is_ok());
+        assert!(sns_topic_name("a.b").is_err());
+        assert!(sagemaker_name("mammo-severity-model-package", "group", 63).is_ok());
+        assert!(sagemaker_name("mammo_severity", "group", 63).is_err());
+        assert!(email("ops@example.com").is_ok());
+        for bad in ["ops", "ops@", "@example.com", "ops@example", "o ps@example.com", "a@b@c.com"] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+        assert!(account_id("111122223333").is_ok());
+        assert!(account_id("11112222333").is_err());
+        assert!(instance_type("ml.m5.xlarge").is_ok());
+        assert!(instance_type("m5.xlarge").is_err());
+        assert!(parse_arn("arn:aws:iam::111122223333:role/x").is_ok());
+        assert!(parse_arn("role/x").is_err());
+    }
+}
