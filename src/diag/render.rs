@@ -265,7 +265,7 @@ mod tests {
     fn line_col_counts_characters_not_bytes() {
         let text = "{\n  \"é\": 1\n}";
         let offset = text.find('1').expect("digit");
-        assert_eq!(line_col(text, offset), LineCol { line: 2, column: 9 });
+        assert_eq!(line_col(text, offset), LineCol { line: 2, column: 8 });
     }
 
     #[test]

@@ -9,12 +9,17 @@ use crate::config::json::Node;
 use crate::config::path::JsonPath;
 use crate::diag::{Code, Diagnostic, Span, quoted};
 use crate::model::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// Where each environment's file is and its parsed tree, for spans.
 pub struct Trees<'a> {
     pub by_env: BTreeMap<String, (PathBuf, &'a Node)>,
+    /// Every environment that has a file, whether or not it passed its own checks.
+    pub files: BTreeSet<String>,
+    /// Environments whose own file has errors: facts about them are unknown, so checks that
+    /// would only repeat those errors in other words stay quiet.
+    pub broken: BTreeSet<String>,
 }
 
 impl Trees<'_> {
@@ -59,9 +64,14 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                 .help("set \"kind\": \"workload\" on one of them"),
         );
     }
-    let registry = registries
-        .first()
-        .map(|&i| (envs[i].name.clone(), envs[i].account_id.clone(), envs[i].region.clone(), envs[i].registry.clone()));
+    let registry = match registries[..] {
+        [i] => {
+            Some((envs[i].name.clone(), envs[i].account_id.clone(), envs[i].region.clone(), envs[i].registry.clone()))
+        }
+        _ => None,
+    };
+    // Without exactly one valid registry, "there is no registry" would only echo another error.
+    let registry_unknown = registries.len() > 1 || (registry.is_none() && !trees.broken.is_empty());
 
     // Distinct accounts.
     for (i, e) in envs.iter().enumerate() {
@@ -96,12 +106,14 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
     // Model package groups: declared, in the registry account, granted to their users.
     let names: Vec<(String, EnvKind)> = envs.iter().map(|e| (e.name.clone(), e.kind)).collect();
     let mut users: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut unresolved: BTreeSet<String> = BTreeSet::new();
     for e in envs.iter_mut().filter(|e| e.kind == EnvKind::Workload) {
         let env_name = e.name.clone();
         let Some(w) = e.workload.as_mut() else { continue };
         for m in &mut w.models {
             let g = &mut m.group;
             if g.name.is_empty() {
+                unresolved.insert(env_name.clone());
                 continue;
             }
             match &registry {
@@ -121,6 +133,7 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                 .expected(format!("\"{reg_name}:{}\"", g.name))
                                 .found(quoted(&format!("{named}:{}", g.name))),
                         );
+                        unresolved.insert(env_name.clone());
                         continue;
                     }
                     if let Some(acct) = &g.account
@@ -139,12 +152,16 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                 .found(quoted(acct))
                                 .help(format!("write \"{reg_name}:{}\" and mlopsgen builds the ARN", g.name)),
                         );
+                        unresolved.insert(env_name.clone());
                         continue;
                     }
                     g.account = Some(reg_account.clone());
                     g.env = Some(reg_name.clone());
                     let groups = reg.as_ref().map(|r| r.groups.as_slice()).unwrap_or_default();
                     match groups.iter().find(|x| x.name == g.name) {
+                        None if trees.broken.contains(reg_name) => {
+                            unresolved.insert(env_name.clone());
+                        }
                         None => {
                             let mut d = trees
                                 .at(
@@ -164,6 +181,7 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                 None => d.help(format!("add it to model_package_groups in {reg_name}.tfvars.json")),
                             };
                             diags.push(d);
+                            unresolved.insert(env_name.clone());
                         }
                         Some(group) => {
                             users.entry(group.name.clone()).or_default().push(env_name.clone());
@@ -203,6 +221,7 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                         }
                     }
                 }
+                None if registry_unknown => {}
                 None => {
                     if let Some(named) = &g.env {
                         diags.push(
@@ -243,7 +262,9 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
     if let Some((reg_name, _, _, Some(reg))) = &registry {
         for g in &reg.groups {
             for (c, path) in &g.consumers {
+                let quiet = trees.broken.contains(c) || unresolved.contains(c);
                 let d = match names.iter().find(|(n, _)| n == c) {
+                    None if trees.files.contains(c) => None,
                     None => Some(
                         trees
                             .at(reg_name, path, Code::E0305, format!("no environment named {}", quoted(c)))
@@ -266,7 +287,7 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                             .expected("a workload environment")
                             .found(quoted(c)),
                     ),
-                    Some(_) if !users.get(&g.name).is_some_and(|u| u.contains(c)) => Some(
+                    Some(_) if !quiet && !users.get(&g.name).is_some_and(|u| u.contains(c)) => Some(
                         trees
                             .at(
                                 reg_name,
@@ -301,7 +322,7 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                             .expected("another environment")
                             .found(quoted(other)),
                     );
-                } else if !names.iter().any(|(n, _)| n == other) {
+                } else if !trees.files.contains(other) {
                     let mut d = trees
                         .at(&e.name, path, Code::E0308, format!("no environment named {}", quoted(other)))
                         .label("unknown environment")
@@ -331,6 +352,7 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                 let Some(w) = envs.iter().find(|e| &e.name == writer) else { continue };
                 if let KmsKey::Create { shared_with, .. } = &w.kms_key
                     && !shared_with.iter().any(|(n, _)| n == reader)
+                    && shared_with.iter().all(|(n, _)| trees.files.contains(n))
                 {
                     let path = if shared_with.is_empty() {
                         root.key("kms_key")
@@ -367,7 +389,7 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                 None => w.artifacts_bucket = reg.artifacts_bucket.name.clone(),
             }
         }
-    } else {
+    } else if !registry_unknown {
         for e in envs.iter().filter(|e| e.kind == EnvKind::Workload) {
             if e.workload.as_ref().is_some_and(|w| w.artifacts_bucket.is_empty()) {
                 diags.push(

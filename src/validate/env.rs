@@ -333,7 +333,7 @@ fn resolve_account(cx: &mut FileCtx<'_>, raw: &RawEnv) -> Option<String> {
     }
     match account {
         Some((a, _)) => Some(a),
-        None if unknown => None,
+        None if unknown || root.key("account_id").lookup(cx.root).is_some() => None,
         None => {
             cx.push(
                 Diagnostic::error(Code::E0228, cx.file, "the environment's account id is not known")
@@ -1031,7 +1031,6 @@ fn registry(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
                 .expected(b.expected)
                 .found(quoted(name));
             cx.push(d);
-            continue;
         }
         let consumers =
             g.consumers.iter().enumerate().map(|(i, c)| (c.clone(), path.key("consumers").index(i))).collect();

@@ -34,8 +34,13 @@ pub fn validate_repo(repo: &Path, only: &[String]) -> Validated {
     report.extend(read_diags);
 
     let mut parsed = Vec::new();
+    let utf8_broken: Vec<_> =
+        report.diagnostics.iter().filter(|d| d.code == Code::E0102).map(|d| d.file.clone()).collect();
     for f in &files {
         report.add_source(&f.path, f.text.clone());
+        if utf8_broken.contains(&f.path) {
+            continue;
+        }
         match json::parse(&f.text) {
             Ok(root) => parsed.push((f, root)),
             Err(e) => {
@@ -72,8 +77,12 @@ pub fn validate_repo(repo: &Path, only: &[String]) -> Validated {
         envs.extend(checked.env);
     }
 
+    let broken_files: Vec<&Path> =
+        diags.iter().chain(&report.diagnostics).filter(|d| d.is_error()).map(|d| d.file.as_path()).collect();
     let trees = cross::Trees {
         by_env: parsed.iter().map(|(f, root)| (f.env.clone(), (f.path.clone(), root))).collect::<BTreeMap<_, _>>(),
+        files: files.iter().map(|f| f.env.clone()).collect(),
+        broken: files.iter().filter(|f| broken_files.contains(&f.path.as_path())).map(|f| f.env.clone()).collect(),
     };
     diags.extend(cross::check(&mut envs, &trees));
 

@@ -3,19 +3,41 @@
 //! and values holding a placeholder are skipped by later rules (one problem, one diagnostic).
 
 use crate::config::json::{Node, Value};
-use crate::config::path::JsonPath;
+use crate::config::path::{JsonPath, Seg};
 use crate::diag::{Code, Diagnostic, quoted};
+use crate::validate::structure::looks_like_secret_key;
 use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Paths of values that hold a placeholder, so later rules leave them alone.
 pub type Placeholders = BTreeSet<JsonPath>;
 
-/// Reports placeholders (one diagnostic each) and secret-looking values.
+/// Reports placeholders (one diagnostic each) and secrets (keys named like credentials, values
+/// that look like them). Returns the paths later rules must skip: values holding a placeholder
+/// or a secret (a secret must not be echoed by another rule's code frame).
 pub fn scan(file: &Path, root: &Node) -> (Vec<Diagnostic>, Placeholders) {
     let mut diags = Vec::new();
     let mut marked = Placeholders::new();
+    let help = "remove it and rotate the credential if it was ever committed; Jenkins and preflight take credentials from the environment (AWS_PROFILE, instance role)";
     walk(root, &JsonPath::root(), &mut |node, path| {
+        if let Some(Seg::Key(key)) = path.0.last()
+            && looks_like_secret_key(key)
+        {
+            marked.insert(path.clone());
+            diags.push(
+                Diagnostic::error(Code::E0207, file, "secrets do not belong in a config file")
+                    .at(node.span, path.to_string())
+                    .label("value not shown")
+                    .expected("no credentials in environments/*.tfvars.json")
+                    .found(format!("a key named {}", quoted(key)))
+                    .help(help)
+                    .redacted(),
+            );
+            return;
+        }
+        if marked.iter().any(|m| path.0.starts_with(&m.0)) {
+            return;
+        }
         let Some(text) = node.as_str() else { return };
         for (range, name) in placeholders(text) {
             marked.insert(path.clone());
@@ -31,13 +53,14 @@ pub fn scan(file: &Path, root: &Node) -> (Vec<Diagnostic>, Placeholders) {
             );
         }
         if let Some(kind) = secret_kind(text) {
+            marked.insert(path.clone());
             diags.push(
                 Diagnostic::error(Code::E0207, file, "secrets do not belong in a config file")
                     .at(node.span, path.to_string())
                     .label("value not shown")
                     .expected("no credentials in environments/*.tfvars.json")
                     .found(format!("{kind} (value not shown)"))
-                    .help("remove it and rotate the credential if it was ever committed; Jenkins and preflight take credentials from the environment (AWS_PROFILE, instance role)")
+                    .help(help)
                     .redacted(),
             );
         }

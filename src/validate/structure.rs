@@ -175,20 +175,19 @@ impl Checker<'_> {
                         out.insert(m.key.clone(), v);
                     }
                 }
-                None if looks_like_secret_key(&m.key) => {
-                    self.diags.push(
-                        self.err(Code::E0207, "secrets do not belong in a config file".into(), m.node.span, &member_path)
-                            .label("value not shown")
-                            .expected("no credentials in environments/*.tfvars.json")
-                            .found(format!("a key named {}", quoted(&m.key)))
-                            .help("remove it and rotate the credential if it was ever committed; Jenkins and preflight take credentials from the environment (AWS_PROFILE, instance role)")
-                            .redacted(),
-                    );
-                }
+                // Reported (without echoing the value) by the secret scan.
+                None if looks_like_secret_key(&m.key) => {}
                 None => self.unknown_key(m, fields, &member_path),
             }
         }
-        for field in fields.iter().filter(|f| f.required) {
+        let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+        // A misspelt required key is one problem: the unknown key's did-you-mean says it.
+        let suggested: Vec<&str> = members
+            .iter()
+            .filter(|m| !names.contains(&m.key.as_str()))
+            .filter_map(|m| did_you_mean(&m.key, names.iter().copied()))
+            .collect();
+        for field in fields.iter().filter(|f| f.required && !suggested.contains(&f.name)) {
             if !members.iter().any(|m| m.key == field.name) {
                 self.diags.push(
                     self.err(
@@ -298,7 +297,7 @@ fn same_json_type(shape: &Shape, node: &Node) -> bool {
 }
 
 /// Key names that only a credential would have.
-fn looks_like_secret_key(key: &str) -> bool {
+pub fn looks_like_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase().replace('-', "_");
     ["secret", "password", "passwd", "session_token", "access_key", "private_key", "api_key", "token"]
         .iter()

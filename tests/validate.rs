@@ -1,0 +1,252 @@
+//! Validation of whole repositories: the examples, the blog post's seed file, the kitchen-sink
+//! file that sets every key, and one broken fixture per rule with its exact rendered report.
+
+mod common;
+
+use common::*;
+use mlopsgen::config::shape::{self, Kind, Shape};
+use mlopsgen::diag::Code;
+use std::collections::BTreeSet;
+
+#[test]
+fn example_environments_validate_without_diagnostics() {
+    let v = mlopsgen::validate_repo(&repo_root(), &[]);
+    assert_eq!(v.report.render_plain(), "");
+    let names: Vec<_> = v.envs.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["dev", "prod", "registry"]);
+}
+
+#[test]
+fn frozen_base_matches_the_examples() {
+    for env in ["dev", "prod", "registry"] {
+        let file = format!("{env}.tfvars.json");
+        let example = std::fs::read_to_string(repo_root().join("environments").join(&file)).expect("example");
+        let base = std::fs::read_to_string(fixture("base/environments").join(&file)).expect("base");
+        assert_eq!(
+            example, base,
+            "tests/fixtures/base/environments/{file} is a copy of environments/{file}; the broken fixtures overlay it"
+        );
+    }
+}
+
+#[test]
+fn seed_file_reports_each_placeholder_with_position_and_hint() {
+    let repo = temp_repo_with(&[("prod.tfvars.json", &seed_text())]);
+    let v = mlopsgen::validate_repo(repo.path(), &[]);
+    let placeholders: Vec<_> = v.report.diagnostics.iter().filter(|d| d.code == Code::E0206).collect();
+    assert_eq!(placeholders.len(), 13, "{}", v.report.render_plain());
+    let positions: Vec<(usize, usize)> = placeholders
+        .iter()
+        .map(|d| {
+            let span = d.span.expect("placeholder diagnostics point at the placeholder");
+            let lc = v.report.line_col(&d.file, span.start).expect("source known");
+            (lc.line, lc.column)
+        })
+        .collect();
+    assert_eq!(
+        positions,
+        [
+            (7, 33),
+            (8, 23),
+            (9, 32),
+            (10, 39),
+            (10, 61),
+            (12, 61),
+            (16, 31),
+            (19, 49),
+            (20, 39),
+            (20, 75),
+            (24, 49),
+            (26, 39),
+            (26, 75)
+        ]
+    );
+    assert!(placeholders.iter().all(|d| d.help.is_some() && !d.expected.is_empty()));
+    // Nothing else is an error: the placeholders hide no second problem and cause no cascade.
+    assert_eq!(v.report.error_count(), 13);
+    insta::assert_snapshot!("seed_unmodified", v.report.render_plain() + &v.report.summary("nothing was written"));
+}
+
+#[test]
+fn seed_file_with_real_values_validates() {
+    let text = seed_text()
+        .replace("<prod-account-id>", "222222222222")
+        .replace("<central-model-registry-account-id>", "333333333333")
+        .replace("<s3-bucket-in-prod-account>", "acme-sagemaker-prod-data")
+        .replace("<s3-bucket-in-central-model-registry-account>", "acme-sagemaker-model-artifacts")
+        .replace("<kms-key-id-in-prod-account>", "1234abcd-12ab-34cd-56ef-1234567890ab")
+        .replace("<terraform-state-s3-bucket-in-prod-account>", "acme-tfstate-prod")
+        .replace("<sagemaker-execution-role-in-prod-account>", "AmazonSageMaker-ExecutionRole-20240101T000000");
+    let repo = temp_repo_with(&[("prod.tfvars.json", &text)]);
+    let v = mlopsgen::validate_repo(repo.path(), &[]);
+    assert_eq!(v.report.error_count(), 0, "{}", v.report.render_plain());
+    let prod = &v.envs[0];
+    assert_eq!(prod.account_id, "222222222222", "the account comes from the seed's ARNs");
+    let w = prod.workload.as_ref().expect("prod is a workload");
+    assert_eq!(w.models.len(), 1);
+    assert_eq!(w.models[0].group.account.as_deref(), Some("333333333333"));
+    assert_eq!(w.execution_role.name, "AmazonSageMaker-ExecutionRole-20240101T000000");
+    assert_eq!(w.execution_role.path, "/service-role/");
+    assert!(!w.execution_role.create && !w.lambda_role.create, "ARNs in the seed reference existing roles");
+    assert!(matches!(prod.kms_key, mlopsgen::model::KmsKey::Existing { .. }));
+}
+
+#[test]
+fn kitchen_sink_sets_every_key_and_validates() {
+    let repo = fixture("kitchen-sink");
+    let v = mlopsgen::validate_repo(&repo, &[]);
+    assert_eq!(v.report.render_plain(), "");
+    let mut present = BTreeSet::new();
+    for env in ["dev", "prod", "registry"] {
+        let text = std::fs::read_to_string(repo.join("environments").join(format!("{env}.tfvars.json"))).expect("read");
+        let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+        collect_keys(&value, "", &mut present);
+    }
+    let mut declared = BTreeSet::new();
+    declared_keys(shape::env_file(), "", &mut declared);
+    // The single-model keys at the top level and in each entry of `models` are one set of keys.
+    let fold = |set: BTreeSet<String>| -> BTreeSet<String> {
+        set.into_iter().map(|k| k.strip_prefix("models.*.").map(str::to_string).unwrap_or(k)).collect()
+    };
+    let (declared, present) = (fold(declared), fold(present));
+    let missing: Vec<_> = declared.difference(&present).collect();
+    assert!(missing.is_empty(), "keys declared in config::shape but not set in the kitchen sink: {missing:?}");
+}
+
+fn collect_keys(v: &serde_json::Value, at: &str, out: &mut BTreeSet<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, child) in map {
+                let generic = matches!(at, "models" | "model_package_groups" | "tags");
+                let here = if at.is_empty() {
+                    k.clone()
+                } else if generic {
+                    format!("{at}.*")
+                } else {
+                    format!("{at}.{k}")
+                };
+                if !generic {
+                    out.insert(here.clone());
+                }
+                collect_keys(child, &here, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_keys(i, at, out)),
+        _ => {}
+    }
+}
+
+fn declared_keys(s: &Shape, at: &str, out: &mut BTreeSet<String>) {
+    match &s.kind {
+        Kind::Object { fields } => {
+            for f in fields {
+                let here = if at.is_empty() { f.name.to_string() } else { format!("{at}.{}", f.name) };
+                out.insert(here.clone());
+                declared_keys(&f.shape, &here, out);
+            }
+        }
+        Kind::Map { values, .. } => declared_keys(values, &format!("{at}.*"), out),
+        Kind::Array { items, .. } => declared_keys(items, at, out),
+        Kind::Either(alts) => alts.iter().for_each(|a| declared_keys(a, at, out)),
+        _ => {}
+    }
+}
+
+/// Every case in tests/fixtures/broken overlays the frozen base with files that each contain one
+/// defect; the snapshot is the exact report a user sees.
+#[test]
+fn broken_configs_report_exact_errors() {
+    let root = fixture("broken");
+    let mut cases: Vec<_> =
+        std::fs::read_dir(&root).expect("broken fixtures").map(|e| e.expect("entry").path()).collect();
+    cases.sort();
+    assert!(cases.len() >= 40, "at least 40 broken fixtures, found {}", cases.len());
+    let mut codes_seen = BTreeSet::new();
+    for case in &cases {
+        let name = case.file_name().and_then(|n| n.to_str()).expect("utf-8 case name").to_string();
+        let repo = temp_repo(Some(case));
+        let before = snapshot_tree(repo.path());
+        let v = mlopsgen::validate_repo(repo.path(), &[]);
+        assert!(!v.report.diagnostics.is_empty(), "{name}: the defect went unnoticed");
+        assert_eq!(before, snapshot_tree(repo.path()), "{name}: validation changed files on disk");
+        codes_seen.extend(v.report.diagnostics.iter().map(|d| d.code));
+        let text = v.report.render_plain() + &v.report.summary("nothing was written");
+        insta::assert_snapshot!(format!("broken__{name}"), text);
+    }
+    // Every validation rule has at least one fixture that trips it.
+    let untested: Vec<_> = Code::ALL
+        .iter()
+        .filter(|c| !matches!(c, Code::E0101 | Code::E0104) && !codes_seen.contains(c))
+        .map(|c| c.as_str())
+        .collect();
+    assert!(untested.is_empty(), "codes without a broken fixture: {untested:?}");
+}
+
+fn snapshot_tree(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir") {
+            let e = e.expect("entry");
+            if e.file_type().expect("type").is_dir() {
+                stack.push(e.path());
+            } else {
+                out.push((e.path(), std::fs::read(e.path()).expect("read")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn selecting_environments_filters_diagnostics_but_checks_all_files() {
+    let repo = temp_repo(Some(&fixture("broken/consumer-missing")));
+    let v = mlopsgen::validate_repo(repo.path(), &["dev".to_string()]);
+    assert_eq!(v.report.error_count(), 0, "the defect is reported in prod's file");
+    let v = mlopsgen::validate_repo(repo.path(), &["prod".to_string()]);
+    assert_eq!(v.report.error_count(), 1);
+    let v = mlopsgen::validate_repo(repo.path(), &["staging".to_string()]);
+    assert_eq!(v.report.diagnostics[0].code, Code::E0104);
+}
+
+#[test]
+fn diagnostics_are_sorted_by_file_then_position() {
+    let repo = temp_repo_with(&[
+        ("prod.tfvars.json", &seed_text()),
+        ("a.tfvars.json", "{\"env_group\": \"b\", \"aws_region\": \"mars-1\"}"),
+    ]);
+    let v = mlopsgen::validate_repo(repo.path(), &[]);
+    let keys: Vec<_> = v.report.diagnostics.iter().map(|d| (d.file.clone(), d.span.map(|s| s.start))).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    assert!(v.report.files_with_errors() == 2);
+}
+
+#[test]
+fn no_input_makes_validation_panic() {
+    let inputs = [
+        "",
+        "null",
+        "[]",
+        "{}",
+        "\"x\"",
+        "{\"env_group\": null}",
+        "{\"models\": {\"\": {}}}",
+        "{\"kms_key\": []}",
+        "{\"env_group\":\"prod\",\"aws_region\":\"us-east-1\",\"models\":{\"m\":{\"model_package_group_name\":\"arn:\"}}}",
+        "{\"env_group\":\"prod\",\"aws_region\":\"us-east-1\",\"lambda_role\":\"arn:aws:iam::1:role/\"}",
+        "{\"env_group\":\"prod\",\"aws_region\":\"us-east-1\",\"email\":[\"a@b.c\", 1, null]}",
+        "{\"env_group\":\"prod\",\"aws_region\":\"us-east-1\",\"model_name\":\"<x>\",\"train_pipeline\":{\"arn\":\"arn:aws:sagemaker:<r>:<a>:pipeline/<p>\"}}",
+        "{\"a\":1e999999,\"b\":-0,\"c\":123456789012345678901234567890}",
+        "\u{feff}{}",
+    ];
+    for text in inputs {
+        let repo = temp_repo_with(&[("prod.tfvars.json", text)]);
+        let v = mlopsgen::validate_repo(repo.path(), &[]);
+        assert!(v.report.has_errors(), "{text:?} should not validate");
+        let _ = v.report.render_plain();
+        let _ = v.report.to_json();
+    }
+}
