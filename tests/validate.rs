@@ -250,3 +250,30 @@ fn no_input_makes_validation_panic() {
         let _ = v.report.to_json();
     }
 }
+
+/// The JSON Schema, checked by a real validator: every example and the kitchen sink pass, and a
+/// file with an unknown key fails.
+#[test]
+fn json_schema_accepts_examples_and_rejects_unknown_keys() {
+    let schema = shape::json_schema();
+    let validator = jsonschema::validator_for(&schema).expect("the schema itself is valid");
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for dir in [repo_root().join("environments"), fixture("kitchen-sink/environments")] {
+        for e in std::fs::read_dir(dir).expect("read dir") {
+            files.push(e.expect("entry").path());
+        }
+    }
+    for f in &files {
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(f).expect("read")).expect("json");
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", f.display());
+    }
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo_root().join("environments/prod.tfvars.json")).expect("read"))
+            .expect("json");
+    v["aws_regoin"] = serde_json::json!("us-east-1");
+    assert!(!validator.is_valid(&v), "unknown top-level key must fail");
+    v.as_object_mut().expect("object").remove("aws_regoin");
+    v["train_pipeline"]["auc_treshold"] = serde_json::json!(0.5);
+    assert!(!validator.is_valid(&v), "unknown nested key must fail");
+}

@@ -1,0 +1,119 @@
+//! The built binary, run as a user runs it: exit codes, stdout versus stderr, `-C`, `NO_COLOR`,
+//! the JSON formats, the schema and completions.
+
+mod common;
+
+use common::*;
+use std::process::{Command, Output};
+
+fn mlopsgen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mlopsgen")).args(args).env_remove("NO_COLOR").output().expect("run mlopsgen")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn validate_examples_exits_zero() {
+    let root = repo_root();
+    let out = mlopsgen(&["-C", root.to_str().expect("utf-8 path"), "validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "ok: 3 environments valid (dev, prod, registry)\n");
+    assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn validate_broken_config_exits_one_with_plain_report_on_stderr() {
+    let repo = temp_repo(Some(&fixture("broken/cron-five-fields")));
+    let out = mlopsgen(&["--chdir", repo.path().to_str().expect("utf-8"), "validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "");
+    let err = text(&out.stderr);
+    assert!(err.starts_with("error[E0218]: cron expression needs 6 fields, found 5\n  --> environments/prod.tfvars.json:50:22\n"), "{err}");
+    assert!(err.ends_with("error: 1 problem in 1 file\n"), "{err}");
+    assert!(!err.contains('\x1b'), "no colour when stderr is not a terminal");
+}
+
+#[test]
+fn validate_json_format_is_machine_readable() {
+    let repo = temp_repo(Some(&fixture("broken/email-no-at")));
+    let out = mlopsgen(&["-C", repo.path().to_str().expect("utf-8"), "validate", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["errors"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "E0219");
+    assert_eq!(d["file"], "environments/prod.tfvars.json");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(12), Some(13)));
+    assert_eq!(d["path"], "$.email[0]");
+    assert_eq!(d["found"], "\"ml-ops.example.com\"");
+}
+
+#[test]
+fn validate_unknown_environment_is_an_error_with_suggestion() {
+    let root = repo_root();
+    let out = mlopsgen(&["-C", root.to_str().expect("utf-8"), "validate", "prd"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("error[E0104]: no environment named \"prd\""), "{err}");
+    assert!(err.contains("did you mean \"prod\"?"), "{err}");
+}
+
+#[test]
+fn validate_without_environments_directory_explains() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = mlopsgen(&["-C", dir.path().to_str().expect("utf-8"), "validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("error[E0104]: cannot read the environments directory"));
+}
+
+#[test]
+fn usage_errors_exit_64_not_2() {
+    let out = mlopsgen(&["validate", "--format", "yaml"]);
+    assert_eq!(out.status.code(), Some(64));
+    let out = mlopsgen(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(64));
+    let out = mlopsgen(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn schema_is_json_and_matches_the_committed_copy() {
+    let out = mlopsgen(&["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema is JSON");
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    let committed = std::fs::read(repo_root().join("schema/env.schema.json")).expect("schema/env.schema.json");
+    assert!(committed == out.stdout, "schema/env.schema.json is stale: run `cargo run -- schema > schema/env.schema.json`");
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = mlopsgen(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert!(text(&out.stdout).contains("validate"), "{shell}");
+    }
+}
+
+#[test]
+fn failed_validation_leaves_the_tree_untouched() {
+    let repo = temp_repo(Some(&fixture("broken/duplicate-key")));
+    let before = std::fs::read_dir(repo.path()).expect("read").count();
+    let out = mlopsgen(&["-C", repo.path().to_str().expect("utf-8"), "validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_dir(repo.path()).expect("read").count(), before);
+}
+
+#[test]
+fn secrets_are_never_echoed() {
+    let repo = temp_repo(Some(&fixture("broken/secret-key-name")));
+    for format in ["text", "json"] {
+        let out = mlopsgen(&["-C", repo.path().to_str().expect("utf-8"), "validate", "--format", format]);
+        let all = text(&out.stdout) + &text(&out.stderr);
+        assert!(all.contains("E0207"), "{all}");
+        assert!(!all.contains("wJalrXUtnFEMI"), "the secret leaked in {format} output: {all}");
+    }
+}
