@@ -30,7 +30,12 @@ fn validate_broken_config_exits_one_with_plain_report_on_stderr() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout), "");
     let err = text(&out.stderr);
-    assert!(err.starts_with("error[E0218]: cron expression needs 6 fields, found 5\n  --> environments/prod.tfvars.json:50:22\n"), "{err}");
+    assert!(
+        err.starts_with(
+            "error[E0218]: cron expression needs 6 fields, found 5\n  --> environments/prod.tfvars.json:50:22\n"
+        ),
+        "{err}"
+    );
     assert!(err.ends_with("error: 1 problem in 1 file\n"), "{err}");
     assert!(!err.contains('\x1b'), "no colour when stderr is not a terminal");
 }
@@ -86,7 +91,10 @@ fn schema_is_json_and_matches_the_committed_copy() {
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema is JSON");
     assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
     let committed = std::fs::read(repo_root().join("schema/env.schema.json")).expect("schema/env.schema.json");
-    assert!(committed == out.stdout, "schema/env.schema.json is stale: run `cargo run -- schema > schema/env.schema.json`");
+    assert!(
+        committed == out.stdout,
+        "schema/env.schema.json is stale: run `cargo run -- schema > schema/env.schema.json`"
+    );
 }
 
 #[test]

@@ -268,12 +268,59 @@ fn json_schema_accepts_examples_and_rejects_unknown_keys() {
         let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{}: {errors:?}", f.display());
     }
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(repo_root().join("environments/prod.tfvars.json")).expect("read"))
-            .expect("json");
+    let mut v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("environments/prod.tfvars.json")).expect("read"),
+    )
+    .expect("json");
     v["aws_regoin"] = serde_json::json!("us-east-1");
     assert!(!validator.is_valid(&v), "unknown top-level key must fail");
     v.as_object_mut().expect("object").remove("aws_regoin");
     v["train_pipeline"]["auc_treshold"] = serde_json::json!(0.5);
     assert!(!validator.is_valid(&v), "unknown nested key must fail");
+}
+
+/// docs/errors.md lists every code with one real example taken from the broken fixtures.
+/// Regenerate with `UPDATE_DOCS=1 cargo test --test validate error_docs`.
+#[test]
+fn error_docs_are_current() {
+    let mut examples: std::collections::BTreeMap<Code, (String, String)> = Default::default();
+    let mut cases: Vec<_> =
+        std::fs::read_dir(fixture("broken")).expect("fixtures").map(|e| e.expect("entry").path()).collect();
+    cases.sort();
+    for case in &cases {
+        let name = case.file_name().and_then(|n| n.to_str()).expect("name").to_string();
+        let repo = temp_repo(Some(case));
+        let v = mlopsgen::validate_repo(repo.path(), &[]);
+        for d in &v.report.diagnostics {
+            if examples.contains_key(&d.code) {
+                continue;
+            }
+            let mut one = v.report.clone();
+            one.diagnostics = vec![d.clone()];
+            examples.insert(d.code, (name.clone(), one.render_plain()));
+        }
+    }
+    let mut doc = String::from(
+        "# mlopsgen diagnostic codes\n\n\
+         Generated from `tests/fixtures/broken/` by `UPDATE_DOCS=1 cargo test --test validate error_docs`.\n\
+         Codes are stable: E01xx loading, E02xx one file, E03xx across environments.\n\
+         Every diagnostic has the same fields in `--format json`: code, severity, message, file, line,\n\
+         column, end_line, end_column, path, label, expected, found, help.\n\n",
+    );
+    for code in Code::ALL {
+        doc.push_str(&format!("## {}: {}\n\n", code.as_str(), code.summary()));
+        match examples.get(code) {
+            Some((case, text)) => {
+                doc.push_str(&format!("Example (fixture `{case}`):\n\n```text\n{}```\n\n", text));
+            }
+            None => doc.push_str("Example: see `tests/cli.rs` (a file or directory that cannot be read).\n\n"),
+        }
+    }
+    let path = repo_root().join("docs/errors.md");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::create_dir_all(repo_root().join("docs")).expect("docs/");
+        std::fs::write(&path, &doc).expect("write docs/errors.md");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(committed == doc, "docs/errors.md is stale: run UPDATE_DOCS=1 cargo test --test validate error_docs");
 }
