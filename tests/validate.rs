@@ -324,3 +324,32 @@ fn error_docs_are_current() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(committed == doc, "docs/errors.md is stale: run UPDATE_DOCS=1 cargo test --test validate error_docs");
 }
+
+/// Every prefix of every example, and every single-character substitution by a JSON-significant
+/// character, validates without a panic (a cheap, deterministic stand-in until the fuzz target).
+#[test]
+fn truncated_and_corrupted_examples_never_panic() {
+    for env in ["dev", "prod", "registry"] {
+        let text =
+            std::fs::read_to_string(fixture("base/environments").join(format!("{env}.tfvars.json"))).expect("read");
+        let dir = temp_repo(None);
+        let file = dir.path().join("environments").join(format!("{env}.tfvars.json"));
+        let cuts: Vec<usize> = (0..text.len()).filter(|i| text.is_char_boundary(*i)).step_by(7).collect();
+        for cut in cuts {
+            std::fs::write(&file, &text[..cut]).expect("write");
+            let v = mlopsgen::validate_repo(dir.path(), &[]);
+            assert!(v.report.has_errors(), "{env} cut at {cut} validated");
+            let _ = v.report.render_plain();
+            for sub in ["\"", "{", "]", "<", "\\", "0"] {
+                let mut corrupted = text.clone();
+                if corrupted.is_char_boundary(cut + 1) {
+                    corrupted.replace_range(cut..cut + 1, sub);
+                    std::fs::write(&file, &corrupted).expect("write");
+                    let v = mlopsgen::validate_repo(dir.path(), &[]);
+                    let _ = v.report.render_plain();
+                    let _ = v.report.to_json();
+                }
+            }
+        }
+    }
+}
