@@ -199,7 +199,7 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Checked {
     cx.check(Code::E0224, &p("event_bus_name"), &event_bus_name, rules::event_bus_name);
 
     let env_name = raw.env_group.clone();
-    let kms_key = kms_key(cx, raw, &env_name, account.as_deref(), &region, partition);
+    let kms_key = kms_key(cx, raw, &env_name, &region, partition);
 
     let state_bucket = bucket(cx, raw.terraform_state_bucket.as_ref(), &p("terraform_state_bucket"), || {
         format!("mlops-tfstate-{}-{}", account.as_deref().unwrap_or("000000000000"), region)
@@ -348,14 +348,7 @@ fn resolve_account(cx: &mut FileCtx<'_>, raw: &RawEnv) -> Option<String> {
     }
 }
 
-fn kms_key(
-    cx: &mut FileCtx<'_>,
-    raw: &RawEnv,
-    env: &str,
-    account: Option<&str>,
-    region: &str,
-    partition: &str,
-) -> KmsKey {
+fn kms_key(cx: &mut FileCtx<'_>, raw: &RawEnv, env: &str, region: &str, partition: &str) -> KmsKey {
     let path = JsonPath::root().key("kms_key");
     match &raw.kms_key {
         Some(KmsRef::Arn(arn)) => {
@@ -400,16 +393,13 @@ fn kms_key(
                 rotation_period_in_days: k.rotation_period_in_days.unwrap_or(365),
             }
         }
-        None => {
-            let _ = account;
-            KmsKey::Create {
-                alias: format!("alias/mlops-{env}"),
-                description: format!("mlopsgen: data, artifacts and notifications of {env}"),
-                shared_with: Vec::new(),
-                deletion_window_in_days: 30,
-                rotation_period_in_days: 365,
-            }
-        }
+        None => KmsKey::Create {
+            alias: format!("alias/mlops-{env}"),
+            description: format!("mlopsgen: data, artifacts and notifications of {env}"),
+            shared_with: Vec::new(),
+            deletion_window_in_days: 30,
+            rotation_period_in_days: 365,
+        },
     }
 }
 
@@ -626,7 +616,7 @@ fn workload(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         }
         None => (String::new(), None),
     };
-    let models = models(cx, raw, region, partition, account);
+    let models = models(cx, raw, region, partition);
     Workload {
         alert_topic,
         alert_emails,
@@ -689,7 +679,7 @@ fn execution_role(cx: &mut FileCtx<'_>, raw: &RawEnv) -> Role {
     role(cx, raw.sagemaker_execution_role.as_ref(), &root.key("sagemaker_execution_role"), "sagemaker-execution-role")
 }
 
-fn models(cx: &mut FileCtx<'_>, raw: &RawEnv, region: &str, partition: &str, account: Option<&str>) -> Vec<Model> {
+fn models(cx: &mut FileCtx<'_>, raw: &RawEnv, region: &str, partition: &str) -> Vec<Model> {
     let root = JsonPath::root();
     let mut out = Vec::new();
     let single = !raw.single_model.is_empty() || raw.model_name.is_some();
@@ -710,7 +700,7 @@ fn models(cx: &mut FileCtx<'_>, raw: &RawEnv, region: &str, partition: &str, acc
             Some(name) => {
                 if cx.check(Code::E0217, &root.key("model_name"), name, |s| rules::sagemaker_name(s, "model name", 63))
                 {
-                    out.push(model(cx, name, &root, &raw.single_model, region, partition, account));
+                    out.push(model(cx, name, &root, &raw.single_model, region, partition));
                 }
             }
             None => cx.push(
@@ -738,7 +728,7 @@ fn models(cx: &mut FileCtx<'_>, raw: &RawEnv, region: &str, partition: &str, acc
                 }
             };
         if ok {
-            out.push(model(cx, name, &base, m, region, partition, account));
+            out.push(model(cx, name, &base, m, region, partition));
         }
     }
     if out.is_empty() && !single && raw.models.as_ref().is_none_or(|m| m.is_empty()) {
@@ -778,15 +768,7 @@ fn one_of_two(
     }
 }
 
-fn model(
-    cx: &mut FileCtx<'_>,
-    name: &str,
-    base: &JsonPath,
-    m: &RawModel,
-    region: &str,
-    partition: &str,
-    account: Option<&str>,
-) -> Model {
+fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region: &str, partition: &str) -> Model {
     let t = m.train_pipeline.clone().unwrap_or_default();
     let i = m.inference_pipeline.clone().unwrap_or_default();
     let tp = base.key("train_pipeline");
@@ -837,7 +819,7 @@ fn model(
         }
     }
 
-    let group = group_ref(cx, m, base, region, partition, account);
+    let group = group_ref(cx, m, base, region, partition);
 
     let batch_dataset_filename = m.batch_dataset_filename.clone().unwrap_or_else(|| "batch-dataset".into());
     cx.check(Code::E0222, &base.key("batch_dataset_filename"), &batch_dataset_filename, rules::s3_file_name);
@@ -947,14 +929,7 @@ fn framework_version(cx: &mut FileCtx<'_>, f: Framework, label: &str, version: &
 }
 
 /// Parses `model_package_group_name`: an ARN, `env:group`, or a group name.
-fn group_ref(
-    cx: &mut FileCtx<'_>,
-    m: &RawModel,
-    base: &JsonPath,
-    region: &str,
-    partition: &str,
-    _account: Option<&str>,
-) -> GroupRef {
+fn group_ref(cx: &mut FileCtx<'_>, m: &RawModel, base: &JsonPath, region: &str, partition: &str) -> GroupRef {
     let path = base.key("model_package_group_name");
     let Some(value) = m.model_package_group_name.as_deref() else {
         cx.push(
@@ -1018,9 +993,6 @@ fn registry(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
     let artifacts_bucket = bucket(cx, raw.model_artifacts_bucket.as_ref(), &root.key("model_artifacts_bucket"), || {
         format!("mlops-model-artifacts-{acct}-{region}")
     });
-    if !artifacts_bucket.create && raw.model_artifacts_bucket.is_some() {
-        // Referencing an existing artifacts bucket is allowed: its policy is still generated.
-    }
     let mut groups = Vec::new();
     for (name, g) in raw.model_package_groups.iter().flatten() {
         let path = root.key("model_package_groups").key(name);

@@ -18,21 +18,12 @@ pub type Placeholders = BTreeSet<JsonPath>;
 pub fn scan(file: &Path, root: &Node) -> (Vec<Diagnostic>, Placeholders) {
     let mut diags = Vec::new();
     let mut marked = Placeholders::new();
-    let help = "remove it and rotate the credential if it was ever committed; Jenkins and preflight take credentials from the environment (AWS_PROFILE, instance role)";
     walk(root, &JsonPath::root(), &mut |node, path| {
         if let Some(Seg::Key(key)) = path.0.last()
             && looks_like_secret_key(key)
         {
             marked.insert(path.clone());
-            diags.push(
-                Diagnostic::error(Code::E0207, file, "secrets do not belong in a config file")
-                    .at(node.span, path.to_string())
-                    .label("value not shown")
-                    .expected("no credentials in environments/*.tfvars.json")
-                    .found(format!("a key named {}", quoted(key)))
-                    .help(help)
-                    .redacted(),
-            );
+            diags.push(secret(file, node, path, format!("a key named {}", quoted(key))));
             return;
         }
         if marked.iter().any(|m| path.0.starts_with(&m.0)) {
@@ -54,18 +45,21 @@ pub fn scan(file: &Path, root: &Node) -> (Vec<Diagnostic>, Placeholders) {
         }
         if let Some(kind) = secret_kind(text) {
             marked.insert(path.clone());
-            diags.push(
-                Diagnostic::error(Code::E0207, file, "secrets do not belong in a config file")
-                    .at(node.span, path.to_string())
-                    .label("value not shown")
-                    .expected("no credentials in environments/*.tfvars.json")
-                    .found(format!("{kind} (value not shown)"))
-                    .help(help)
-                    .redacted(),
-            );
+            diags.push(secret(file, node, path, format!("{kind} (value not shown)")));
         }
     });
     (diags, marked)
+}
+
+/// The diagnostic for a credential; redacted so no renderer echoes the value.
+fn secret(file: &Path, node: &Node, path: &JsonPath, found: String) -> Diagnostic {
+    Diagnostic::error(Code::E0207, file, "secrets do not belong in a config file")
+        .at(node.span, path.to_string())
+        .label("value not shown")
+        .expected("no credentials in environments/*.tfvars.json")
+        .found(found)
+        .help("remove it and rotate the credential if it was ever committed; Jenkins and preflight take credentials from the environment (AWS_PROFILE, instance role)")
+        .redacted()
 }
 
 fn walk(node: &Node, path: &JsonPath, f: &mut dyn FnMut(&Node, &JsonPath)) {
