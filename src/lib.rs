@@ -9,6 +9,8 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod model;
+pub mod render;
 pub mod validate;
+pub mod write;
 
 pub use validate::{Validated, validate_repo};

@@ -41,6 +41,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Write the Terraform for the environments into generated/. Every config is validated
+    /// first; on any error nothing is written. Hand edits in generated/ are refused.
+    Generate {
+        /// Environments to generate (default: all). The shared modules are always written.
+        #[arg(value_name = "ENV")]
+        envs: Vec<String>,
+        /// Overwrite files in generated/ that were changed by hand.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the JSON Schema of environments/*.tfvars.json (for editors).
     Schema,
     /// Print a shell completion script.
@@ -76,6 +86,7 @@ pub fn run(cli: Cli) -> u8 {
     let repo = cli.chdir.clone().unwrap_or_else(|| PathBuf::from("."));
     match cli.command {
         Command::Validate { envs, format } => validate(&repo, &envs, format),
+        Command::Generate { envs, force } => generate(&repo, &envs, force),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&crate::config::shape::json_schema()).unwrap_or_default();
             out(&format!("{text}\n"))
@@ -106,6 +117,38 @@ fn validate(repo: &std::path::Path, envs: &[String], format: Format) -> u8 {
         }
     }
     code
+}
+
+fn generate(repo: &std::path::Path, envs: &[String], force: bool) -> u8 {
+    let validated = crate::validate_repo(repo, envs);
+    if validated.report.has_errors() {
+        print_report(&validated.report, "nothing was written");
+        return EXIT_ERROR;
+    }
+    print_report(&validated.report, "");
+    // Cross-environment facts need every environment, even when only some are generated.
+    let all = crate::validate_repo(repo, &[]);
+    let selected: Vec<String> = validated.envs.iter().map(|e| e.name.clone()).collect();
+    let files = crate::render::render(&all.envs, &selected);
+    let dirs = crate::render::owned_dirs(&validated.envs);
+    match crate::write::write(repo, &files, &dirs, force) {
+        Ok(report) => {
+            let mut text = String::new();
+            for (dir, total, changed) in &report.dirs {
+                let dir = crate::diag::display_path(&std::path::Path::new(crate::write::GENERATED).join(dir));
+                if *changed == 0 {
+                    text.push_str(&format!("{dir}: {total} files, unchanged\n"));
+                } else {
+                    text.push_str(&format!("{dir}: {total} files, {changed} written\n"));
+                }
+            }
+            out(&text)
+        }
+        Err(e) => {
+            err(&format!("error: {e}\n"));
+            EXIT_ERROR
+        }
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {

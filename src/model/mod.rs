@@ -3,5 +3,6 @@
 
 pub mod env;
 pub mod images;
+pub mod names;
 
 pub use env::*;

@@ -1,0 +1,107 @@
+//! Every AWS name and ARN the generator writes, computed from the validated configuration. The
+//! only place that formats an ARN (`format!("arn:` anywhere else is a bug).
+
+use super::env::*;
+
+/// `arn:<partition>:<service>:<region>:<account>:<resource>`.
+fn arn(partition: &str, service: &str, region: &str, account: &str, resource: &str) -> String {
+    format!("arn:{partition}:{service}:{region}:{account}:{resource}")
+}
+
+impl EnvConfig {
+    /// `arn:<p>:iam::<account>:root`: the account as a principal.
+    pub fn root_arn(&self) -> String {
+        arn(self.partition, "iam", "", &self.account_id, "root")
+    }
+
+    /// The ARN of a role in this account.
+    pub fn role_arn(&self, role: &Role) -> String {
+        arn(self.partition, "iam", "", &self.account_id, &format!("role{}{}", role.path, role.name))
+    }
+
+    /// The ARN of a bucket (buckets are global; no region or account).
+    pub fn bucket_arn(&self, bucket: &str) -> String {
+        arn(self.partition, "s3", "", "", bucket)
+    }
+
+    /// A resource ARN in this account and region.
+    pub fn regional_arn(&self, service: &str, resource: &str) -> String {
+        arn(self.partition, service, &self.region, &self.account_id, resource)
+    }
+
+    /// A resource ARN in another account of this region (keys of other environments).
+    pub fn regional_arn_in(&self, service: &str, account: &str, resource: &str) -> String {
+        arn(self.partition, service, &self.region, account, resource)
+    }
+
+    /// The name of the Lambda that finds the latest approved model version.
+    pub fn latest_model_function_name(&self) -> String {
+        format!("mlops-{}-latest-approved-model", self.name)
+    }
+
+    /// The ARN of a model package group in `account` (the registry's), in this region.
+    pub fn group_arn(&self, account: &str, group: &str) -> String {
+        arn(self.partition, "sagemaker", &self.region, account, &format!("model-package-group/{group}"))
+    }
+
+    /// The ARN pattern of every version in a model package group.
+    pub fn group_versions_arn(&self, account: &str, group: &str) -> String {
+        arn(self.partition, "sagemaker", &self.region, account, &format!("model-package/{group}/*"))
+    }
+
+    /// The ARN of a KMS alias in this account.
+    pub fn kms_alias_arn(&self, alias: &str) -> String {
+        self.regional_arn("kms", alias)
+    }
+
+    /// The ARN of a role of another account (`account`), e.g. a workload role in the registry.
+    pub fn foreign_role_arn(&self, account: &str, role: &Role) -> String {
+        arn(self.partition, "iam", "", account, &format!("role{}{}", role.path, role.name))
+    }
+
+    /// The ARN of a named role in another account (the Jenkins server's role).
+    pub fn foreign_role_arn_by_name(&self, account: &str, name: &str) -> String {
+        arn(self.partition, "iam", "", account, &format!("role/{name}"))
+    }
+
+    /// The root principal of another account.
+    pub fn foreign_root_arn(&self, account: &str) -> String {
+        arn(self.partition, "iam", "", account, "root")
+    }
+
+    /// The ARN of an ECR repository in another account (AWS's image registries).
+    pub fn ecr_repository_arn(&self, account: &str, repository: &str) -> String {
+        arn(self.partition, "ecr", &self.region, account, &format!("repository/{repository}"))
+    }
+
+    /// The access-log bucket of the account, created by the bootstrap root.
+    pub fn access_log_bucket(&self) -> String {
+        format!("mlops-access-logs-{}-{}", self.account_id, self.region)
+    }
+
+    /// The alias of the key that encrypts Terraform state (bootstrap).
+    pub fn state_key_alias(&self) -> String {
+        format!("alias/mlops-{}-tfstate", self.name)
+    }
+
+    /// The object key of this environment's state in the state bucket.
+    pub fn state_key(&self) -> String {
+        format!("mlopsgen/{}/terraform.tfstate", self.name)
+    }
+
+    /// The CloudWatch Logs service principal of the region (regional: aws-facts.md §3.2).
+    pub fn logs_principal(&self) -> String {
+        let suffix = if self.partition == "aws-cn" { "amazonaws.com.cn" } else { "amazonaws.com" };
+        format!("logs.{}.{suffix}", self.region)
+    }
+}
+
+/// A stable HCL label (snake_case) for a user-chosen name: `mammo-severity` → `mammo_severity`.
+pub fn label(name: &str) -> String {
+    let mut out: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    if out.starts_with(|c: char| c.is_ascii_digit()) || out.is_empty() {
+        out.insert(0, '_');
+    }
+    out
+}

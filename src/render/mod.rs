@@ -1,0 +1,55 @@
+//! Rendering: validated environments → the in-memory set of files under `generated/`.
+//! A pure function: no IO, no clock, no environment variables; same input, same bytes.
+//!
+//! `hcl` writes canonical HCL, `policy` builds IAM/KMS policies, `root` writes each
+//! environment's Terraform roots (main and bootstrap), `modules` the shared modules, and
+//! `manifest` the checksums that let `generate` detect hand edits.
+
+pub mod hcl;
+pub mod manifest;
+pub mod modules;
+pub mod policy;
+pub mod root;
+
+use crate::model::EnvConfig;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Everything one `generate` would write, keyed by path under `generated/`. A BTreeMap so
+/// iteration (and therefore the manifest and the plan) is ordered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileSet(pub BTreeMap<PathBuf, Vec<u8>>);
+
+impl FileSet {
+    /// Adds a file (text).
+    pub fn insert(&mut self, path: impl Into<PathBuf>, text: String) {
+        self.0.insert(path.into(), text.into_bytes());
+    }
+
+    /// The files under a directory (`prod`, `modules`), with paths relative to it.
+    pub fn under(&self, dir: &Path) -> BTreeMap<PathBuf, &[u8]> {
+        self.0
+            .iter()
+            .filter_map(|(p, b)| p.strip_prefix(dir).ok().map(|rel| (rel.to_path_buf(), b.as_slice())))
+            .collect()
+    }
+}
+
+/// The directories `generate` owns under `generated/`: `modules` and one per environment.
+pub fn owned_dirs(envs: &[EnvConfig]) -> Vec<PathBuf> {
+    let mut dirs = vec![PathBuf::from("modules")];
+    dirs.extend(envs.iter().map(|e| PathBuf::from(&e.name)));
+    dirs
+}
+
+/// Renders every environment and the shared modules. `all` is every environment (cross-account
+/// facts such as the registry's grants need them); `selected` names those to render.
+pub fn render(all: &[EnvConfig], selected: &[String]) -> FileSet {
+    let mut files = FileSet::default();
+    modules::render(&mut files);
+    for env in all.iter().filter(|e| selected.is_empty() || selected.contains(&e.name)) {
+        root::render(env, all, &mut files);
+    }
+    manifest::add_manifests(&mut files);
+    files
+}
