@@ -154,6 +154,18 @@ pub fn hand_edits(repo: &Path, dir: &Path) -> Result<Vec<HandEdit>, WriteError> 
 /// Writes the owned directories `dirs` of `files` into `<repo>/generated/`. Checks every
 /// directory for hand edits before writing any (unless `force`).
 pub fn write(repo: &Path, files: &FileSet, dirs: &[PathBuf], force: bool) -> Result<WriteReport, WriteError> {
+    write_with(repo, files, dirs, force, &|_| Ok(()))
+}
+
+/// [`write`] with a hook called before each file is written into a new tree; a hook error
+/// aborts the write there (tests inject failures with it).
+pub fn write_with(
+    repo: &Path,
+    files: &FileSet,
+    dirs: &[PathBuf],
+    force: bool,
+    before_file: &dyn Fn(&Path) -> std::io::Result<()>,
+) -> Result<WriteReport, WriteError> {
     let root = repo.join(GENERATED);
     for d in dirs {
         recover(&root, d)?;
@@ -175,7 +187,16 @@ pub fn write(repo: &Path, files: &FileSet, dirs: &[PathBuf], force: bool) -> Res
             new.iter().filter(|(rel, bytes)| std::fs::read(abs.join(rel)).ok().as_deref() != Some(**bytes)).count();
         let stale = list_files(&abs).map_err(io(&abs, "read"))?.len() != new.len();
         if changed > 0 || stale {
-            replace_dir(&root, d, &new)?;
+            if let Err(e) = replace_dir(&root, d, &new, before_file) {
+                // If the old tree is still in place, give back any working files already moved
+                // and drop the half-written new tree; otherwise the next run's `recover` puts
+                // the old tree (with its working files) back.
+                let (target, half) = (root.join(d), side(&root, d, "new"));
+                if target.exists() && half.exists() && carry_working_files(&half, &target).is_ok() {
+                    let _ = std::fs::remove_dir_all(&half);
+                }
+                return Err(e);
+            }
         }
         report.dirs.push((d.clone(), new.len(), changed));
     }
@@ -208,7 +229,12 @@ fn recover(root: &Path, dir: &Path) -> Result<(), WriteError> {
     Ok(())
 }
 
-fn replace_dir(root: &Path, dir: &Path, files: &BTreeMap<PathBuf, &[u8]>) -> Result<(), WriteError> {
+fn replace_dir(
+    root: &Path,
+    dir: &Path,
+    files: &BTreeMap<PathBuf, &[u8]>,
+    before_file: &dyn Fn(&Path) -> std::io::Result<()>,
+) -> Result<(), WriteError> {
     let target = root.join(dir);
     let new = side(root, dir, "new");
     let old = side(root, dir, "old");
@@ -218,6 +244,7 @@ fn replace_dir(root: &Path, dir: &Path, files: &BTreeMap<PathBuf, &[u8]>) -> Res
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io(parent, "create"))?;
         }
+        before_file(&path).map_err(io(&path, "write"))?;
         let mut f = std::fs::File::create(&path).map_err(io(&path, "create"))?;
         f.write_all(bytes).map_err(io(&path, "write"))?;
         f.sync_all().map_err(io(&path, "sync"))?;

@@ -120,17 +120,22 @@ fn validate(repo: &std::path::Path, envs: &[String], format: Format) -> u8 {
 }
 
 fn generate(repo: &std::path::Path, envs: &[String], force: bool) -> u8 {
-    let validated = crate::validate_repo(repo, envs);
-    if validated.report.has_errors() {
-        print_report(&validated.report, "nothing was written");
+    // Every environment is validated, not only the selected ones: the output of one depends on
+    // the others (the registry's grants, keys shared across accounts).
+    let mut all = crate::validate_repo(repo, &[]);
+    if !envs.is_empty() {
+        let selection = crate::validate_repo(repo, envs);
+        all.report.extend(selection.report.diagnostics.into_iter().filter(|d| d.code == crate::diag::Code::E0104));
+    }
+    if all.report.has_errors() {
+        print_report(&all.report, "nothing was written");
         return EXIT_ERROR;
     }
-    print_report(&validated.report, "");
-    // Cross-environment facts need every environment, even when only some are generated.
-    let all = crate::validate_repo(repo, &[]);
-    let selected: Vec<String> = validated.envs.iter().map(|e| e.name.clone()).collect();
-    let files = crate::render::render(&all.envs, &selected);
-    let dirs = crate::render::owned_dirs(&validated.envs);
+    print_report(&all.report, "");
+    let selected: Vec<_> = all.envs.iter().filter(|e| envs.is_empty() || envs.contains(&e.name)).cloned().collect();
+    let names: Vec<String> = selected.iter().map(|e| e.name.clone()).collect();
+    let files = crate::render::render(&all.envs, &names);
+    let dirs = crate::render::owned_dirs(&selected);
     match crate::write::write(repo, &files, &dirs, force) {
         Ok(report) => {
             let mut text = String::new();
