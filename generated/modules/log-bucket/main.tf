@@ -86,7 +86,7 @@ resource "aws_s3_bucket_policy" "this" {
       {
         Sid       = "DenyInsecureTransport"
         Effect    = "Deny"
-        Principal = "*"
+        Principal = { AWS = "*" }
         Action    = "s3:*"
         Resource  = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
         Condition = { Bool = { "aws:SecureTransport" = "false" } }

@@ -84,7 +84,7 @@ resource "aws_s3_bucket_policy" "this" {
       {
         Sid       = "DenyInsecureTransport"
         Effect    = "Deny"
-        Principal = "*"
+        Principal = { AWS = "*" }
         Action    = "s3:*"
         Resource  = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
         Condition = { Bool = { "aws:SecureTransport" = "false" } }
@@ -92,7 +92,7 @@ resource "aws_s3_bucket_policy" "this" {
       {
         Sid       = "DenyUploadsNotEncryptedWithKms"
         Effect    = "Deny"
-        Principal = "*"
+        Principal = { AWS = "*" }
         Action    = "s3:PutObject"
         Resource  = "${aws_s3_bucket.this.arn}/*"
         Condition = { StringNotEqualsIfExists = { "s3:x-amz-server-side-encryption" = "aws:kms" } }
