@@ -186,17 +186,17 @@ pub fn write_with(
         let changed =
             new.iter().filter(|(rel, bytes)| std::fs::read(abs.join(rel)).ok().as_deref() != Some(**bytes)).count();
         let stale = list_files(&abs).map_err(io(&abs, "read"))?.len() != new.len();
-        if changed > 0 || stale {
-            if let Err(e) = replace_dir(&root, d, &new, before_file) {
-                // If the old tree is still in place, give back any working files already moved
-                // and drop the half-written new tree; otherwise the next run's `recover` puts
-                // the old tree (with its working files) back.
-                let (target, half) = (root.join(d), side(&root, d, "new"));
-                if target.exists() && half.exists() && carry_working_files(&half, &target).is_ok() {
-                    let _ = std::fs::remove_dir_all(&half);
-                }
-                return Err(e);
+        if (changed > 0 || stale)
+            && let Err(e) = replace_dir(&root, d, &new, before_file)
+        {
+            // If the old tree is still in place, give back any working files already moved
+            // and drop the half-written new tree; otherwise the next run's `recover` puts
+            // the old tree (with its working files) back.
+            let (target, half) = (root.join(d), side(&root, d, "new"));
+            if target.exists() && half.exists() && carry_working_files(&half, &target).is_ok() {
+                let _ = std::fs::remove_dir_all(&half);
             }
+            return Err(e);
         }
         report.dirs.push((d.clone(), new.len(), changed));
     }

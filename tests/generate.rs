@@ -15,12 +15,7 @@ fn render_repo(repo: &Path) -> FileSet {
 }
 
 fn mlopsgen(repo: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_mlopsgen"))
-        .arg("-C")
-        .arg(repo)
-        .args(args)
-        .output()
-        .expect("run mlopsgen")
+    Command::new(env!("CARGO_BIN_EXE_mlopsgen")).arg("-C").arg(repo).args(args).output().expect("run mlopsgen")
 }
 
 fn read_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
@@ -129,7 +124,8 @@ fn hostile_descriptions_round_trip_exactly() {
         prod["kms_key"]["description"] = serde_json::json!(hostile);
         std::fs::write(envs.join("prod.tfvars.json"), prod.to_string()).expect("write");
         let mut reg: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(envs.join("registry.tfvars.json")).expect("read")).expect("json");
+            serde_json::from_str(&std::fs::read_to_string(envs.join("registry.tfvars.json")).expect("read"))
+                .expect("json");
         reg["model_package_groups"]["mammo-severity-model-package"]["description"] = serde_json::json!(hostile);
         std::fs::write(envs.join("registry.tfvars.json"), reg.to_string()).expect("write");
 
@@ -201,15 +197,22 @@ fn terraform_working_files_survive_regeneration_and_are_not_hand_edits() {
     std::fs::create_dir_all(repo.path().join("generated/prod/.terraform/providers")).expect("mkdir");
     // A config change forces prod's tree to be replaced.
     let cfg = repo.path().join("environments/prod.tfvars.json");
-    let text = std::fs::read_to_string(&cfg).expect("read").replace("\"auc_threshold\": 0.75", "\"auc_threshold\": 0.8");
+    let text =
+        std::fs::read_to_string(&cfg).expect("read").replace("\"auc_threshold\": 0.75", "\"auc_threshold\": 0.8");
     std::fs::write(&cfg, text).expect("write");
-    let kms = std::fs::read_to_string(&cfg).expect("read").replace("\"alias\": \"alias/mlops-prod\"", "\"alias\": \"alias/mlops-production\"");
+    let kms = std::fs::read_to_string(&cfg)
+        .expect("read")
+        .replace("\"alias\": \"alias/mlops-prod\"", "\"alias\": \"alias/mlops-production\"");
     std::fs::write(&cfg, kms).expect("write");
     let out = mlopsgen(repo.path(), &["generate"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_to_string(&state).expect("state kept"), "{\"version\": 4}");
     assert!(repo.path().join("generated/prod/.terraform/providers").is_dir());
-    assert!(std::fs::read_to_string(repo.path().join("generated/prod/main.tf")).expect("read").contains("alias/mlops-production"));
+    assert!(
+        std::fs::read_to_string(repo.path().join("generated/prod/main.tf"))
+            .expect("read")
+            .contains("alias/mlops-production")
+    );
 }
 
 #[test]
@@ -242,7 +245,11 @@ fn a_failure_mid_write_leaves_the_old_tree_byte_identical() {
 
     // The next run cleans up and writes the new tree.
     mlopsgen::write::write(repo.path(), &changed, &dirs, false).expect("second write");
-    assert!(std::fs::read_to_string(repo.path().join("generated/prod/main.tf")).expect("read").contains("alias/mlops-prod-2"));
+    assert!(
+        std::fs::read_to_string(repo.path().join("generated/prod/main.tf"))
+            .expect("read")
+            .contains("alias/mlops-prod-2")
+    );
     let leftovers: Vec<_> = std::fs::read_dir(repo.path().join("generated"))
         .expect("read")
         .filter_map(Result::ok)

@@ -25,6 +25,29 @@ module "kms" {
         }
       },
       {
+        Sid    = "AllowCloudWatchLogs"
+        Effect = "Allow"
+        Principal = {
+          Service = "logs.us-east-1.amazonaws.com"
+        }
+        Action   = ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+        Resource = "*"
+        Condition = {
+          ArnEquals = {
+            "kms:EncryptionContext:aws:logs:arn" = "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model"
+          }
+        }
+      },
+      {
+        Sid    = "AllowEventBridgeToEncryptedTargets"
+        Effect = "Allow"
+        Principal = {
+          Service = "events.amazonaws.com"
+        }
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource = "*"
+      },
+      {
         Sid    = "AllowUseByProd"
         Effect = "Allow"
         Principal = {
@@ -102,6 +125,12 @@ data "aws_iam_policy_document" "sagemaker_execution" {
       variable = "kms:ResourceAliases"
       values   = ["alias/mlops-prod"]
     }
+  }
+
+  statement {
+    sid       = "InvokeLatestApprovedModelFunction"
+    actions   = ["lambda:InvokeFunction"]
+    resources = ["arn:aws:lambda:us-east-1:111111111111:function:mlops-dev-latest-approved-model"]
   }
 
   statement {
@@ -216,10 +245,322 @@ data "aws_iam_policy_document" "lambda" {
     actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model:log-stream:*"]
   }
+
+  statement {
+    sid     = "WriteTraces"
+    actions = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    # X-Ray trace ingestion has no resource-level permissions.
+    resources = ["*"]
+  }
 }
 
 resource "aws_iam_role_policy" "lambda" {
   name   = "mlopsgen-lambda"
   role   = aws_iam_role.lambda.name
   policy = data.aws_iam_policy_document.lambda.json
+}
+
+resource "aws_s3_object" "mammography_severity_model_preprocess" {
+  bucket       = module.data_bucket.name
+  key          = "mammography-severity-model/code/preprocess.py"
+  source       = "${path.module}/code/preprocess.py"
+  source_hash  = filemd5("${path.module}/code/preprocess.py")
+  content_type = "text/x-python"
+  kms_key_id   = module.kms.arn
+}
+
+resource "aws_s3_object" "mammography_severity_model_evaluate" {
+  bucket       = module.data_bucket.name
+  key          = "mammography-severity-model/code/evaluate.py"
+  source       = "${path.module}/code/evaluate.py"
+  source_hash  = filemd5("${path.module}/code/evaluate.py")
+  content_type = "text/x-python"
+  kms_key_id   = module.kms.arn
+}
+
+data "archive_file" "latest_approved_model" {
+  type        = "zip"
+  source_file = "${path.module}/lambda/latest_approved_model.py"
+  output_path = "${path.module}/.terraform/mlopsgen/latest_approved_model.zip"
+}
+
+resource "aws_cloudwatch_log_group" "latest_approved_model" {
+  name              = "/aws/lambda/mlops-dev-latest-approved-model"
+  retention_in_days = 365
+  kms_key_id        = module.kms.arn
+}
+
+resource "aws_lambda_function" "latest_approved_model" {
+  #checkov:skip=CKV_AWS_117:the function only calls the SageMaker API; a VPC would need NAT or endpoints and protects nothing here
+  #checkov:skip=CKV_AWS_272:built from reviewed, generated source in this repository; code signing needs a Signer profile outside the platform
+  #checkov:skip=CKV_AWS_116:invoked synchronously by the pipeline's Lambda step; a failure fails that step, and dead-letter queues serve only asynchronous invocations
+  function_name                  = "mlops-dev-latest-approved-model"
+  description                    = "Finds the latest approved model version for the inference pipeline (mlopsgen)."
+  role                           = aws_iam_role.lambda.arn
+  runtime                        = "python3.12"
+  handler                        = "latest_approved_model.handler"
+  filename                       = data.archive_file.latest_approved_model.output_path
+  source_code_hash               = data.archive_file.latest_approved_model.output_base64sha256
+  timeout                        = 60
+  memory_size                    = 128
+  reserved_concurrent_executions = 5
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  depends_on = [aws_iam_role_policy.lambda, aws_cloudwatch_log_group.latest_approved_model]
+}
+
+resource "aws_sagemaker_pipeline" "mammography_severity_model_train" {
+  pipeline_name         = "mammo-severity-train-pipeline"
+  pipeline_display_name = "mammo-severity-train-pipeline"
+  pipeline_description  = "Preprocess, train XGBoost, evaluate AUC, baseline and register (mammography-severity-model, mlopsgen)"
+  role_arn              = aws_iam_role.sagemaker_execution.arn
+  pipeline_definition   = replace(file("${path.module}/pipelines/mammography-severity-model-train.json"), "arn:aws:kms:us-east-1:111111111111:alias/mlops-dev", module.kms.arn)
+
+  depends_on = [aws_iam_role_policy.sagemaker_execution, aws_s3_object.mammography_severity_model_preprocess, aws_s3_object.mammography_severity_model_evaluate, aws_lambda_function.latest_approved_model]
+}
+
+resource "aws_sagemaker_pipeline" "mammography_severity_model_inference" {
+  pipeline_name         = "mammo-severity-inference-pipeline"
+  pipeline_display_name = "mammo-severity-inference-pipeline"
+  pipeline_description  = "Latest approved model, data-quality check, batch transform (mammography-severity-model, mlopsgen)"
+  role_arn              = aws_iam_role.sagemaker_execution.arn
+  pipeline_definition   = replace(file("${path.module}/pipelines/mammography-severity-model-inference.json"), "arn:aws:kms:us-east-1:111111111111:alias/mlops-dev", module.kms.arn)
+
+  depends_on = [aws_iam_role_policy.sagemaker_execution, aws_s3_object.mammography_severity_model_preprocess, aws_s3_object.mammography_severity_model_evaluate, aws_lambda_function.latest_approved_model]
+}
+
+resource "aws_cloudwatch_event_rule" "mammography_severity_model_schedule" {
+  name                = "mammography-severity-model-schedule"
+  description         = "Runs mammo-severity-inference-pipeline on schedule (UTC); scheduled rules live on the default bus"
+  schedule_expression = "cron(0 6 ? * MON-FRI *)"
+  state               = "DISABLED"
+}
+
+resource "aws_cloudwatch_event_target" "mammography_severity_model_schedule" {
+  rule      = aws_cloudwatch_event_rule.mammography_severity_model_schedule.name
+  target_id = "start-pipeline"
+  arn       = aws_sagemaker_pipeline.mammography_severity_model_inference.arn
+  role_arn  = aws_iam_role.events.arn
+
+  retry_policy {
+    maximum_event_age_in_seconds = 3600
+    maximum_retry_attempts       = 3
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.events_dlq.arn
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "mammography_severity_model_retrain_on_drift" {
+  name        = "mammography-severity-model-retrain-on-drift"
+  description = "Starts mammo-severity-train-pipeline when the data-quality check of mammo-severity-inference-pipeline fails (drift)"
+  state       = "ENABLED"
+  event_pattern = jsonencode({
+    source        = ["aws.sagemaker"]
+    "detail-type" = ["SageMaker Model Building Pipeline Execution Step Status Change"]
+    detail = {
+      pipelineArn       = ["arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-inference-pipeline"]
+      stepName          = ["DataQualityCheck"]
+      currentStepStatus = ["Failed"]
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "mammography_severity_model_retrain_on_drift" {
+  rule      = aws_cloudwatch_event_rule.mammography_severity_model_retrain_on_drift.name
+  target_id = "start-pipeline"
+  arn       = aws_sagemaker_pipeline.mammography_severity_model_train.arn
+  role_arn  = aws_iam_role.events.arn
+
+  retry_policy {
+    maximum_event_age_in_seconds = 3600
+    maximum_retry_attempts       = 3
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.events_dlq.arn
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "mammography_severity_model_train_failed" {
+  name        = "mammography-severity-model-train-failed"
+  description = "Notifies mammography-model-notification when the train pipeline fails"
+  state       = "ENABLED"
+  event_pattern = jsonencode({
+    source        = ["aws.sagemaker"]
+    "detail-type" = ["SageMaker Model Building Pipeline Execution Status Change"]
+    detail = {
+      pipelineArn                    = ["arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-train-pipeline"]
+      currentPipelineExecutionStatus = ["Failed"]
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "mammography_severity_model_train_failed" {
+  rule      = aws_cloudwatch_event_rule.mammography_severity_model_train_failed.name
+  target_id = "notify"
+  arn       = aws_sns_topic.alerts.arn
+
+  # A readable e-mail instead of the raw event; SNS targets take no role (aws-facts.md §7.3).
+  input_transformer {
+    input_paths = {
+      execution = "$.detail.pipelineExecutionArn"
+      pipeline  = "$.detail.pipelineArn"
+      status    = "$.detail.currentPipelineExecutionStatus"
+      time      = "$.time"
+    }
+    input_template = "\"Pipeline <pipeline> is <status> (<time>). Execution: <execution>\""
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "mammography_severity_model_inference_failed" {
+  name        = "mammography-severity-model-inference-failed"
+  description = "Notifies mammography-model-notification when the inference pipeline fails"
+  state       = "ENABLED"
+  event_pattern = jsonencode({
+    source        = ["aws.sagemaker"]
+    "detail-type" = ["SageMaker Model Building Pipeline Execution Status Change"]
+    detail = {
+      pipelineArn                    = ["arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-inference-pipeline"]
+      currentPipelineExecutionStatus = ["Failed"]
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "mammography_severity_model_inference_failed" {
+  rule      = aws_cloudwatch_event_rule.mammography_severity_model_inference_failed.name
+  target_id = "notify"
+  arn       = aws_sns_topic.alerts.arn
+
+  # A readable e-mail instead of the raw event; SNS targets take no role (aws-facts.md §7.3).
+  input_transformer {
+    input_paths = {
+      execution = "$.detail.pipelineExecutionArn"
+      pipeline  = "$.detail.pipelineArn"
+      status    = "$.detail.currentPipelineExecutionStatus"
+      time      = "$.time"
+    }
+    input_template = "\"Pipeline <pipeline> is <status> (<time>). Execution: <execution>\""
+  }
+}
+
+data "aws_iam_policy_document" "events_assume" {
+  statement {
+    sid     = "TrustEventBridge"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = ["111111111111"]
+    }
+  }
+}
+
+resource "aws_iam_role" "events" {
+  name               = "mlops-dev-start-pipelines"
+  description        = "EventBridge starts the SageMaker pipelines with this role (mlopsgen)."
+  assume_role_policy = data.aws_iam_policy_document.events_assume.json
+}
+
+data "aws_iam_policy_document" "events" {
+  statement {
+    sid       = "StartPipelines"
+    actions   = ["sagemaker:StartPipelineExecution"]
+    resources = [aws_sagemaker_pipeline.mammography_severity_model_train.arn, aws_sagemaker_pipeline.mammography_severity_model_inference.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "events" {
+  name   = "mlopsgen-start-pipelines"
+  role   = aws_iam_role.events.name
+  policy = data.aws_iam_policy_document.events.json
+}
+
+resource "aws_sqs_queue" "events_dlq" {
+  name                              = "mlops-dev-events-dlq"
+  message_retention_seconds         = 1209600
+  kms_master_key_id                 = module.kms.arn
+  kms_data_key_reuse_period_seconds = 300
+}
+
+data "aws_iam_policy_document" "events_dlq" {
+  statement {
+    sid       = "EventRulesDeadLetters"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.events_dlq.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-schedule", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-retrain-on-drift"]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "events_dlq" {
+  queue_url = aws_sqs_queue.events_dlq.id
+  policy    = data.aws_iam_policy_document.events_dlq.json
+}
+
+resource "aws_sns_topic" "alerts" {
+  name = "mammography-model-notification"
+  # A customer managed key: EventBridge cannot use alias/aws/sns (aws-facts.md §3.2).
+  kms_master_key_id = module.kms.arn
+}
+
+data "aws_iam_policy_document" "alerts_topic" {
+  statement {
+    sid       = "AccountManagesTopic"
+    actions   = ["sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:SetTopicAttributes", "sns:Subscribe"]
+    resources = [aws_sns_topic.alerts.arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111111111111:root"]
+    }
+  }
+
+  statement {
+    sid       = "EventRulesPublish"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.alerts.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-train-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-inference-failed"]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "alerts" {
+  arn    = aws_sns_topic.alerts.arn
+  policy = data.aws_iam_policy_document.alerts_topic.json
+}
+
+resource "aws_sns_topic_subscription" "alerts_ml_dev_example_com" {
+  # Pending until the recipient confirms the e-mail from AWS.
+  topic_arn = aws_sns_topic.alerts.arn
+  protocol  = "email"
+  endpoint  = "ml-dev@example.com"
 }

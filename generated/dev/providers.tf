@@ -12,10 +12,10 @@ provider "aws" {
 
   default_tags {
     tags = {
-      environment = "dev"
-      managed-by  = "mlopsgen"
-      owner       = "ml-platform"
-      project     = "mammography-severity"
+      environment  = "dev"
+      "managed-by" = "mlopsgen"
+      owner        = "ml-platform"
+      project      = "mammography-severity"
     }
   }
 }

@@ -5,6 +5,21 @@ output "access_log_bucket" {
   value       = module.access_logs.name
 }
 
+output "mammography_severity_model_train_pipeline_arn" {
+  description = "ARN of the train pipeline of mammography-severity-model."
+  value       = aws_sagemaker_pipeline.mammography_severity_model_train.arn
+}
+
+output "mammography_severity_model_inference_pipeline_arn" {
+  description = "ARN of the inference pipeline of mammography-severity-model."
+  value       = aws_sagemaker_pipeline.mammography_severity_model_inference.arn
+}
+
+output "alerts_topic_arn" {
+  description = "Topic notified when a pipeline fails."
+  value       = aws_sns_topic.alerts.arn
+}
+
 output "kms_key_arn" {
   description = "The environment's KMS key."
   value       = module.kms.arn

@@ -39,6 +39,15 @@ module "kms" {
         }
       },
       {
+        Sid    = "AllowEventBridgeToEncryptedTargets"
+        Effect = "Allow"
+        Principal = {
+          Service = "events.amazonaws.com"
+        }
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource = "*"
+      },
+      {
         Sid    = "AllowUseByDev"
         Effect = "Allow"
         Principal = {
@@ -140,4 +149,82 @@ data "aws_iam_policy_document" "mammo_severity_model_package_access" {
 resource "aws_sagemaker_model_package_group_policy" "mammo_severity_model_package" {
   model_package_group_name = aws_sagemaker_model_package_group.mammo_severity_model_package.model_package_group_name
   resource_policy          = jsonencode(jsondecode(data.aws_iam_policy_document.mammo_severity_model_package_access.json))
+}
+
+resource "aws_cloudwatch_event_rule" "pending_approval" {
+  name        = "model-version-pending-approval"
+  description = "Notifies approvers when a model version waits for manual approval"
+  state       = "ENABLED"
+  event_pattern = jsonencode({
+    source        = ["aws.sagemaker"]
+    "detail-type" = ["SageMaker Model Package State Change"]
+    detail = {
+      ModelPackageGroupName = ["mammo-severity-model-package"]
+      ModelApprovalStatus   = ["PendingManualApproval"]
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "pending_approval" {
+  rule      = aws_cloudwatch_event_rule.pending_approval.name
+  target_id = "notify"
+  arn       = aws_sns_topic.approvals.arn
+
+  # A readable e-mail instead of the raw event; SNS targets take no role (aws-facts.md §7.3).
+  input_transformer {
+    input_paths = {
+      arn     = "$.detail.ModelPackageArn"
+      group   = "$.detail.ModelPackageGroupName"
+      version = "$.detail.ModelPackageVersion"
+    }
+    input_template = "\"Model <group> version <version> is waiting for approval in the model registry: <arn>\""
+  }
+}
+
+resource "aws_sns_topic" "approvals" {
+  name = "model-approval-notification"
+  # A customer managed key: EventBridge cannot use alias/aws/sns (aws-facts.md §3.2).
+  kms_master_key_id = module.kms.arn
+}
+
+data "aws_iam_policy_document" "approvals_topic" {
+  statement {
+    sid       = "AccountManagesTopic"
+    actions   = ["sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:SetTopicAttributes", "sns:Subscribe"]
+    resources = [aws_sns_topic.approvals.arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::333333333333:root"]
+    }
+  }
+
+  statement {
+    sid       = "EventRulesPublish"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.approvals.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = ["arn:aws:events:us-east-1:333333333333:rule/model-version-pending-approval"]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "approvals" {
+  arn    = aws_sns_topic.approvals.arn
+  policy = data.aws_iam_policy_document.approvals_topic.json
+}
+
+resource "aws_sns_topic_subscription" "approvals_ml_approvers_example_com" {
+  # Pending until the recipient confirms the e-mail from AWS.
+  topic_arn = aws_sns_topic.approvals.arn
+  protocol  = "email"
+  endpoint  = "ml-approvers@example.com"
 }

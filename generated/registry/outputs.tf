@@ -5,6 +5,11 @@ output "access_log_bucket" {
   value       = module.access_logs.name
 }
 
+output "approvals_topic_arn" {
+  description = "Topic notified when a model version waits for approval."
+  value       = aws_sns_topic.approvals.arn
+}
+
 output "kms_key_arn" {
   description = "The registry's KMS key."
   value       = module.kms.arn

@@ -34,6 +34,27 @@ impl EnvConfig {
         arn(self.partition, service, &self.region, account, resource)
     }
 
+    /// The ARN of an EventBridge rule on `bus` (`default` or a custom bus).
+    pub fn rule_arn(&self, bus: &str, rule: &str) -> String {
+        let resource = if bus == "default" { format!("rule/{rule}") } else { format!("rule/{bus}/{rule}") };
+        self.regional_arn("events", &resource)
+    }
+
+    /// The ARN of a pipeline in this account.
+    pub fn pipeline_arn(&self, name: &str) -> String {
+        self.regional_arn("sagemaker", &format!("pipeline/{name}"))
+    }
+
+    /// The dead-letter queue of the environment's EventBridge targets.
+    pub fn events_dlq_name(&self) -> String {
+        format!("mlops-{}-events-dlq", self.name)
+    }
+
+    /// The role EventBridge uses to start pipelines.
+    pub fn events_role_name(&self) -> String {
+        format!("mlops-{}-start-pipelines", self.name)
+    }
+
     /// The name of the Lambda that finds the latest approved model version.
     pub fn latest_model_function_name(&self) -> String {
         format!("mlops-{}-latest-approved-model", self.name)

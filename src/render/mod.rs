@@ -8,8 +8,10 @@
 pub mod hcl;
 pub mod manifest;
 pub mod modules;
+pub mod pipeline;
 pub mod policy;
 pub mod root;
+pub mod workflow;
 
 use crate::model::EnvConfig;
 use std::collections::BTreeMap;

@@ -29,8 +29,11 @@ fn header(env: &EnvConfig) -> String {
 pub fn render(env: &EnvConfig, all: &[EnvConfig], files: &mut FileSet) {
     let h = header(env);
     let dir = &env.name;
-    files.insert(format!("{dir}/versions.tf"), render_file(&h, &versions()));
+    files.insert(format!("{dir}/versions.tf"), render_file(&h, &versions(env.kind == EnvKind::Workload)));
     files.insert(format!("{dir}/providers.tf"), render_file(&h, &providers(env, true)));
+    if let Some(w) = &env.workload {
+        super::workflow::files(env, w, files);
+    }
     files.insert(format!("{dir}/backend.tf"), render_file(&h, &backend(env)));
     let (main, outputs) = match env.kind {
         EnvKind::Workload => workload(env, all),
@@ -39,27 +42,40 @@ pub fn render(env: &EnvConfig, all: &[EnvConfig], files: &mut FileSet) {
     files.insert(format!("{dir}/main.tf"), render_file(&h, &main));
     files.insert(format!("{dir}/outputs.tf"), render_file(&h, &outputs));
 
-    files.insert(format!("{dir}/bootstrap/versions.tf"), render_file(&h, &versions()));
+    files.insert(format!("{dir}/bootstrap/versions.tf"), render_file(&h, &versions(false)));
     files.insert(format!("{dir}/bootstrap/providers.tf"), render_file(&h, &providers(env, false)));
     let (main, outputs) = bootstrap(env, all);
     files.insert(format!("{dir}/bootstrap/main.tf"), render_file(&h, &main));
     files.insert(format!("{dir}/bootstrap/outputs.tf"), render_file(&h, &outputs));
 }
 
-fn versions() -> Body {
+/// Archive provider constraint (packages the Lambda source deterministically).
+pub const ARCHIVE_PROVIDER_VERSION: &str = ">= 2.4.0, < 3.0.0";
+
+fn versions(archive: bool) -> Body {
+    let mut providers = Body::new().attr(
+        "aws",
+        Expr::Object(vec![
+            ("source".into(), Expr::str("hashicorp/aws")),
+            ("version".into(), Expr::str(AWS_PROVIDER_VERSION)),
+        ]),
+    );
+    if archive {
+        providers = providers.attr(
+            "archive",
+            Expr::Object(vec![
+                ("source".into(), Expr::str("hashicorp/archive")),
+                ("version".into(), Expr::str(ARCHIVE_PROVIDER_VERSION)),
+            ]),
+        );
+    }
     Body::new().block(Block::new(
         "terraform",
         &[],
         Body::new().attr("required_version", Expr::str(TERRAFORM_VERSION)).blank().block(Block::new(
             "required_providers",
             &[],
-            Body::new().attr(
-                "aws",
-                Expr::Object(vec![
-                    ("source".into(), Expr::str("hashicorp/aws")),
-                    ("version".into(), Expr::str(AWS_PROVIDER_VERSION)),
-                ]),
-            ),
+            providers,
         )),
     ))
 }
@@ -133,7 +149,7 @@ fn backend(env: &EnvConfig) -> Body {
     ))
 }
 
-fn module(name: &str, source: &str, args: Vec<(&str, Expr)>) -> Block {
+pub(super) fn module(name: &str, source: &str, args: Vec<(&str, Expr)>) -> Block {
     let mut body = Body::new().attr("source", Expr::str(source)).blank();
     for (k, v) in args {
         body = body.attr(k, v);
@@ -141,23 +157,23 @@ fn module(name: &str, source: &str, args: Vec<(&str, Expr)>) -> Block {
     Block::new("module", &[name], body)
 }
 
-fn resource(kind: &str, name: &str, body: Body) -> Block {
+pub(super) fn resource(kind: &str, name: &str, body: Body) -> Block {
     Block::new("resource", &[kind, name], body)
 }
 
-fn push(body: &mut Body, b: Block) {
+pub(super) fn push(body: &mut Body, b: Block) {
     if !body.is_empty() {
         body.push(Item::Blank);
     }
     body.push(Item::Block(b));
 }
 
-fn output(name: &str, description: &str, value: Expr) -> Block {
+pub(super) fn output(name: &str, description: &str, value: Expr) -> Block {
     Block::new("output", &[name], Body::new().attr("description", Expr::str(description)).attr("value", value))
 }
 
 /// `"${<reference>}<suffix>"`.
-fn suffixed(reference: &str, suffix: &str) -> Expr {
+pub(super) fn suffixed(reference: &str, suffix: &str) -> Expr {
     Expr::interp(vec![Piece::Ref(reference.into()), Piece::Lit(suffix.into())])
 }
 
@@ -183,7 +199,7 @@ fn share_statements(env: &EnvConfig, others: &[&EnvConfig]) -> Vec<Stmt> {
     out
 }
 
-fn camel(name: &str) -> String {
+pub(super) fn camel(name: &str) -> String {
     name.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|p| !p.is_empty())
         .map(|p| {
@@ -193,7 +209,8 @@ fn camel(name: &str) -> String {
         .collect()
 }
 
-fn logs_statement(env: &EnvConfig, lg: &LogGroup) -> Stmt {
+/// CloudWatch Logs may use the key for exactly these log groups (aws-facts.md §3.2, §9).
+fn logs_statement(env: &EnvConfig, groups: &[String]) -> Stmt {
     Stmt::allow(
         "AllowCloudWatchLogs",
         &["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
@@ -203,8 +220,15 @@ fn logs_statement(env: &EnvConfig, lg: &LogGroup) -> Stmt {
     .condition(
         "ArnEquals",
         "kms:EncryptionContext:aws:logs:arn",
-        vec![Expr::str(env.regional_arn("logs", &format!("log-group:{}", lg.name)))],
+        groups.iter().map(|g| Expr::str(env.regional_arn("logs", &format!("log-group:{g}")))).collect(),
     )
+}
+
+/// EventBridge delivers to the encrypted topic and dead-letter queue (aws-facts.md §3.2: no
+/// source conditions on this statement).
+pub(super) fn events_statement() -> Stmt {
+    Stmt::allow("AllowEventBridgeToEncryptedTargets", &["kms:Decrypt", "kms:GenerateDataKey*"], vec![Expr::str("*")])
+        .principal("Service", vec![Expr::str("events.amazonaws.com")])
 }
 
 /// The environment's key: `module.kms` when created, else the given ARN.
@@ -213,8 +237,13 @@ fn kms_module(env: &EnvConfig, mut statements: Vec<Stmt>, body: &mut Body) -> Ex
         KmsKey::Existing { arn } => Expr::str(arn),
         KmsKey::Create { alias, description, deletion_window_in_days, rotation_period_in_days, .. } => {
             statements.push(root_statement(env));
-            if let Some(lg) = env.deploy.as_ref().and_then(|d| d.log_group.as_ref()) {
-                statements.push(logs_statement(env, lg));
+            let mut groups: Vec<String> =
+                env.deploy.iter().filter_map(|d| d.log_group.as_ref()).map(|lg| lg.name.clone()).collect();
+            if env.kind == EnvKind::Workload {
+                groups.push(format!("/aws/lambda/{}", env.latest_model_function_name()));
+            }
+            if !groups.is_empty() {
+                statements.push(logs_statement(env, &groups));
             }
             push(
                 body,
@@ -274,7 +303,7 @@ fn log_group(env: &EnvConfig, key: &Expr, body: &mut Body) -> Option<Block> {
     ))
 }
 
-fn assume_role_document(label: &str, service: &str) -> Block {
+pub(super) fn assume_role_document(label: &str, service: &str) -> Block {
     document(
         label,
         vec![
@@ -284,7 +313,7 @@ fn assume_role_document(label: &str, service: &str) -> Block {
 }
 
 /// Creates a role (or, for an existing one, only its policy) with an inline policy.
-fn role_with_policy(
+pub(super) fn role_with_policy(
     env: &EnvConfig,
     l: &str,
     role: &Role,
@@ -343,7 +372,9 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     let mut body = Body::new();
     let mut outputs = Body::new();
 
-    let key = kms_module(env, share_statements(env, &shared_with(env, all)), &mut body);
+    let mut key_statements = share_statements(env, &shared_with(env, all));
+    key_statements.push(events_statement());
+    let key = kms_module(env, key_statements, &mut body);
     let logs = access_logs(env, &mut body, &mut outputs);
 
     // The data bucket: datasets, pipeline code and job outputs.
@@ -450,6 +481,11 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
                 Expr::str(env.regional_arn("logs", "log-group:/aws/sagemaker/*:log-stream:*")),
             ],
         ),
+        Stmt::allow(
+            "InvokeLatestApprovedModelFunction",
+            &["lambda:InvokeFunction"],
+            vec![Expr::str(env.regional_arn("lambda", &format!("function:{}", env.latest_model_function_name())))],
+        ),
         Stmt::allow("PublishJobMetrics", &["cloudwatch:PutMetricData"], vec![Expr::str("*")])
             .why_star("cloudwatch:PutMetricData has no resource-level permissions."),
         Stmt::allow("PullImagesToken", &["ecr:GetAuthorizationToken"], vec![Expr::str("*")])
@@ -519,6 +555,10 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
             groups.iter().map(|(a, g)| Expr::str(env.group_versions_arn(a, g))).collect(),
         ));
     }
+    lambda.push(
+        Stmt::allow("WriteTraces", &["xray:PutTelemetryRecords", "xray:PutTraceSegments"], vec![Expr::str("*")])
+            .why_star("X-Ray trace ingestion has no resource-level permissions."),
+    );
     let lambda_role_arn = role_with_policy(
         env,
         "lambda",
@@ -530,6 +570,21 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     );
 
     let jenkins_output = log_group(env, &key, &mut body);
+
+    let data_bucket_name =
+        if w.default_bucket.create { Expr::r("module.data_bucket.name") } else { Expr::str(&w.default_bucket.name) };
+    let role_ref = |role: &Role, l: &str, arn: &Expr| {
+        if role.create { Expr::r(format!("aws_iam_role.{l}.arn")) } else { arn.clone() }
+    };
+    let refs = super::workflow::Refs {
+        key: key.clone(),
+        data_bucket: data_bucket_name,
+        exec_role_arn: role_ref(&w.execution_role, "sagemaker_execution", &exec_role_arn),
+        lambda_role_arn: role_ref(&w.lambda_role, "lambda", &lambda_role_arn),
+        exec_ready: vec!["aws_iam_role_policy.sagemaker_execution".into()],
+        lambda_ready: vec!["aws_iam_role_policy.lambda".into()],
+    };
+    super::workflow::workload(env, w, &refs, &mut body, &mut outputs);
 
     // Outputs.
     push(&mut outputs, output("kms_key_arn", "The environment's KMS key.", key));
@@ -545,7 +600,7 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     (body, outputs)
 }
 
-fn suffixed_expr(base: &Expr, suffix: &str) -> Expr {
+pub(super) fn suffixed_expr(base: &Expr, suffix: &str) -> Expr {
     match base {
         Expr::Ref(r) => suffixed(r, suffix),
         Expr::Str(s) => Expr::str(format!("{s}{suffix}")),
@@ -568,7 +623,9 @@ fn registry(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
             key_users.push(s);
         }
     }
-    let key = kms_module(env, share_statements(env, &key_users), &mut body);
+    let mut key_statements = share_statements(env, &key_users);
+    key_statements.push(events_statement());
+    let key = kms_module(env, key_statements, &mut body);
     let logs = access_logs(env, &mut body, &mut outputs);
 
     // The model artifacts bucket: written and read by the workload execution roles.
@@ -684,6 +741,7 @@ fn registry(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
         );
     }
     let jenkins_output = log_group(env, &key, &mut body);
+    super::workflow::registry(env, r, &key, &mut body, &mut outputs);
 
     push(&mut outputs, output("kms_key_arn", "The registry's KMS key.", key));
     push(

@@ -6,10 +6,10 @@ provider "aws" {
 
   default_tags {
     tags = {
-      environment = "registry"
-      managed-by  = "mlopsgen"
-      owner       = "ml-platform"
-      project     = "mammography-severity"
+      environment  = "registry"
+      "managed-by" = "mlopsgen"
+      owner        = "ml-platform"
+      project      = "mammography-severity"
     }
   }
 }
