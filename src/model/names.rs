@@ -117,6 +117,51 @@ impl EnvConfig {
     }
 }
 
+/// The EventBridge rule that runs a model's inference pipeline on schedule.
+pub fn schedule_rule(model: &Model) -> String {
+    format!("{}-schedule", model.name)
+}
+
+/// The EventBridge rule that retrains a model when its data-quality check fails.
+pub fn retrain_rule(model: &Model) -> String {
+    format!("{}-retrain-on-drift", model.name)
+}
+
+/// The EventBridge rule that notifies when a model's `kind` (train|inference) pipeline fails.
+pub fn failure_rule(model: &Model, kind: &str) -> String {
+    format!("{}-{kind}-failed", model.name)
+}
+
+/// The registry's rule that notifies approvers.
+pub const APPROVAL_RULE: &str = "model-version-pending-approval";
+
+/// The longest suffix a rule name adds to a model name (`-inference-failed`).
+pub const LONGEST_RULE_SUFFIX: usize = "-inference-failed".len();
+
+impl EnvConfig {
+    /// Every EventBridge rule of the environment, with its bus.
+    pub fn rules(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(w) = &self.workload {
+            for m in &w.models {
+                out.push(("default".to_string(), schedule_rule(m)));
+                if m.retrain_on_drift {
+                    out.push((self.event_bus_name.clone(), retrain_rule(m)));
+                }
+                for kind in ["train", "inference"] {
+                    out.push((self.event_bus_name.clone(), failure_rule(m, kind)));
+                }
+            }
+        }
+        if let Some(r) = &self.registry
+            && !r.groups.is_empty()
+        {
+            out.push(("default".to_string(), APPROVAL_RULE.to_string()));
+        }
+        out
+    }
+}
+
 /// A stable HCL label (snake_case) for a user-chosen name: `mammo-severity` → `mammo_severity`.
 pub fn label(name: &str) -> String {
     let mut out: String =

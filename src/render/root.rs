@@ -865,9 +865,15 @@ fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
 fn deploy_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
     let _ = all;
     let mut roles: Vec<Expr> = Vec::new();
+    let mut events_roles: Vec<Expr> = Vec::new();
     if let Some(w) = &env.workload {
         roles.push(Expr::str(env.role_arn(&w.execution_role)));
         roles.push(Expr::str(env.role_arn(&w.lambda_role)));
+        events_roles.push(Expr::str(env.role_arn(&Role {
+            name: env.events_role_name(),
+            path: "/".into(),
+            create: true,
+        })));
     }
     let mut buckets: Vec<String> = Vec::new();
     if let Some(w) = &env.workload
@@ -931,6 +937,122 @@ fn deploy_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
             .why_star("logs:DescribeLogGroups has no resource-level permissions.")
             .condition("StringEquals", "aws:RequestedRegion", vec![Expr::str(&env.region)]),
     ];
+    let rules: Vec<Expr> = env.rules().iter().map(|(bus, r)| Expr::str(env.rule_arn(bus, r))).collect();
+    if !rules.is_empty() {
+        stmts.push(Stmt::allow(
+            "ManageEventRules",
+            &[
+                "events:DeleteRule",
+                "events:DescribeRule",
+                "events:DisableRule",
+                "events:EnableRule",
+                "events:ListTagsForResource",
+                "events:ListTargetsByRule",
+                "events:PutRule",
+                "events:PutTargets",
+                "events:RemoveTargets",
+                "events:TagResource",
+                "events:UntagResource",
+            ],
+            rules,
+        ));
+    }
+    let mut topics: Vec<String> = Vec::new();
+    if let Some(w) = &env.workload {
+        topics.push(w.alert_topic.clone());
+    }
+    if let Some(r) = &env.registry
+        && !r.groups.is_empty()
+    {
+        topics.push(r.approval_topic.clone());
+    }
+    if !topics.is_empty() {
+        let mut arns = Vec::new();
+        for t in &topics {
+            arns.push(Expr::str(env.regional_arn("sns", t)));
+            arns.push(Expr::str(env.regional_arn("sns", &format!("{t}:*"))));
+        }
+        stmts.push(Stmt::allow(
+            "ManageTopics",
+            &[
+                "sns:CreateTopic",
+                "sns:DeleteTopic",
+                "sns:GetSubscriptionAttributes",
+                "sns:GetTopicAttributes",
+                "sns:ListSubscriptionsByTopic",
+                "sns:ListTagsForResource",
+                "sns:SetSubscriptionAttributes",
+                "sns:SetTopicAttributes",
+                "sns:Subscribe",
+                "sns:TagResource",
+                "sns:Unsubscribe",
+                "sns:UntagResource",
+            ],
+            arns,
+        ));
+    }
+    if let Some(w) = &env.workload {
+        let mut pipelines = Vec::new();
+        for m in &w.models {
+            pipelines.push(Expr::str(env.pipeline_arn(&m.train.pipeline_name)));
+            pipelines.push(Expr::str(env.pipeline_arn(&m.inference.pipeline_name)));
+        }
+        stmts.push(Stmt::allow(
+            "ManagePipelines",
+            &[
+                "sagemaker:AddTags",
+                "sagemaker:CreatePipeline",
+                "sagemaker:DeletePipeline",
+                "sagemaker:DeleteTags",
+                "sagemaker:DescribePipeline",
+                "sagemaker:ListTags",
+                "sagemaker:UpdatePipeline",
+            ],
+            pipelines,
+        ));
+        stmts.push(Stmt::allow(
+            "ManageLatestApprovedModelFunction",
+            &[
+                "lambda:CreateFunction",
+                "lambda:DeleteFunction",
+                "lambda:DeleteFunctionConcurrency",
+                "lambda:GetFunction",
+                "lambda:GetFunctionCodeSigningConfig",
+                "lambda:ListTags",
+                "lambda:ListVersionsByFunction",
+                "lambda:PutFunctionConcurrency",
+                "lambda:TagResource",
+                "lambda:UntagResource",
+                "lambda:UpdateFunctionCode",
+                "lambda:UpdateFunctionConfiguration",
+            ],
+            vec![Expr::str(env.regional_arn("lambda", &format!("function:{}", env.latest_model_function_name())))],
+        ));
+        stmts.push(Stmt::allow(
+            "ManageDeadLetterQueue",
+            &[
+                "sqs:CreateQueue",
+                "sqs:DeleteQueue",
+                "sqs:GetQueueAttributes",
+                "sqs:ListQueueTags",
+                "sqs:SetQueueAttributes",
+                "sqs:TagQueue",
+                "sqs:UntagQueue",
+            ],
+            vec![Expr::str(env.regional_arn("sqs", &env.events_dlq_name()))],
+        ));
+        stmts.push(Stmt::allow(
+            "UploadPipelineCode",
+            &["s3:DeleteObject", "s3:GetObject", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging"],
+            w.models
+                .iter()
+                .map(|m| Expr::str(format!("{}/{}/code/*", env.bucket_arn(&w.default_bucket.name), m.name)))
+                .collect(),
+        ));
+    }
+    if !events_roles.is_empty() {
+        roles.extend(events_roles.iter().cloned());
+    }
     if !roles.is_empty() {
         stmts.push(Stmt::allow(
             "ManagePlatformRoles",

@@ -9,7 +9,7 @@ use super::hcl::{Block, Body, Expr};
 use super::pipeline::{self, Context};
 use super::policy::{Stmt, document};
 use super::root::{output, push, resource};
-use crate::model::names::label;
+use crate::model::names::{self, label};
 use crate::model::*;
 
 /// Detail type of pipeline execution status events.
@@ -343,7 +343,7 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
         events_pipelines.push(Expr::r(format!("aws_sagemaker_pipeline.{ml}_train.arn")));
         events_pipelines.push(Expr::r(format!("aws_sagemaker_pipeline.{ml}_inference.arn")));
 
-        let schedule = format!("{}-schedule", m.name);
+        let schedule = names::schedule_rule(m);
         pipeline_rules.push(env.rule_arn("default", &schedule));
         push(
             body,
@@ -366,7 +366,7 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
         );
 
         if m.retrain_on_drift {
-            let retrain = format!("{}-retrain-on-drift", m.name);
+            let retrain = names::retrain_rule(m);
             pipeline_rules.push(env.rule_arn(bus.unwrap_or("default"), &retrain));
             push(
                 body,
@@ -402,7 +402,7 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
         }
 
         for (kind, arn) in [("train", &train_arn), ("inference", &infer_arn)] {
-            let name = format!("{}-{kind}-failed", m.name);
+            let name = names::failure_rule(m, kind);
             notify_rules.push(env.rule_arn(bus.unwrap_or("default"), &name));
             let rl = format!("{ml}_{kind}_failed");
             push(
@@ -555,7 +555,7 @@ pub fn registry(env: &EnvConfig, r: &Registry, key: &Expr, body: &mut Body, outp
     if r.groups.is_empty() {
         return;
     }
-    let name = "model-version-pending-approval";
+    let name = names::APPROVAL_RULE;
     push(
         body,
         rule(

@@ -56,6 +56,23 @@ impl FileCtx<'_> {
         self.diags.push(d);
     }
 
+    /// Reports a broken rule for the key (not the value) at `path`, e.g. a map entry's name.
+    pub fn broken_key(&mut self, code: Code, path: &JsonPath, b: Broken) {
+        let found = match path.0.last() {
+            Some(crate::config::path::Seg::Key(k)) => quoted(k),
+            _ => String::new(),
+        };
+        let mut d = Diagnostic::error(code, self.file, b.message)
+            .at(self.key_span(path), path.to_string())
+            .label(b.label)
+            .expected(b.expected)
+            .found(found);
+        if let Some(h) = b.help {
+            d = d.help(h);
+        }
+        self.diags.push(d);
+    }
+
     /// Applies `rule` to a string value unless it holds a placeholder; true when it passes.
     pub fn check(&mut self, code: Code, path: &JsonPath, value: &str, rule: impl FnOnce(&str) -> Rule) -> bool {
         if self.has_placeholder(path) {
@@ -182,13 +199,7 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Checked {
         if let Err((on_key, b)) = rules::tag(k, v) {
             let path = p("tags").key(k);
             if on_key {
-                let span = cx.key_span(&path);
-                let d = Diagnostic::error(Code::E0220, cx.file, b.message)
-                    .at(span, path.to_string())
-                    .label(b.label)
-                    .expected(b.expected)
-                    .found(quoted(k));
-                cx.push(d);
+                cx.broken_key(Code::E0220, &path, b);
             } else {
                 cx.broken(Code::E0220, &path, v, b);
             }
@@ -196,7 +207,18 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Checked {
     }
 
     let event_bus_name = raw.event_bus_name.clone().unwrap_or_else(|| "default".into());
-    cx.check(Code::E0224, &p("event_bus_name"), &event_bus_name, rules::event_bus_name);
+    if cx.check(Code::E0224, &p("event_bus_name"), &event_bus_name, rules::event_bus_name)
+        && event_bus_name != "default"
+    {
+        cx.push(
+            Diagnostic::warning(Code::E0224, cx.file, "SageMaker sends its events to the default event bus")
+                .at(cx.span(&p("event_bus_name")), "$.event_bus_name")
+                .label("rules here see SageMaker events only if something forwards them")
+                .expected("\"default\", unless a rule forwards aws.sagemaker events to this bus")
+                .found(quoted(&event_bus_name))
+                .help("the retrain-on-drift and failure rules are created on this bus; the schedule always uses the default bus"),
+        );
+    }
 
     let env_name = raw.env_group.clone();
     let kms_key = kms_key(cx, raw, &env_name, &region, partition);
@@ -698,8 +720,7 @@ fn models(cx: &mut FileCtx<'_>, raw: &RawEnv, region: &str, partition: &str) -> 
     if single {
         match &raw.model_name {
             Some(name) => {
-                if cx.check(Code::E0217, &root.key("model_name"), name, |s| rules::sagemaker_name(s, "model name", 63))
-                {
+                if cx.check(Code::E0217, &root.key("model_name"), name, rules::model_name) {
                     out.push(model(cx, name, &root, &raw.single_model, region, partition));
                 }
             }
@@ -715,15 +736,10 @@ fn models(cx: &mut FileCtx<'_>, raw: &RawEnv, region: &str, partition: &str) -> 
     for (name, m) in raw.models.iter().flatten() {
         let base = root.key("models").key(name);
         let ok = !cx.has_placeholder(&base)
-            && match rules::sagemaker_name(name, "model name", 63) {
+            && match rules::model_name(name) {
                 Ok(()) => true,
                 Err(b) => {
-                    let d = Diagnostic::error(Code::E0217, cx.file, b.message)
-                        .at(cx.key_span(&base), base.to_string())
-                        .label(b.label)
-                        .expected(b.expected)
-                        .found(quoted(name));
-                    cx.push(d);
+                    cx.broken_key(Code::E0217, &base, b);
                     false
                 }
             };
@@ -997,12 +1013,7 @@ fn registry(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
     for (name, g) in raw.model_package_groups.iter().flatten() {
         let path = root.key("model_package_groups").key(name);
         if let Err(b) = rules::sagemaker_name(name, "model package group name", 63) {
-            let d = Diagnostic::error(Code::E0217, cx.file, b.message)
-                .at(cx.key_span(&path), path.to_string())
-                .label(b.label)
-                .expected(b.expected)
-                .found(quoted(name));
-            cx.push(d);
+            cx.broken_key(Code::E0217, &path, b);
         }
         let consumers =
             g.consumers.iter().enumerate().map(|(i, c)| (c.clone(), path.key("consumers").index(i))).collect();

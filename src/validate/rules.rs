@@ -247,6 +247,20 @@ pub fn sagemaker_name(s: &str, what: &str, max: usize) -> Rule {
     Ok(())
 }
 
+/// Model names: SageMaker names short enough that the EventBridge rules derived from them
+/// (`<model>-inference-failed`, at most 64 characters) stay valid.
+pub fn model_name(s: &str) -> Rule {
+    let max = 64 - crate::model::names::LONGEST_RULE_SUFFIX;
+    sagemaker_name(s, "model name", max).map_err(|mut b| {
+        if s.len() > max && s.len() <= 63 {
+            b.help = Some(format!(
+                "EventBridge rule names are derived from it (\"{s}-inference-failed\") and may have at most 64 characters"
+            ));
+        }
+        b
+    })
+}
+
 /// E-mail addresses, conservatively (aws-facts.md §8: SNS publishes no grammar).
 pub fn email(s: &str) -> Rule {
     let expected = "an address such as \"ml-ops@example.com\"";

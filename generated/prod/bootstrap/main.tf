@@ -101,15 +101,39 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
+    sid       = "ManageDeadLetterQueue"
+    actions   = ["sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes", "sqs:ListQueueTags", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue"]
+    resources = ["arn:aws:sqs:us-east-1:222222222222:mlops-prod-events-dlq"]
+  }
+
+  statement {
+    sid       = "ManageEventRules"
+    actions   = ["events:DeleteRule", "events:DescribeRule", "events:DisableRule", "events:EnableRule", "events:ListTagsForResource", "events:ListTargetsByRule", "events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:TagResource", "events:UntagResource"]
+    resources = ["arn:aws:events:us-east-1:222222222222:rule/mammography-severity-model-schedule", "arn:aws:events:us-east-1:222222222222:rule/mammography-severity-model-retrain-on-drift", "arn:aws:events:us-east-1:222222222222:rule/mammography-severity-model-train-failed", "arn:aws:events:us-east-1:222222222222:rule/mammography-severity-model-inference-failed"]
+  }
+
+  statement {
     sid       = "ManageKeys"
     actions   = ["kms:CreateAlias", "kms:Decrypt", "kms:DeleteAlias", "kms:DescribeKey", "kms:EnableKeyRotation", "kms:Encrypt", "kms:GenerateDataKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias"]
     resources = ["arn:aws:kms:us-east-1:222222222222:key/*", "arn:aws:kms:us-east-1:222222222222:alias/mlops-*"]
   }
 
   statement {
+    sid       = "ManageLatestApprovedModelFunction"
+    actions   = ["lambda:CreateFunction", "lambda:DeleteFunction", "lambda:DeleteFunctionConcurrency", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:ListTags", "lambda:ListVersionsByFunction", "lambda:PutFunctionConcurrency", "lambda:TagResource", "lambda:UntagResource", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"]
+    resources = ["arn:aws:lambda:us-east-1:222222222222:function:mlops-prod-latest-approved-model"]
+  }
+
+  statement {
     sid       = "ManageLogGroups"
     actions   = ["logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DisassociateKmsKey", "logs:ListTagsForResource", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource"]
     resources = ["arn:aws:logs:us-east-1:222222222222:log-group:*"]
+  }
+
+  statement {
+    sid       = "ManagePipelines"
+    actions   = ["sagemaker:AddTags", "sagemaker:CreatePipeline", "sagemaker:DeletePipeline", "sagemaker:DeleteTags", "sagemaker:DescribePipeline", "sagemaker:ListTags", "sagemaker:UpdatePipeline"]
+    resources = ["arn:aws:sagemaker:us-east-1:222222222222:pipeline/mammo-severity-train-pipeline", "arn:aws:sagemaker:us-east-1:222222222222:pipeline/mammo-severity-inference-pipeline"]
   }
 
   statement {
@@ -121,13 +145,19 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid       = "ManagePlatformRoles"
     actions   = ["iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:PutRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription"]
-    resources = ["arn:aws:iam::222222222222:role/sagemaker-execution-role", "arn:aws:iam::222222222222:role/lambda-sagemaker-role"]
+    resources = ["arn:aws:iam::222222222222:role/sagemaker-execution-role", "arn:aws:iam::222222222222:role/lambda-sagemaker-role", "arn:aws:iam::222222222222:role/mlops-prod-start-pipelines"]
+  }
+
+  statement {
+    sid       = "ManageTopics"
+    actions   = ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource", "sns:SetSubscriptionAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:TagResource", "sns:Unsubscribe", "sns:UntagResource"]
+    resources = ["arn:aws:sns:us-east-1:222222222222:mammography-model-notification", "arn:aws:sns:us-east-1:222222222222:mammography-model-notification:*"]
   }
 
   statement {
     sid       = "PassPlatformRoles"
     actions   = ["iam:PassRole"]
-    resources = ["arn:aws:iam::222222222222:role/sagemaker-execution-role", "arn:aws:iam::222222222222:role/lambda-sagemaker-role"]
+    resources = ["arn:aws:iam::222222222222:role/sagemaker-execution-role", "arn:aws:iam::222222222222:role/lambda-sagemaker-role", "arn:aws:iam::222222222222:role/mlops-prod-start-pipelines"]
 
     condition {
       test     = "StringEquals"
@@ -140,6 +170,12 @@ data "aws_iam_policy_document" "deploy" {
     sid       = "ReadWriteStateAndLock"
     actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
     resources = ["arn:aws:s3:::acme-tfstate-prod-222222222222/mlopsgen/prod/*"]
+  }
+
+  statement {
+    sid       = "UploadPipelineCode"
+    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging"]
+    resources = ["arn:aws:s3:::acme-sagemaker-prod-222222222222/mammography-severity-model/code/*"]
   }
 }
 

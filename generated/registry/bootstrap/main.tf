@@ -101,6 +101,12 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
+    sid       = "ManageEventRules"
+    actions   = ["events:DeleteRule", "events:DescribeRule", "events:DisableRule", "events:EnableRule", "events:ListTagsForResource", "events:ListTargetsByRule", "events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:TagResource", "events:UntagResource"]
+    resources = ["arn:aws:events:us-east-1:333333333333:rule/model-version-pending-approval"]
+  }
+
+  statement {
     sid       = "ManageKeys"
     actions   = ["kms:CreateAlias", "kms:Decrypt", "kms:DeleteAlias", "kms:DescribeKey", "kms:EnableKeyRotation", "kms:Encrypt", "kms:GenerateDataKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias"]
     resources = ["arn:aws:kms:us-east-1:333333333333:key/*", "arn:aws:kms:us-east-1:333333333333:alias/mlops-*"]
@@ -122,6 +128,12 @@ data "aws_iam_policy_document" "deploy" {
     sid       = "ManagePlatformBuckets"
     actions   = ["s3:CreateBucket", "s3:DeleteBucketPolicy", "s3:GetAccelerateConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLogging", "s3:GetBucketNotification", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment", "s3:GetBucketTagging", "s3:GetBucketVersioning", "s3:GetBucketWebsite", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:ListBucket", "s3:PutBucketLogging", "s3:PutBucketNotification", "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration"]
     resources = ["arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333"]
+  }
+
+  statement {
+    sid       = "ManageTopics"
+    actions   = ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource", "sns:SetSubscriptionAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:TagResource", "sns:Unsubscribe", "sns:UntagResource"]
+    resources = ["arn:aws:sns:us-east-1:333333333333:model-approval-notification", "arn:aws:sns:us-east-1:333333333333:model-approval-notification:*"]
   }
 
   statement {
