@@ -267,21 +267,23 @@ resource "aws_cloudwatch_log_group" "jenkins" {
 }
 
 resource "aws_s3_object" "mammography_severity_model_preprocess" {
-  bucket       = module.data_bucket.name
-  key          = "mammography-severity-model/code/preprocess.py"
-  source       = "${path.module}/code/preprocess.py"
-  source_hash  = filemd5("${path.module}/code/preprocess.py")
-  content_type = "text/x-python"
-  kms_key_id   = module.kms.arn
+  bucket                 = module.data_bucket.name
+  key                    = "mammography-severity-model/code/preprocess.py"
+  source                 = "${path.module}/code/preprocess.py"
+  source_hash            = filemd5("${path.module}/code/preprocess.py")
+  content_type           = "text/x-python"
+  server_side_encryption = "aws:kms"
+  kms_key_id             = module.kms.arn
 }
 
 resource "aws_s3_object" "mammography_severity_model_evaluate" {
-  bucket       = module.data_bucket.name
-  key          = "mammography-severity-model/code/evaluate.py"
-  source       = "${path.module}/code/evaluate.py"
-  source_hash  = filemd5("${path.module}/code/evaluate.py")
-  content_type = "text/x-python"
-  kms_key_id   = module.kms.arn
+  bucket                 = module.data_bucket.name
+  key                    = "mammography-severity-model/code/evaluate.py"
+  source                 = "${path.module}/code/evaluate.py"
+  source_hash            = filemd5("${path.module}/code/evaluate.py")
+  content_type           = "text/x-python"
+  server_side_encryption = "aws:kms"
+  kms_key_id             = module.kms.arn
 }
 
 data "archive_file" "latest_approved_model" {
@@ -325,7 +327,7 @@ resource "aws_sagemaker_pipeline" "mammography_severity_model_train" {
   role_arn              = aws_iam_role.sagemaker_execution.arn
   pipeline_definition   = replace(file("${path.module}/pipelines/mammography-severity-model-train.json"), "arn:aws:kms:us-east-1:222222222222:alias/mlops-prod", module.kms.arn)
 
-  depends_on = [aws_iam_role_policy.sagemaker_execution, aws_s3_object.mammography_severity_model_preprocess, aws_s3_object.mammography_severity_model_evaluate, aws_lambda_function.latest_approved_model]
+  depends_on = [aws_iam_role_policy.sagemaker_execution, aws_lambda_function.latest_approved_model]
 }
 
 resource "aws_sagemaker_pipeline" "mammography_severity_model_inference" {
@@ -335,7 +337,7 @@ resource "aws_sagemaker_pipeline" "mammography_severity_model_inference" {
   role_arn              = aws_iam_role.sagemaker_execution.arn
   pipeline_definition   = replace(file("${path.module}/pipelines/mammography-severity-model-inference.json"), "arn:aws:kms:us-east-1:222222222222:alias/mlops-prod", module.kms.arn)
 
-  depends_on = [aws_iam_role_policy.sagemaker_execution, aws_s3_object.mammography_severity_model_preprocess, aws_s3_object.mammography_severity_model_evaluate, aws_lambda_function.latest_approved_model]
+  depends_on = [aws_iam_role_policy.sagemaker_execution, aws_lambda_function.latest_approved_model]
 }
 
 resource "aws_cloudwatch_event_rule" "mammography_severity_model_schedule" {

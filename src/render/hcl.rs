@@ -72,6 +72,18 @@ impl Expr {
     }
 }
 
+/// A JSON value as an HCL expression (objects keep their key order), for `jsonencode(...)`.
+pub fn from_json(v: &serde_json::Value) -> Expr {
+    match v {
+        serde_json::Value::Null => Expr::Null,
+        serde_json::Value::Bool(b) => Expr::Bool(*b),
+        serde_json::Value::Number(n) => Expr::Num(n.to_string()),
+        serde_json::Value::String(s) => Expr::Str(s.clone()),
+        serde_json::Value::Array(items) => Expr::List(items.iter().map(from_json).collect()),
+        serde_json::Value::Object(map) => Expr::Object(map.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()),
+    }
+}
+
 /// Formats a float the shortest way that reads back exactly (`0.75`, `4`, `0.2`).
 pub fn format_float(f: f64) -> String {
     if f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { format!("{f}") }

@@ -64,13 +64,62 @@ fn depends_on(refs: &[String]) -> Expr {
     Expr::List(refs.iter().map(|r| Expr::r(r.clone())).collect())
 }
 
-/// `jsonencode(...)` of an event pattern.
-fn pattern(detail_type: &str, detail: Vec<(String, Expr)>) -> Expr {
-    Expr::jsonencode(Expr::Object(vec![
-        ("source".into(), Expr::strs(["aws.sagemaker"])),
-        ("detail-type".into(), Expr::strs([detail_type])),
-        ("detail".into(), Expr::Object(detail)),
-    ]))
+/// An event pattern for SageMaker events of `detail_type` whose detail matches `detail`.
+fn pattern(detail_type: &str, detail: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({ "source": ["aws.sagemaker"], "detail-type": [detail_type], "detail": detail })
+}
+
+/// Every event pattern rule of an environment: `(rule name, pattern)`. The Terraform is written
+/// from these values, and tests route sample events through them in the AWS emulator.
+pub fn event_patterns(env: &EnvConfig) -> Vec<(String, serde_json::Value)> {
+    let mut out = Vec::new();
+    if let Some(w) = &env.workload {
+        for m in &w.models {
+            let infer_arn = env.pipeline_arn(&m.inference.pipeline_name);
+            if m.retrain_on_drift {
+                out.push((
+                    names::retrain_rule(m),
+                    pattern(
+                        STEP_STATUS,
+                        serde_json::json!({
+                            "pipelineArn": [infer_arn],
+                            "stepName": [pipeline::DATA_QUALITY_CHECK_STEP],
+                            "currentStepStatus": ["Failed"]
+                        }),
+                    ),
+                ));
+            }
+            for (kind, name) in [("train", &m.train.pipeline_name), ("inference", &m.inference.pipeline_name)] {
+                out.push((
+                    names::failure_rule(m, kind),
+                    pattern(
+                        PIPELINE_STATUS,
+                        serde_json::json!({
+                            "pipelineArn": [env.pipeline_arn(name)],
+                            "currentPipelineExecutionStatus": ["Failed"]
+                        }),
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(r) = &env.registry
+        && !r.groups.is_empty()
+    {
+        let groups: Vec<&str> = r.groups.iter().map(|g| g.name.as_str()).collect();
+        out.push((
+            names::APPROVAL_RULE.to_string(),
+            pattern(
+                MODEL_PACKAGE_STATE,
+                serde_json::json!({ "ModelPackageGroupName": groups, "ModelApprovalStatus": ["PendingManualApproval"] }),
+            ),
+        ));
+    }
+    out
+}
+
+fn pattern_expr(env: &EnvConfig, rule: &str) -> Option<Expr> {
+    event_patterns(env).into_iter().find(|(r, _)| r == rule).map(|(_, p)| Expr::jsonencode(super::hcl::from_json(&p)))
 }
 
 fn rule(
@@ -220,11 +269,9 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
     let bus = (env.event_bus_name != "default").then_some(env.event_bus_name.as_str());
 
     // Pipeline code, uploaded with a content hash so that a change to a script shows in the plan.
-    let mut code_objects = Vec::new();
     for m in &w.models {
         for script in ["preprocess", "evaluate"] {
             let l = format!("{}_{script}", label(&m.name));
-            code_objects.push(format!("aws_s3_object.{l}"));
             push(
                 body,
                 resource(
@@ -239,6 +286,7 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
                             Expr::Call("filemd5".into(), vec![path_module(&format!("code/{script}.py"))]),
                         )
                         .attr("content_type", Expr::str("text/x-python"))
+                        .attr("server_side_encryption", Expr::str("aws:kms"))
                         .attr("kms_key_id", refs.key.clone()),
                 ),
             );
@@ -299,8 +347,8 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
 
     // The pipelines; the definition files name a created key by its alias ARN, swapped for the
     // key ARN here (volume encryption takes key ids or ARNs only).
+    // The code objects are needed only when a pipeline runs, not to create it.
     let mut pipeline_ready = refs.exec_ready.clone();
-    pipeline_ready.extend(code_objects);
     pipeline_ready.push("aws_lambda_function.latest_approved_model".into());
     for m in &w.models {
         for (kind, name, what) in [
@@ -338,8 +386,6 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
     let mut events_pipelines: Vec<Expr> = Vec::new();
     for m in &w.models {
         let ml = label(&m.name);
-        let train_arn = env.pipeline_arn(&m.train.pipeline_name);
-        let infer_arn = env.pipeline_arn(&m.inference.pipeline_name);
         events_pipelines.push(Expr::r(format!("aws_sagemaker_pipeline.{ml}_train.arn")));
         events_pipelines.push(Expr::r(format!("aws_sagemaker_pipeline.{ml}_inference.arn")));
 
@@ -379,14 +425,7 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
                     ),
                     bus,
                     None,
-                    Some(pattern(
-                        STEP_STATUS,
-                        vec![
-                            ("pipelineArn".into(), Expr::strs([&infer_arn])),
-                            ("stepName".into(), Expr::strs([pipeline::DATA_QUALITY_CHECK_STEP])),
-                            ("currentStepStatus".into(), Expr::strs(["Failed"])),
-                        ],
-                    )),
+                    pattern_expr(env, &retrain),
                     true,
                 ),
             );
@@ -401,7 +440,7 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
             );
         }
 
-        for (kind, arn) in [("train", &train_arn), ("inference", &infer_arn)] {
+        for kind in ["train", "inference"] {
             let name = names::failure_rule(m, kind);
             notify_rules.push(env.rule_arn(bus.unwrap_or("default"), &name));
             let rl = format!("{ml}_{kind}_failed");
@@ -413,13 +452,7 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
                     &format!("Notifies {} when the {kind} pipeline fails", w.alert_topic),
                     bus,
                     None,
-                    Some(pattern(
-                        PIPELINE_STATUS,
-                        vec![
-                            ("pipelineArn".into(), Expr::strs([arn])),
-                            ("currentPipelineExecutionStatus".into(), Expr::strs(["Failed"])),
-                        ],
-                    )),
+                    pattern_expr(env, &name),
                     true,
                 ),
             );
@@ -564,13 +597,7 @@ pub fn registry(env: &EnvConfig, r: &Registry, key: &Expr, body: &mut Body, outp
             "Notifies approvers when a model version waits for manual approval",
             None,
             None,
-            Some(pattern(
-                MODEL_PACKAGE_STATE,
-                vec![
-                    ("ModelPackageGroupName".into(), Expr::strs(r.groups.iter().map(|g| g.name.as_str()))),
-                    ("ModelApprovalStatus".into(), Expr::strs(["PendingManualApproval"])),
-                ],
-            )),
+            pattern_expr(env, name),
             true,
         ),
     );

@@ -11,6 +11,10 @@ resource "aws_s3_bucket" "this" {
   #checkov:skip=CKV_AWS_18:this bucket is the account's access-log target; logging it to itself would recurse
   bucket = var.name
 
+  # Log objects expire after a year anyway; prevent_destroy below keeps plans from deleting the
+  # bucket, and a deliberate destroy should not stall on the logs it holds.
+  force_destroy = true
+
   lifecycle {
     prevent_destroy = true
   }
@@ -96,7 +100,7 @@ resource "aws_s3_bucket_policy" "this" {
         Effect    = "Allow"
         Principal = { Service = "logging.s3.amazonaws.com" }
         Action    = "s3:PutObject"
-        Resource  = "${aws_s3_bucket.this.arn}/s3/*"
+        Resource  = "${aws_s3_bucket.this.arn}/*"
         Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
       },
     ]

@@ -92,7 +92,9 @@ resource "aws_s3_bucket_policy" "this" {
         Principal = { AWS = "*" }
         Action    = "s3:PutObject"
         Resource  = "${aws_s3_bucket.this.arn}/*"
-        Condition = { StringNotEqualsIfExists = { "s3:x-amz-server-side-encryption" = "aws:kms" } }
+        # Uploads that ask for other encryption are refused; uploads without the header get the
+        # default SSE-KMS encryption of this bucket.
+        Condition = { StringNotEquals = { "s3:x-amz-server-side-encryption" = "aws:kms" } }
       },
     ], var.policy_statements)
   })
