@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod model;
+pub mod plan;
 pub mod render;
 pub mod validate;
 pub mod write;

@@ -51,6 +51,19 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Show what `generate` would change in generated/: Terraform addresses and pipeline steps
+    /// first, then a unified diff per file. Writes nothing. Exit 0: no change; 2: changes; 1: error.
+    Plan {
+        /// Environments to plan (default: all). The shared modules are always compared.
+        #[arg(value_name = "ENV")]
+        envs: Vec<String>,
+        /// Summary only (no diffs); the exit code says whether generated/ is current (CI, Jenkins).
+        #[arg(long)]
+        check: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
+    },
     /// Print the JSON Schema of environments/*.tfvars.json (for editors).
     Schema,
     /// Print a shell completion script.
@@ -59,6 +72,20 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
 }
+
+/// How a plan is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Summary and unified diffs for a terminal.
+    Text,
+    /// A versioned JSON document (see the README).
+    Json,
+    /// Markdown for a pull-request comment.
+    Markdown,
+}
+
+/// Exit code when `plan` finds changes.
+pub const EXIT_CHANGES: u8 = 2;
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -87,6 +114,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Validate { envs, format } => validate(&repo, &envs, format),
         Command::Generate { envs, force } => generate(&repo, &envs, force),
+        Command::Plan { envs, check, format } => plan(&repo, &envs, check, format),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&crate::config::shape::json_schema()).unwrap_or_default();
             out(&format!("{text}\n"))
@@ -119,7 +147,13 @@ fn validate(repo: &std::path::Path, envs: &[String], format: Format) -> u8 {
     code
 }
 
-fn generate(repo: &std::path::Path, envs: &[String], force: bool) -> u8 {
+/// Validates every environment and renders the selected ones; `None` (after printing the
+/// diagnostics) when a config is invalid.
+fn render_selected(
+    repo: &std::path::Path,
+    envs: &[String],
+    tail: &str,
+) -> Option<(crate::render::FileSet, Vec<std::path::PathBuf>)> {
     // Every environment is validated, not only the selected ones: the output of one depends on
     // the others (the registry's grants, keys shared across accounts).
     let mut all = crate::validate_repo(repo, &[]);
@@ -128,14 +162,44 @@ fn generate(repo: &std::path::Path, envs: &[String], force: bool) -> u8 {
         all.report.extend(selection.report.diagnostics.into_iter().filter(|d| d.code == crate::diag::Code::E0104));
     }
     if all.report.has_errors() {
-        print_report(&all.report, "nothing was written");
-        return EXIT_ERROR;
+        print_report(&all.report, tail);
+        return None;
     }
     print_report(&all.report, "");
     let selected: Vec<_> = all.envs.iter().filter(|e| envs.is_empty() || envs.contains(&e.name)).cloned().collect();
     let names: Vec<String> = selected.iter().map(|e| e.name.clone()).collect();
-    let files = crate::render::render(&all.envs, &names);
-    let dirs = crate::render::owned_dirs(&selected);
+    Some((crate::render::render(&all.envs, &names), crate::render::owned_dirs(&selected)))
+}
+
+fn plan(repo: &std::path::Path, envs: &[String], check: bool, format: PlanFormat) -> u8 {
+    let Some((files, dirs)) = render_selected(repo, envs, "nothing was planned") else { return EXIT_ERROR };
+    let plan = match crate::plan::plan(repo, &files, &dirs) {
+        Ok(p) => p,
+        Err(e) => {
+            err(&format!("error: {e}\n"));
+            return EXIT_ERROR;
+        }
+    };
+    let color = color_enabled(std::io::stdout().is_terminal());
+    let text = match format {
+        PlanFormat::Json => serde_json::to_string_pretty(&crate::plan::report::json(&plan)).unwrap_or_default() + "\n",
+        PlanFormat::Markdown => crate::plan::report::markdown(&plan),
+        PlanFormat::Text if check => {
+            let full = crate::plan::report::text(&plan, color);
+            // The summary part only: everything before the first diff.
+            full.split("\n--- a/").next().unwrap_or("").trim_end().to_string() + "\n"
+        }
+        PlanFormat::Text => crate::plan::report::text(&plan, color),
+    };
+    let code = out(&text);
+    if code != EXIT_OK {
+        return code;
+    }
+    if plan.has_changes() { EXIT_CHANGES } else { EXIT_OK }
+}
+
+fn generate(repo: &std::path::Path, envs: &[String], force: bool) -> u8 {
+    let Some((files, dirs)) = render_selected(repo, envs, "nothing was written") else { return EXIT_ERROR };
     match crate::write::write(repo, &files, &dirs, force) {
         Ok(report) => {
             let mut text = String::new();
@@ -173,9 +237,12 @@ fn print_report(report: &Report, tail: &str) {
 }
 
 /// Colour only for a terminal, and never when `NO_COLOR` is set to anything non-empty.
+fn color_enabled(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 fn stderr_style() -> Style {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if !no_color && std::io::stderr().is_terminal() { Style::Color } else { Style::Plain }
+    if color_enabled(std::io::stderr().is_terminal()) { Style::Color } else { Style::Plain }
 }
 
 /// Writes to stdout; a closed pipe (`mlopsgen schema | head`) is not an error.

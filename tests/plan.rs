@@ -1,0 +1,178 @@
+//! `plan` against a temporary copy of the repository: summaries, counts, exit codes, hand edits,
+//! destructive changes, the JSON format against its schema, the Markdown comment.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn repo_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&repo_root().join("environments"), &dir.path().join("environments"));
+    copy_dir(&repo_root().join("generated"), &dir.path().join("generated"));
+    dir
+}
+
+fn edit(repo: &Path, env: &str, from: &str, to: &str) {
+    let path = repo.join(format!("environments/{env}.tfvars.json"));
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{from} not in {env}");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+}
+
+fn plan(repo: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mlopsgen"))
+        .arg("-C")
+        .arg(repo)
+        .arg("plan")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn committed_tree_has_no_changes() {
+    let (code, text) = plan(&repo_root(), &["prod", "--check"]);
+    assert_eq!((code, text.as_str()), (0, "No changes. generated/ is up to date.\n"));
+}
+
+#[test]
+fn schedule_instance_type_and_subscriber_changes_are_summarized() {
+    let repo = repo_copy();
+    edit(repo.path(), "prod", "\"cron_schedule\": \"cron(0 23 * * ? *)\"", "\"cron_schedule\": \"cron(0 22 * * ? *)\"");
+    edit(
+        repo.path(),
+        "prod",
+        "\"transform_instance_type\": \"ml.m5.xlarge\"",
+        "\"transform_instance_type\": \"ml.m5.2xlarge\"",
+    );
+    edit(
+        repo.path(),
+        "prod",
+        "\"email\": [\"ml-ops@example.com\"]",
+        "\"email\": [\"ml-ops@example.com\", \"oncall@example.com\"]",
+    );
+    let (code, text) = plan(repo.path(), &["prod", "--check"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("  + aws_sns_topic_subscription.alerts_oncall_example_com\n"), "{text}");
+    assert!(
+        text.contains("  ~ aws_cloudwatch_event_rule.mammography_severity_model_schedule (1 attribute)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  ~ pipelines/mammography-severity-model-inference.json: parameter TransformInstanceType (1 attribute)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  ~ pipelines/mammography-severity-model-train.json: step RegisterModel (1 attribute)\n"),
+        "{text}"
+    );
+    assert!(text.contains("Plan: 1 to add, "), "{text}");
+    assert!(text.contains(" 0 to destroy."), "{text}");
+    assert!(!text.contains("WARNING"), "{text}");
+    assert!(!text.contains("@@"), "--check prints no diff: {text}");
+    let (code, full) = plan(repo.path(), &["prod"]);
+    assert_eq!(code, 2);
+    assert!(
+        full.contains(
+            "-  schedule_expression = \"cron(0 23 * * ? *)\"\n+  schedule_expression = \"cron(0 22 * * ? *)\""
+        ),
+        "{full}"
+    );
+}
+
+#[test]
+fn replacing_the_artifacts_bucket_or_dropping_a_created_key_is_flagged() {
+    let repo = repo_copy();
+    edit(
+        repo.path(),
+        "registry",
+        "\"name\": \"acme-sagemaker-model-artifacts-333333333333\"",
+        "\"name\": \"acme-sagemaker-model-artifacts-v2\"",
+    );
+    edit(
+        repo.path(),
+        "prod",
+        "\"model_artifacts_bucket\": \"acme-sagemaker-model-artifacts-333333333333\"",
+        "\"model_artifacts_bucket\": \"acme-sagemaker-model-artifacts-v2\"",
+    );
+    edit(
+        repo.path(),
+        "dev",
+        "\"kms_key\": {\n    \"create\": true,\n    \"alias\": \"alias/mlops-dev\",\n    \"shared_with\": [\"prod\"]\n  }",
+        "\"kms_key\": \"arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab\"",
+    );
+    let (code, text) = plan(repo.path(), &["--check"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("  -/+ module.artifacts_bucket  <-- holds data\n"), "{text}");
+    assert!(text.contains("  - module.kms  <-- holds data\n"), "{text}");
+    assert!(text.contains("WARNING: replace module.artifacts_bucket holds data or keys"), "{text}");
+    assert!(text.contains("WARNING: destroy module.kms holds data or keys"), "{text}");
+}
+
+#[test]
+fn hand_edits_are_reported_as_hand_edits() {
+    let repo = repo_copy();
+    let main = repo.path().join("generated/prod/main.tf");
+    let text = std::fs::read_to_string(&main).expect("read") + "# tweak\n";
+    std::fs::write(&main, text).expect("write");
+    let (code, out) = plan(repo.path(), &["prod", "--check"]);
+    assert_eq!(code, 2);
+    assert!(out.contains("! generated/prod/main.tf was edited by hand"), "{out}");
+    assert!(out.contains("Plan: 0 to add, 0 to change, 0 to destroy."), "a hand edit is not a change: {out}");
+}
+
+#[test]
+fn a_never_generated_environment_is_all_additions() {
+    let repo = repo_copy();
+    std::fs::remove_dir_all(repo.path().join("generated/dev")).expect("rm");
+    let (code, out) = plan(repo.path(), &["dev", "--check"]);
+    assert_eq!(code, 2);
+    assert!(out.contains("to change, 0 to destroy."), "{out}");
+    assert!(out.contains("+ module.kms"), "{out}");
+    assert!(!out.contains(" ~ ") && !out.contains(" - "), "{out}");
+}
+
+#[test]
+fn json_output_validates_against_its_schema() {
+    let repo = repo_copy();
+    edit(repo.path(), "prod", "\"auc_threshold\": 0.75", "\"auc_threshold\": 0.8");
+    let (code, text) = plan(repo.path(), &["prod", "--format", "json"]);
+    assert_eq!(code, 2);
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo_root().join("schema/plan.schema.json")).expect("schema"))
+            .expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(doc["summary"]["change"], 1);
+    assert_eq!(doc["directories"][1]["changes"][0]["address"], "parameter AucThreshold");
+}
+
+#[test]
+fn markdown_output_snapshot() {
+    let repo = repo_copy();
+    edit(
+        repo.path(),
+        "prod",
+        "\"cron_schedule\": \"cron(0 23 * * ? *)\"",
+        "\"cron_schedule\": \"cron(30 23 * * ? *)\"",
+    );
+    let (code, text) = plan(repo.path(), &["prod", "--format", "markdown"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn invalid_config_exits_one_and_plans_nothing() {
+    let repo = repo_copy();
+    edit(repo.path(), "prod", "\"cron_schedule\": \"cron(0 23 * * ? *)\"", "\"cron_schedule\": \"cron(0 23 * * *)\"");
+    let (code, out) = plan(repo.path(), &["prod"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+}
