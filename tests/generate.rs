@@ -279,6 +279,18 @@ fn no_wildcard_resource_without_a_comment_and_no_managed_full_access() {
                 let prev = lines.get(i.wrapping_sub(1)).copied().unwrap_or("");
                 assert!(prev.trim_start().starts_with('#'), "{}:{}: \"*\" without a comment", path.display(), i + 1);
             }
+            // Key policies: one comment above the policy explains every "Resource": "*" in it.
+            if line.trim_start().starts_with("Resource") && line.contains("= \"*\"") {
+                let explained = lines[..i].iter().rev().find(|l| l.trim_start().starts_with("policy ="));
+                let at = explained.and_then(|p| lines.iter().position(|l| std::ptr::eq(l, p)));
+                let comment = at.and_then(|a| a.checked_sub(1)).map(|a| lines[a]).unwrap_or("");
+                assert!(
+                    comment.contains("means this key"),
+                    "{}:{}: key-policy \"*\" without a comment",
+                    path.display(),
+                    i + 1
+                );
+            }
         }
     }
 }

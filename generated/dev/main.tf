@@ -7,6 +7,7 @@ module "kms" {
   description             = "mlopsgen: data, artifacts and notifications of dev"
   deletion_window_in_days = 30
   rotation_period_in_days = 365
+  # In a key policy, "Resource": "*" means this key (aws-facts.md §3.2).
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [

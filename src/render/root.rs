@@ -152,6 +152,9 @@ fn backend(env: &EnvConfig) -> Body {
 pub(super) fn module(name: &str, source: &str, args: Vec<(&str, Expr)>) -> Block {
     let mut body = Body::new().attr("source", Expr::str(source)).blank();
     for (k, v) in args {
+        if k == "policy" && source.ends_with("kms-key") {
+            body = body.comment("In a key policy, \"Resource\": \"*\" means this key (aws-facts.md §3.2).");
+        }
         body = body.attr(k, v);
     }
     Block::new("module", &[name], body)

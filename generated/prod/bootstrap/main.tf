@@ -5,6 +5,7 @@ module "state_key" {
 
   alias       = "alias/mlops-prod-tfstate"
   description = "mlopsgen: Terraform state of prod"
+  # In a key policy, "Resource": "*" means this key (aws-facts.md §3.2).
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [

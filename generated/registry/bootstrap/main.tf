@@ -5,6 +5,7 @@ module "state_key" {
 
   alias       = "alias/mlops-registry-tfstate"
   description = "mlopsgen: Terraform state of registry"
+  # In a key policy, "Resource": "*" means this key (aws-facts.md §3.2).
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
