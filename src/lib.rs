@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod graph;
 pub mod model;
 pub mod plan;
 pub mod render;

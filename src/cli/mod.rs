@@ -64,6 +64,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
         format: PlanFormat,
     },
+    /// Draw the platform: accounts, roles, keys, buckets, the registry, pipelines and the event
+    /// flows between them.
+    Graph {
+        /// Environments to draw (default: all).
+        #[arg(value_name = "ENV")]
+        envs: Vec<String>,
+        /// Mermaid (for Markdown) or Graphviz DOT.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
     /// Print the JSON Schema of environments/*.tfvars.json (for editors).
     Schema,
     /// Print a shell completion script.
@@ -82,6 +92,13 @@ pub enum PlanFormat {
     Json,
     /// Markdown for a pull-request comment.
     Markdown,
+}
+
+/// How a graph is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
 }
 
 /// Exit code when `plan` finds changes.
@@ -115,6 +132,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Validate { envs, format } => validate(&repo, &envs, format),
         Command::Generate { envs, force } => generate(&repo, &envs, force),
         Command::Plan { envs, check, format } => plan(&repo, &envs, check, format),
+        Command::Graph { envs, format } => graph(&repo, &envs, format),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&crate::config::shape::json_schema()).unwrap_or_default();
             out(&format!("{text}\n"))
@@ -153,7 +171,7 @@ fn render_selected(
     repo: &std::path::Path,
     envs: &[String],
     tail: &str,
-) -> Option<(crate::render::FileSet, Vec<std::path::PathBuf>)> {
+) -> Option<(crate::render::FileSet, Vec<std::path::PathBuf>, Vec<crate::model::EnvConfig>)> {
     // Every environment is validated, not only the selected ones: the output of one depends on
     // the others (the registry's grants, keys shared across accounts).
     let mut all = crate::validate_repo(repo, &[]);
@@ -168,11 +186,29 @@ fn render_selected(
     print_report(&all.report, "");
     let selected: Vec<_> = all.envs.iter().filter(|e| envs.is_empty() || envs.contains(&e.name)).cloned().collect();
     let names: Vec<String> = selected.iter().map(|e| e.name.clone()).collect();
-    Some((crate::render::render(&all.envs, &names), crate::render::owned_dirs(&selected)))
+    Some((crate::render::render(&all.envs, &names), crate::render::owned_dirs(&selected), all.envs))
+}
+
+fn graph(repo: &std::path::Path, envs: &[String], format: GraphFormat) -> u8 {
+    let all = crate::validate_repo(repo, &[]);
+    let mut report = all.report.clone();
+    if !envs.is_empty() {
+        let selection = crate::validate_repo(repo, envs);
+        report.extend(selection.report.diagnostics.into_iter().filter(|d| d.code == crate::diag::Code::E0104));
+    }
+    if report.has_errors() {
+        print_report(&report, "");
+        return EXIT_ERROR;
+    }
+    let g = crate::graph::build(&all.envs, envs);
+    out(&match format {
+        GraphFormat::Mermaid => crate::graph::mermaid(&g, &[]),
+        GraphFormat::Dot => crate::graph::dot(&g),
+    })
 }
 
 fn plan(repo: &std::path::Path, envs: &[String], check: bool, format: PlanFormat) -> u8 {
-    let Some((files, dirs)) = render_selected(repo, envs, "nothing was planned") else { return EXIT_ERROR };
+    let Some((files, dirs, all)) = render_selected(repo, envs, "nothing was planned") else { return EXIT_ERROR };
     let plan = match crate::plan::plan(repo, &files, &dirs) {
         Ok(p) => p,
         Err(e) => {
@@ -183,7 +219,28 @@ fn plan(repo: &std::path::Path, envs: &[String], check: bool, format: PlanFormat
     let color = color_enabled(std::io::stdout().is_terminal());
     let text = match format {
         PlanFormat::Json => serde_json::to_string_pretty(&crate::plan::report::json(&plan)).unwrap_or_default() + "\n",
-        PlanFormat::Markdown => crate::plan::report::markdown(&plan),
+        PlanFormat::Markdown => {
+            // The picture of the environments that change, the changed objects highlighted.
+            let changed_envs: Vec<String> = plan
+                .dirs
+                .iter()
+                .filter(|d| !d.files.is_empty() && d.dir != std::path::Path::new("modules"))
+                .map(|d| d.dir.to_string_lossy().into_owned())
+                .collect();
+            let changed: Vec<(String, String)> = plan
+                .dirs
+                .iter()
+                .flat_map(|d| {
+                    d.changes
+                        .iter()
+                        .filter(|c| c.scope.is_empty())
+                        .map(move |c| (d.dir.to_string_lossy().into_owned(), c.address.clone()))
+                })
+                .collect();
+            let diagram = (!changed_envs.is_empty())
+                .then(|| crate::graph::mermaid(&crate::graph::build(&all, &changed_envs), &changed));
+            crate::plan::report::markdown(&plan, diagram.as_deref())
+        }
         PlanFormat::Text if check => {
             let full = crate::plan::report::text(&plan, color);
             // The summary part only: everything before the first diff.
@@ -199,7 +256,7 @@ fn plan(repo: &std::path::Path, envs: &[String], check: bool, format: PlanFormat
 }
 
 fn generate(repo: &std::path::Path, envs: &[String], force: bool) -> u8 {
-    let Some((files, dirs)) = render_selected(repo, envs, "nothing was written") else { return EXIT_ERROR };
+    let Some((files, dirs, _)) = render_selected(repo, envs, "nothing was written") else { return EXIT_ERROR };
     match crate::write::write(repo, &files, &dirs, force) {
         Ok(report) => {
             let mut text = String::new();

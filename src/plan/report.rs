@@ -124,7 +124,7 @@ pub fn json(plan: &Plan) -> serde_json::Value {
 }
 
 /// Markdown for a pull-request comment: warnings, a summary table, collapsible diffs.
-pub fn markdown(plan: &Plan) -> String {
+pub fn markdown(plan: &Plan, diagram: Option<&str>) -> String {
     let mut out = String::from("## mlopsgen plan\n\n");
     if !plan.has_changes() {
         out.push_str("No changes: `generated/` is up to date.\n");
@@ -161,6 +161,12 @@ pub fn markdown(plan: &Plan) -> String {
         }
     }
     out.push('\n');
+    if let Some(d) = diagram {
+        let _ = writeln!(
+            out,
+            "<details open><summary>What changes, in the platform (changed objects highlighted)</summary>\n\n```mermaid\n{d}```\n\n</details>\n"
+        );
+    }
     for d in &plan.dirs {
         for f in &d.files {
             let _ = writeln!(
