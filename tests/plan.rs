@@ -176,3 +176,28 @@ fn invalid_config_exits_one_and_plans_nothing() {
     let (code, out) = plan(repo.path(), &["prod"]);
     assert_eq!((code, out.as_str()), (1, ""));
 }
+
+#[test]
+fn removing_a_model_destroys_its_pipelines_and_rules() {
+    let repo = repo_copy();
+    let second = "\"models\": {\n    \"churn-model\": {\n      \"model_package_group_name\": \"registry:mammo-severity-model-package\"\n    },";
+    edit(repo.path(), "dev", "\"models\": {", second);
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_mlopsgen")).arg("-C").arg(repo.path()).arg("generate").output().expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    edit(repo.path(), "dev", second, "\"models\": {");
+    let (code, text) = plan(repo.path(), &["dev", "--check"]);
+    assert_eq!(code, 2, "{text}");
+    for gone in [
+        "  - aws_sagemaker_pipeline.churn_model_train\n",
+        "  - aws_sagemaker_pipeline.churn_model_inference\n",
+        "  - aws_cloudwatch_event_rule.churn_model_schedule\n",
+        "  - aws_cloudwatch_event_rule.churn_model_retrain_on_drift\n",
+        "  - output.churn_model_train_pipeline_arn\n",
+    ] {
+        assert!(text.contains(gone), "{gone}{text}");
+    }
+    let summary = text.lines().find(|l| l.starts_with("Plan:")).expect("summary");
+    assert!(!summary.contains(" 0 to destroy"), "{summary}");
+    assert!(!text.contains("WARNING"), "pipelines and rules hold no data: {text}");
+}
