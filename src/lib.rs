@@ -11,6 +11,7 @@ pub mod diag;
 pub mod graph;
 pub mod model;
 pub mod plan;
+pub mod preflight;
 pub mod render;
 pub mod validate;
 pub mod write;

@@ -74,6 +74,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
     },
+    /// Check with STS that the ambient AWS credentials (and the deploy role they assume) reach
+    /// the environment's account. Exit 0: they do; 1: wrong account or no access.
+    Preflight {
+        /// The environment to check.
+        #[arg(value_name = "ENV")]
+        env: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print the JSON Schema of environments/*.tfvars.json (for editors).
     Schema,
     /// Print a shell completion script.
@@ -133,6 +143,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Generate { envs, force } => generate(&repo, &envs, force),
         Command::Plan { envs, check, format } => plan(&repo, &envs, check, format),
         Command::Graph { envs, format } => graph(&repo, &envs, format),
+        Command::Preflight { env, format } => preflight(&repo, &env, format),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&crate::config::shape::json_schema()).unwrap_or_default();
             out(&format!("{text}\n"))
@@ -187,6 +198,31 @@ fn render_selected(
     let selected: Vec<_> = all.envs.iter().filter(|e| envs.is_empty() || envs.contains(&e.name)).cloned().collect();
     let names: Vec<String> = selected.iter().map(|e| e.name.clone()).collect();
     Some((crate::render::render(&all.envs, &names), crate::render::owned_dirs(&selected), all.envs))
+}
+
+fn preflight(repo: &std::path::Path, env: &str, format: Format) -> u8 {
+    let selected = [env.to_string()];
+    let validated = crate::validate_repo(repo, &selected);
+    if validated.report.has_errors() {
+        print_report(&validated.report, "nothing was checked");
+        return EXIT_ERROR;
+    }
+    print_report(&validated.report, "");
+    let Some(config) = validated.envs.iter().find(|e| e.name == env) else {
+        err(&format!("error: no environment named {}\n", crate::diag::quoted(env)));
+        return EXIT_ERROR;
+    };
+    let outcome = crate::preflight::run(config, crate::preflight::Limits::default());
+    let code = match format {
+        Format::Json => {
+            out(&(serde_json::to_string_pretty(&crate::preflight::json(&outcome)).unwrap_or_default() + "\n"))
+        }
+        Format::Text => out(&crate::preflight::text(&outcome)),
+    };
+    if code != EXIT_OK {
+        return code;
+    }
+    if outcome.failure.is_some() { EXIT_ERROR } else { EXIT_OK }
 }
 
 fn graph(repo: &std::path::Path, envs: &[String], format: GraphFormat) -> u8 {

@@ -1,0 +1,282 @@
+//! `preflight`: proves, before `terraform apply`, that the credentials at hand reach the
+//! environment's account. Asks STS `GetCallerIdentity` with the ambient credentials (the default
+//! chain: environment, profile, instance role), assumes the environment's deploy role when the
+//! config names one (as the generated provider does), and asks again. The only module that talks
+//! to a network; bounded timeouts and retries; never prints a credential.
+
+use crate::model::{EnvConfig, Role};
+use std::time::Duration;
+
+/// Who STS says the caller is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub arn: String,
+    pub account: String,
+}
+
+/// A preflight failure with a stable code (E06xx) and a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub code: &'static str,
+    pub message: String,
+    pub help: String,
+}
+
+/// The outcome of a preflight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub env: String,
+    pub expected_account: String,
+    pub caller: Option<Identity>,
+    pub role_arn: Option<String>,
+    pub assumed: Option<Identity>,
+    pub failure: Option<Failure>,
+    /// Observations that do not fail the check (e.g. the caller is not the Jenkins account).
+    pub notes: Vec<String>,
+}
+
+/// Bounds of every network call.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub connect: Duration,
+    pub attempt: Duration,
+    pub operation: Duration,
+    pub attempts: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            connect: Duration::from_secs(3),
+            attempt: Duration::from_secs(5),
+            operation: Duration::from_secs(12),
+            attempts: 2,
+        }
+    }
+}
+
+fn failure(code: &'static str, message: impl Into<String>, help: impl Into<String>) -> Failure {
+    Failure { code, message: message.into(), help: help.into() }
+}
+
+/// Runs the preflight of `env` (blocking; builds a single-threaded runtime).
+pub fn run(env: &EnvConfig, limits: Limits) -> Outcome {
+    let mut outcome = Outcome {
+        env: env.name.clone(),
+        expected_account: env.account_id.clone(),
+        caller: None,
+        role_arn: None,
+        assumed: None,
+        failure: None,
+        notes: Vec::new(),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            outcome.failure =
+                Some(failure("E0602", format!("cannot start the network runtime: {e}"), "this is a bug in mlopsgen"));
+            return outcome;
+        }
+    };
+    runtime.block_on(check(env, limits, &mut outcome));
+    outcome
+}
+
+async fn check(env: &EnvConfig, limits: Limits, outcome: &mut Outcome) {
+    use aws_config::{BehaviorVersion, Region, retry::RetryConfig, timeout::TimeoutConfig};
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(env.region.clone()))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(limits.connect)
+                .operation_attempt_timeout(limits.attempt)
+                .operation_timeout(limits.operation)
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(limits.attempts))
+        .load()
+        .await;
+    let sts = aws_sdk_sts::Client::new(&config);
+    let caller = match sts.get_caller_identity().send().await {
+        Ok(who) => Identity {
+            arn: who.arn().unwrap_or_default().to_string(),
+            account: who.account().unwrap_or_default().to_string(),
+        },
+        Err(e) => {
+            outcome.failure = Some(describe_identity_error(&e));
+            return;
+        }
+    };
+    outcome.caller = Some(caller.clone());
+
+    let Some(deploy) = &env.deploy else {
+        if caller.account != env.account_id {
+            outcome.failure = Some(wrong_account(env, &caller, "the credentials"));
+        }
+        return;
+    };
+    if caller.account != deploy.jenkins_account_id && caller.account != env.account_id {
+        outcome.notes.push(format!(
+            "the credentials are not from the Jenkins account {} (nor from {}); the deploy role trusts only {}",
+            deploy.jenkins_account_id, env.account_id, deploy.jenkins_role_name
+        ));
+    }
+    let role = env.role_arn(&Role { name: deploy.role_name.clone(), path: "/".into(), create: true });
+    outcome.role_arn = Some(role.clone());
+    let assumed = sts
+        .assume_role()
+        .role_arn(&role)
+        .role_session_name(format!("mlopsgen-preflight-{}", env.name))
+        .set_external_id(deploy.external_id.clone())
+        .duration_seconds(900)
+        .send()
+        .await;
+    let creds = match assumed {
+        Ok(out) => match out.credentials() {
+            Some(c) => aws_sdk_sts::config::Credentials::new(
+                c.access_key_id(),
+                c.secret_access_key(),
+                Some(c.session_token().to_string()),
+                None,
+                "mlopsgen-preflight",
+            ),
+            None => {
+                outcome.failure = Some(failure(
+                    "E0603",
+                    format!("STS returned no credentials for {role}"),
+                    "retry; if it persists, check the role in the AWS console",
+                ));
+                return;
+            }
+        },
+        Err(e) => {
+            outcome.failure = Some(failure(
+                "E0603",
+                format!("cannot assume {role}: {}", short_error(&e)),
+                format!(
+                    "apply generated/{}/bootstrap once with administrator credentials (it creates the role), and run from the Jenkins role {} in account {}{}",
+                    env.name,
+                    deploy.jenkins_role_name,
+                    deploy.jenkins_account_id,
+                    if deploy.external_id.is_some() { " with the configured external id" } else { "" }
+                ),
+            ));
+            return;
+        }
+    };
+    let assumed_config = aws_sdk_sts::config::Builder::from(&config).credentials_provider(creds).build();
+    let sts = aws_sdk_sts::Client::from_conf(assumed_config);
+    match sts.get_caller_identity().send().await {
+        Ok(who) => {
+            let id = Identity {
+                arn: who.arn().unwrap_or_default().to_string(),
+                account: who.account().unwrap_or_default().to_string(),
+            };
+            if id.account != env.account_id {
+                outcome.failure = Some(wrong_account(env, &id, "the assumed deploy role"));
+            }
+            outcome.assumed = Some(id);
+        }
+        Err(e) => outcome.failure = Some(describe_identity_error(&e)),
+    }
+}
+
+fn wrong_account(env: &EnvConfig, id: &Identity, whose: &str) -> Failure {
+    failure(
+        "E0601",
+        format!("{whose} belong to account {}, but {} is account {}", id.account, env.name, env.account_id),
+        format!(
+            "use credentials for account {} ({}), or fix account_id in {}; applying now would change the wrong account",
+            env.account_id,
+            env.name,
+            crate::diag::display_path(&env.file)
+        ),
+    )
+}
+
+/// The SDK's error chain in one line, without the Debug dump it appends.
+fn short_error<E: std::error::Error + 'static>(e: &E) -> String {
+    let text = aws_sdk_sts::error::DisplayErrorContext(e).to_string().replace('\n', " ");
+    let bytes = text.as_bytes();
+    let cut = (0..bytes.len().saturating_sub(3)).find(|&i| {
+        bytes[i] == b' '
+            && bytes[i + 1] == b'('
+            && bytes[i + 2].is_ascii_uppercase()
+            && text[i + 2..].split(['(', ' ']).next().is_some_and(|w| text[i + 2 + w.len()..].starts_with('('))
+    });
+    match cut {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+fn describe_identity_error<E: std::error::Error + 'static>(e: &E) -> Failure {
+    let text = short_error(e);
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("no credentials")
+        || lower.contains("credentials provider")
+        || lower.contains("credential") && lower.contains("not loaded")
+    {
+        failure(
+            "E0602",
+            "no AWS credentials found",
+            "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance role is available",
+        )
+    } else if lower.contains("timeout")
+        || lower.contains("timed out")
+        || lower.contains("dispatch failure")
+        || lower.contains("connect")
+    {
+        failure(
+            "E0602",
+            format!("cannot reach STS: {text}"),
+            "check the network path to STS (or AWS_ENDPOINT_URL, if set); each call is tried twice and abandoned after 12 seconds",
+        )
+    } else {
+        failure(
+            "E0602",
+            format!("STS GetCallerIdentity failed: {text}"),
+            "check the credentials; expired session tokens are a common cause",
+        )
+    }
+}
+
+/// The text report.
+pub fn text(o: &Outcome) -> String {
+    let mut out = String::new();
+    if let Some(c) = &o.caller {
+        out.push_str(&format!("credentials: {} (account {})\n", c.arn, c.account));
+    }
+    if let Some(r) = &o.role_arn {
+        out.push_str(&format!("deploy role: {r}\n"));
+    }
+    if let Some(a) = &o.assumed {
+        out.push_str(&format!("assumed:     {} (account {})\n", a.arn, a.account));
+    }
+    for n in &o.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
+    match &o.failure {
+        None => {
+            out.push_str(&format!("ok: {} is account {}, and these credentials reach it\n", o.env, o.expected_account))
+        }
+        Some(f) => out.push_str(&format!("error[{}]: {}\n  = help: {}\n", f.code, f.message, f.help)),
+    }
+    out
+}
+
+/// The JSON report (`--format json`).
+pub fn json(o: &Outcome) -> serde_json::Value {
+    let id = |i: &Option<Identity>| i.as_ref().map(|i| serde_json::json!({ "arn": i.arn, "account": i.account }));
+    serde_json::json!({
+        "version": 1,
+        "environment": o.env,
+        "expected_account": o.expected_account,
+        "ok": o.failure.is_none(),
+        "caller": id(&o.caller),
+        "deploy_role": o.role_arn,
+        "assumed": id(&o.assumed),
+        "notes": o.notes,
+        "error": o.failure.as_ref().map(|f| serde_json::json!({ "code": f.code, "message": f.message, "help": f.help })),
+    })
+}
