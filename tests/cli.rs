@@ -125,3 +125,28 @@ fn secrets_are_never_echoed() {
         assert!(!all.contains("wJalrXUtnFEMI"), "the secret leaked in {format} output: {all}");
     }
 }
+
+/// The Jenkinsfile's stages run in the order that makes applying safe. (Its Groovy syntax is
+/// checked with Debian's groovy in .ci/run.)
+#[test]
+fn jenkinsfile_stages_are_in_a_safe_order() {
+    let text = std::fs::read_to_string(repo_root().join("Jenkinsfile")).expect("Jenkinsfile");
+    let stages: Vec<&str> =
+        text.lines().filter_map(|l| l.trim().strip_prefix("stage('")).filter_map(|l| l.split('\'').next()).collect();
+    assert_eq!(
+        stages,
+        [
+            "Checkout",
+            "Build mlopsgen",
+            "Validate configs",
+            "Generated code is current",
+            "Preflight",
+            "Terraform plan",
+            "Approve",
+            "Terraform apply"
+        ]
+    );
+    assert!(text.contains("\"$MLOPSGEN\" plan \"$ENV\" --check"));
+    assert!(text.contains("terraform apply -input=false tfplan"), "apply must use the reviewed plan file");
+    assert!(text.contains("expression { params.ENV in ['prod', 'registry'] }"), "prod and registry wait for approval");
+}

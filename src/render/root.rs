@@ -1119,6 +1119,13 @@ fn deploy_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
             buckets.iter().map(|b| Expr::str(env.bucket_arn(b))).collect(),
         ));
     }
+    if let Some(lg) = env.deploy.as_ref().and_then(|d| d.log_group.as_ref()) {
+        stmts.push(Stmt::allow(
+            "WriteJenkinsBuildLogs",
+            &["logs:CreateLogStream", "logs:PutLogEvents"],
+            vec![Expr::str(env.regional_arn("logs", &format!("log-group:{}:log-stream:*", lg.name)))],
+        ));
+    }
     if let Some(r) = &env.registry {
         let mut groups: Vec<Expr> = Vec::new();
         for g in &r.groups {

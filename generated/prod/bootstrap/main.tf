@@ -178,6 +178,12 @@ data "aws_iam_policy_document" "deploy" {
     actions   = ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging"]
     resources = ["arn:aws:s3:::acme-sagemaker-prod-222222222222/mammography-severity-model/code/*"]
   }
+
+  statement {
+    sid       = "WriteJenkinsBuildLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["arn:aws:logs:us-east-1:222222222222:log-group:jenkins-log:log-stream:*"]
+  }
 }
 
 resource "aws_iam_role_policy" "deploy" {
