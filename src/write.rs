@@ -220,6 +220,9 @@ fn recover(root: &Path, dir: &Path) -> Result<(), WriteError> {
             carry_working_files(&new, &old)?;
         }
         std::fs::rename(&old, &target).map_err(io(&target, "restore"))?;
+    } else if target.exists() && new.exists() {
+        // Stopped before the swap: give back working files already moved into the new tree.
+        carry_working_files(&new, &target)?;
     }
     for leftover in [old, new] {
         if leftover.exists() {
@@ -253,6 +256,15 @@ fn replace_dir(
         carry_working_files(&target, &new)?;
     }
     sync_dir(&new);
+    if target.exists() && exchange(&new, &target).is_ok() {
+        // One atomic step: `target` now holds the new tree and `new` the previous one, so at no
+        // moment is there no tree at `target`.
+        sync_dir(root);
+        std::fs::remove_dir_all(&new).map_err(io(&new, "remove"))?;
+        return Ok(());
+    }
+    // Without an atomic exchange (not Linux, or a file system without it): two renames; a crash
+    // between them is repaired by the next run's `recover`.
     if target.exists() {
         std::fs::rename(&target, &old).map_err(io(&target, "move aside"))?;
     }
@@ -287,6 +299,23 @@ fn carry_working_files(from: &Path, to: &Path) -> Result<(), WriteError> {
         }
     }
     Ok(())
+}
+
+/// Swaps two directories atomically (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let ca = std::ffi::CString::new(a.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    let cb = std::ffi::CString::new(b.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
+    // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call.
+    let rc =
+        unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
 /// Makes renames durable where the platform allows syncing a directory.
