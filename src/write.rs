@@ -250,8 +250,13 @@ fn replace_dir(
         before_file(&path).map_err(io(&path, "write"))?;
         let mut f = std::fs::File::create(&path).map_err(io(&path, "create"))?;
         f.write_all(bytes).map_err(io(&path, "write"))?;
-        f.sync_all().map_err(io(&path, "sync"))?;
+        if !cfg!(target_os = "linux") {
+            f.sync_all().map_err(io(&path, "sync"))?;
+        }
     }
+    // Every file must be durable before the tree is swapped in. On Linux one syncfs flushes them
+    // all (thousands of fsyncs made a 50-environment platform take seconds).
+    sync_filesystem(&new).map_err(io(&new, "sync"))?;
     if target.exists() {
         carry_working_files(&target, &new)?;
     }
@@ -298,6 +303,21 @@ fn carry_working_files(from: &Path, to: &Path) -> Result<(), WriteError> {
             }
         }
     }
+    Ok(())
+}
+
+/// Flushes the file system holding `dir` (Linux `syncfs`); elsewhere files were synced one by one.
+#[cfg(target_os = "linux")]
+fn sync_filesystem(dir: &Path) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let d = std::fs::File::open(dir)?;
+    // SAFETY: the descriptor is open for the duration of the call.
+    let rc = unsafe { libc::syncfs(d.as_raw_fd()) };
+    if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_filesystem(_: &Path) -> std::io::Result<()> {
     Ok(())
 }
 

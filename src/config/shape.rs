@@ -488,7 +488,7 @@ fn top_level() -> Shape {
                     ],
                     "A model package group in the central registry.",
                 ),
-                50,
+                1000,
                 "Model package groups of the registry environment, by name.",
             ),
         ),

@@ -118,8 +118,9 @@ pub fn event_patterns(env: &EnvConfig) -> Vec<(String, serde_json::Value)> {
     out
 }
 
-fn pattern_expr(env: &EnvConfig, rule: &str) -> Option<Expr> {
-    event_patterns(env).into_iter().find(|(r, _)| r == rule).map(|(_, p)| Expr::jsonencode(super::hcl::from_json(&p)))
+/// The pattern of `rule` among an environment's patterns (computed once per environment).
+fn pattern_expr(patterns: &[(String, serde_json::Value)], rule: &str) -> Option<Expr> {
+    patterns.iter().find(|(r, _)| r == rule).map(|(_, p)| Expr::jsonencode(super::hcl::from_json(p)))
 }
 
 fn rule(
@@ -380,6 +381,7 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
     }
 
     // EventBridge: the schedule, retrain on drift, failure notifications.
+    let patterns = event_patterns(env);
     let dlq = env.events_dlq_name();
     let mut pipeline_rules: Vec<String> = Vec::new();
     let mut notify_rules: Vec<String> = Vec::new();
@@ -425,7 +427,7 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
                     ),
                     bus,
                     None,
-                    pattern_expr(env, &retrain),
+                    pattern_expr(&patterns, &retrain),
                     true,
                 ),
             );
@@ -452,7 +454,7 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
                     &format!("Notifies {} when the {kind} pipeline fails", w.alert_topic),
                     bus,
                     None,
-                    pattern_expr(env, &name),
+                    pattern_expr(&patterns, &name),
                     true,
                 ),
             );
@@ -597,7 +599,7 @@ pub fn registry(env: &EnvConfig, r: &Registry, key: &Expr, body: &mut Body, outp
             "Notifies approvers when a model version waits for manual approval",
             None,
             None,
-            pattern_expr(env, name),
+            pattern_expr(&event_patterns(env), name),
             true,
         ),
     );
