@@ -150,3 +150,46 @@ fn jenkinsfile_stages_are_in_a_safe_order() {
     assert!(text.contains("terraform apply -input=false tfplan"), "apply must use the reviewed plan file");
     assert!(text.contains("expression { params.ENV in ['prod', 'registry'] }"), "prod and registry wait for approval");
 }
+
+/// Everything but `preflight` works with no network at all: the binary runs in a fresh network
+/// namespace (`unshare -rn`, or `unshare -n` as root), where not even loopback is up.
+#[test]
+fn works_without_a_network() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    copy_dir(&repo_root().join("environments"), &repo.path().join("environments"));
+    let bin = env!("CARGO_BIN_EXE_mlopsgen");
+    let isolated = |args: &[&str]| {
+        let flags = if unsafe_is_root() { "-n" } else { "-rn" };
+        Command::new("unshare")
+            .arg(flags)
+            .arg(bin)
+            .arg("-C")
+            .arg(repo.path())
+            .args(args)
+            .output()
+            .expect("unshare must be available (util-linux)")
+    };
+    let probe = isolated(&["--version"]);
+    assert!(
+        probe.status.success(),
+        "cannot create a network namespace here: {}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    for (args, code) in [
+        (vec!["validate"], 0),
+        (vec!["generate"], 0),
+        (vec!["plan", "--check"], 0),
+        (vec!["graph", "--format", "dot"], 0),
+        (vec!["schema"], 0),
+    ] {
+        let out = isolated(&args);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let pre = isolated(&["preflight", "prod"]);
+    assert_eq!(pre.status.code(), Some(1), "preflight needs STS and must say so");
+}
+
+fn unsafe_is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
