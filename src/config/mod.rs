@@ -25,6 +25,25 @@ pub struct SourceFile {
     pub text: String,
 }
 
+/// A config file from its bytes; invalid UTF-8 is a diagnostic (the text is then lossy).
+pub fn source_from_bytes(env: String, path: PathBuf, bytes: Vec<u8>) -> (SourceFile, Option<Diagnostic>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (SourceFile { env, path, text }, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let byte = e.as_bytes().get(at).copied().unwrap_or(0);
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let d = Diagnostic::error(Code::E0102, &path, "config file is not valid UTF-8")
+                .at(Span::new(at, at + 1), "$")
+                .label("invalid byte")
+                .expected("UTF-8 text")
+                .found(format!("byte 0x{byte:02X}"))
+                .help("save the file as UTF-8");
+            (SourceFile { env, path, text }, Some(d))
+        }
+    }
+}
+
 /// Reads every config file of the repository at `repo`, in name order. Problems reading a file
 /// become diagnostics; the other files are still returned.
 pub fn read_all(repo: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
@@ -53,22 +72,11 @@ pub fn read_all(repo: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
         let rel = PathBuf::from(ENV_DIR).join(&name);
         let env = name.trim_end_matches(ENV_SUFFIX).to_string();
         match std::fs::read(repo.join(&rel)) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => files.push(SourceFile { env, path: rel, text }),
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                    diags.push(
-                        Diagnostic::error(Code::E0102, &rel, "config file is not valid UTF-8")
-                            .at(Span::new(at, at + 1), "$")
-                            .label("invalid byte")
-                            .expected("UTF-8 text")
-                            .found(format!("byte 0x{:02X}", e.as_bytes().get(at).copied().unwrap_or(0)))
-                            .help("save the file as UTF-8"),
-                    );
-                    files.push(SourceFile { env, path: rel, text });
-                }
-            },
+            Ok(bytes) => {
+                let (file, diag) = source_from_bytes(env, rel, bytes);
+                files.push(file);
+                diags.extend(diag);
+            }
             Err(err) => diags.push(
                 Diagnostic::error(Code::E0101, &rel, "cannot read config file")
                     .expected("a readable file")

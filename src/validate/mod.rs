@@ -29,14 +29,20 @@ pub struct Validated {
 /// every file is still loaded (cross-environment facts need them all), but only diagnostics in
 /// the selected environments' files are kept, and each selected name must have a file.
 pub fn validate_repo(repo: &Path, only: &[String]) -> Validated {
-    let mut report = Report::new();
     let (files, read_diags) = config::read_all(repo);
+    validate_sources(&files, read_diags, only)
+}
+
+/// Validates config files already in memory (`validate_repo` after reading; the fuzz target).
+/// `read_diags` are the problems met while reading them.
+pub fn validate_sources(files: &[config::SourceFile], read_diags: Vec<Diagnostic>, only: &[String]) -> Validated {
+    let mut report = Report::new();
     report.extend(read_diags);
 
     let mut parsed = Vec::new();
     let utf8_broken: Vec<_> =
         report.diagnostics.iter().filter(|d| d.code == Code::E0102).map(|d| d.file.clone()).collect();
-    for f in &files {
+    for f in files {
         report.add_source(&f.path, f.text.clone());
         if utf8_broken.contains(&f.path) {
             continue;
