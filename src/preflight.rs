@@ -116,10 +116,20 @@ async fn check(env: &EnvConfig, limits: Limits, outcome: &mut Outcome) {
         return;
     };
     if caller.account != deploy.jenkins_account_id && caller.account != env.account_id {
-        outcome.notes.push(format!(
-            "the credentials are not from the Jenkins account {} (nor from {}); the deploy role trusts only {}",
-            deploy.jenkins_account_id, env.account_id, deploy.jenkins_role_name
+        // The deploy role trusts only the Jenkins server's role: these credentials are someone
+        // else's (another environment's, typically), whatever an emulator would let them assume.
+        outcome.failure = Some(failure(
+            "E0601",
+            format!(
+                "the credentials belong to account {}, which is neither the Jenkins account {} nor {}'s account {}",
+                caller.account, deploy.jenkins_account_id, env.name, env.account_id
+            ),
+            format!(
+                "run with the Jenkins server's role {} (account {})",
+                deploy.jenkins_role_name, deploy.jenkins_account_id
+            ),
         ));
+        return;
     }
     let role = env.role_arn(&Role { name: deploy.role_name.clone(), path: "/".into(), create: true });
     outcome.role_arn = Some(role.clone());

@@ -141,6 +141,19 @@ fn wrong_account_fails_naming_expected_and_actual() {
 }
 
 #[test]
+fn credentials_of_another_environment_are_refused_before_assuming() {
+    let e = Emulator::start(Some("111111111111"));
+    let out = preflight(&repo_root(), "prod", &creds(&e), &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("error[E0601]: the credentials belong to account 111111111111, which is neither the Jenkins account 444444444444 nor prod's account 222222222222"),
+        "{t}"
+    );
+    assert!(!t.contains("assumed:"), "{t}");
+}
+
+#[test]
 fn missing_credentials_are_a_clear_error() {
     let e = Emulator::start(None);
     let out = preflight(&repo_root(), "prod", &[("AWS_ENDPOINT_URL", e.var("AWS_ENDPOINT_URL"))], &[]);
