@@ -49,7 +49,8 @@ fn sigkill_during_generate_leaves_old_or_new_tree() {
     // spread over 0 to 1.2 times that.
     mlopsgen::write::write(repo.path(), &old, &dirs, true).expect("reset to the old tree");
     let started = std::time::Instant::now();
-    let full = Command::new(env!("CARGO_BIN_EXE_mlopsgen")).arg("-C").arg(repo.path()).arg("generate").output().expect("run");
+    let full =
+        Command::new(env!("CARGO_BIN_EXE_mlopsgen")).arg("-C").arg(repo.path()).arg("generate").output().expect("run");
     assert!(full.status.success());
     let span = started.elapsed().as_micros() as u64 * 12 / 10;
 
