@@ -44,7 +44,7 @@ pub fn render(env: &EnvConfig, all: &[EnvConfig], files: &mut FileSet) {
 
     files.insert(format!("{dir}/bootstrap/versions.tf"), render_file(&h, &versions(false)));
     files.insert(format!("{dir}/bootstrap/providers.tf"), render_file(&h, &providers(env, false)));
-    let (main, outputs) = bootstrap(env, all);
+    let (main, outputs) = bootstrap(env);
     files.insert(format!("{dir}/bootstrap/main.tf"), render_file(&h, &main));
     files.insert(format!("{dir}/bootstrap/outputs.tf"), render_file(&h, &outputs));
 }
@@ -187,7 +187,7 @@ fn root_statement(env: &EnvConfig) -> Stmt {
 }
 
 /// Statements letting other accounts use a key (both sides are needed: aws-facts.md §3.2).
-fn share_statements(env: &EnvConfig, others: &[&EnvConfig]) -> Vec<Stmt> {
+fn share_statements(others: &[&EnvConfig]) -> Vec<Stmt> {
     let mut out = Vec::new();
     for o in others {
         let sid = format!("AllowUseBy{}", camel(&o.name));
@@ -198,7 +198,6 @@ fn share_statements(env: &EnvConfig, others: &[&EnvConfig]) -> Vec<Stmt> {
                 .condition("Bool", "kms:GrantIsForAWSResource", vec![Expr::str("true")]),
         );
     }
-    let _ = env;
     out
 }
 
@@ -375,7 +374,7 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     let mut body = Body::new();
     let mut outputs = Body::new();
 
-    let mut key_statements = share_statements(env, &shared_with(env, all));
+    let mut key_statements = share_statements(&shared_with(env, all));
     key_statements.push(events_statement());
     let key = kms_module(env, key_statements, &mut body);
     let logs = access_logs(env, &mut body, &mut outputs);
@@ -626,7 +625,7 @@ fn registry(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
             key_users.push(s);
         }
     }
-    let mut key_statements = share_statements(env, &key_users);
+    let mut key_statements = share_statements(&key_users);
     key_statements.push(events_statement());
     let key = kms_module(env, key_statements, &mut body);
     let logs = access_logs(env, &mut body, &mut outputs);
@@ -768,8 +767,7 @@ fn registry(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     (body, outputs)
 }
 
-fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
-    let _ = all;
+fn bootstrap(env: &EnvConfig) -> (Body, Body) {
     let mut body = Body::new();
     let mut outputs = Body::new();
     let src = |m: &str| format!("../../modules/{m}");
@@ -839,7 +837,7 @@ fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
                     .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.deploy_assume.json")),
             ),
         );
-        push(&mut body, document("deploy", deploy_statements(env, all)));
+        push(&mut body, document("deploy", deploy_statements(env)));
         push(
             &mut body,
             resource(
@@ -865,8 +863,7 @@ fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
 
 /// What `terraform apply` of the main root needs (aws-facts.md §5.5, "Jenkins deploy role"),
 /// scoped to this platform's names wherever the action allows it.
-fn deploy_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
-    let _ = all;
+fn deploy_statements(env: &EnvConfig) -> Vec<Stmt> {
     let mut roles: Vec<Expr> = Vec::new();
     let mut events_roles: Vec<Expr> = Vec::new();
     if let Some(w) = &env.workload {

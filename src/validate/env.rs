@@ -98,11 +98,6 @@ impl FileCtx<'_> {
     }
 }
 
-/// What one file contributes once its own checks are done.
-pub struct Checked {
-    pub env: Option<EnvConfig>,
-}
-
 const ROOT_ONLY_WORKLOAD: &[&str] = &[
     "pipelines_alert_topic_name",
     "email",
@@ -122,7 +117,8 @@ const ROOT_ONLY_WORKLOAD: &[&str] = &[
 const ROOT_ONLY_REGISTRY: &[&str] = &["model_package_groups", "approvals"];
 
 /// Validates one file's meaning. `stem` is the environment name the file name gives.
-pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Checked {
+/// `None` when the file's own errors leave the environment unusable (no account, name or region).
+pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Option<EnvConfig> {
     let root = JsonPath::root();
     let p = |k: &str| root.key(k);
 
@@ -232,7 +228,7 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Checked {
     let workload = (kind == EnvKind::Workload).then(|| workload(cx, raw, account.as_deref(), &region, partition));
     let registry = (kind == EnvKind::Registry).then(|| registry(cx, raw, account.as_deref(), &region));
 
-    let env = match (account, name_ok, region_ok) {
+    match (account, name_ok, region_ok) {
         (Some(account_id), true, true) => Some(EnvConfig {
             name: env_name,
             file: cx.file.to_path_buf(),
@@ -249,8 +245,7 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Checked {
             registry,
         }),
         _ => None,
-    };
-    Checked { env }
+    }
 }
 
 /// Every ARN that names this environment's own account, with its path and expected service.

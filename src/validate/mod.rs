@@ -80,7 +80,7 @@ pub fn validate_sources(files: &[config::SourceFile], read_diags: Vec<Diagnostic
         let mut cx = env::FileCtx { file: &f.path, root, placeholders: &placeholders, diags: Vec::new() };
         let checked = env::check_env(&mut cx, &f.env, &raw);
         diags.extend(cx.diags);
-        envs.extend(checked.env);
+        envs.extend(checked);
     }
 
     let broken_files: Vec<&Path> =
