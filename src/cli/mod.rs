@@ -186,10 +186,7 @@ fn render_selected(
     // Every environment is validated, not only the selected ones: the output of one depends on
     // the others (the registry's grants, keys shared across accounts).
     let mut all = crate::validate_repo(repo, &[]);
-    if !envs.is_empty() {
-        let selection = crate::validate_repo(repo, envs);
-        all.report.extend(selection.report.diagnostics.into_iter().filter(|d| d.code == crate::diag::Code::E0104));
-    }
+    all.report.extend(crate::validate::unknown_environments(envs, &all.files));
     if all.report.has_errors() {
         print_report(&all.report, tail);
         return None;
@@ -226,14 +223,10 @@ fn preflight(repo: &std::path::Path, env: &str, format: Format) -> u8 {
 }
 
 fn graph(repo: &std::path::Path, envs: &[String], format: GraphFormat) -> u8 {
-    let all = crate::validate_repo(repo, &[]);
-    let mut report = all.report.clone();
-    if !envs.is_empty() {
-        let selection = crate::validate_repo(repo, envs);
-        report.extend(selection.report.diagnostics.into_iter().filter(|d| d.code == crate::diag::Code::E0104));
-    }
-    if report.has_errors() {
-        print_report(&report, "");
+    let mut all = crate::validate_repo(repo, &[]);
+    all.report.extend(crate::validate::unknown_environments(envs, &all.files));
+    if all.report.has_errors() {
+        print_report(&all.report, "");
         return EXIT_ERROR;
     }
     let g = crate::graph::build(&all.envs, envs);

@@ -23,6 +23,27 @@ pub struct Validated {
     /// The environments that passed their own checks, by name. Complete only when the report
     /// has no errors.
     pub envs: Vec<EnvConfig>,
+    /// Every environment that has a config file, valid or not, in name order.
+    pub files: Vec<String>,
+}
+
+/// An `E0104` for each name in `requested` that no config file has (`known`: the names that do).
+pub fn unknown_environments(requested: &[String], known: &[String]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for name in requested.iter().filter(|n| !known.contains(n)) {
+        let mut d = Diagnostic::error(
+            Code::E0104,
+            format!("environments/{name}.tfvars.json"),
+            format!("no environment named {}", crate::diag::quoted(name)),
+        )
+        .expected(format!("one of {}", known.join(", ")))
+        .found(format!("no file environments/{name}.tfvars.json"));
+        if let Some(s) = structure::did_you_mean(name, known.iter().map(String::as_str)) {
+            d = d.help(format!("did you mean {}?", crate::diag::quoted(s)));
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// Loads and validates every environment of the repository at `repo`. With a non-empty `only`,
@@ -38,6 +59,7 @@ pub fn validate_repo(repo: &Path, only: &[String]) -> Validated {
 pub fn validate_sources(files: &[config::SourceFile], read_diags: Vec<Diagnostic>, only: &[String]) -> Validated {
     let mut report = Report::new();
     report.extend(read_diags);
+    let names: Vec<String> = files.iter().map(|f| f.env.clone()).collect();
 
     let mut parsed = Vec::new();
     let utf8_broken: Vec<_> =
@@ -96,25 +118,10 @@ pub fn validate_sources(files: &[config::SourceFile], read_diags: Vec<Diagnostic
         let selected: Vec<&Path> = files.iter().filter(|f| only.contains(&f.env)).map(|f| f.path.as_path()).collect();
         diags.retain(|d| selected.contains(&d.file.as_path()));
         report.diagnostics.retain(|d| selected.contains(&d.file.as_path()) || d.code == Code::E0104);
-        for name in only {
-            if !files.iter().any(|f| &f.env == name) {
-                let known: Vec<&str> = files.iter().map(|f| f.env.as_str()).collect();
-                let mut d = Diagnostic::error(
-                    Code::E0104,
-                    format!("environments/{name}.tfvars.json"),
-                    format!("no environment named {}", crate::diag::quoted(name)),
-                )
-                .expected(format!("one of {}", known.join(", ")))
-                .found(format!("no file environments/{name}.tfvars.json"));
-                if let Some(s) = structure::did_you_mean(name, known.iter().copied()) {
-                    d = d.help(format!("did you mean {}?", crate::diag::quoted(s)));
-                }
-                diags.push(d);
-            }
-        }
+        diags.extend(unknown_environments(only, &names));
         envs.retain(|e| only.contains(&e.name));
     }
     report.extend(diags);
     envs.sort_by(|a, b| a.name.cmp(&b.name));
-    Validated { report, envs }
+    Validated { report, envs, files: names }
 }
