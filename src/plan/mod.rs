@@ -155,7 +155,12 @@ pub fn plan(repo: &Path, files: &FileSet, dirs: &[PathBuf]) -> Result<Plan, writ
                 continue;
             }
             let rel = PathBuf::from(GENERATED).join(dir).join(&name);
-            let old = if on_disk.contains(&name) { std::fs::read(abs.join(&name)).ok() } else { None };
+            let old = if on_disk.contains(&name) {
+                let path = abs.join(&name);
+                Some(std::fs::read(&path).map_err(|source| write::WriteError::Io { path, action: "read", source })?)
+            } else {
+                None
+            };
             let new_bytes = new.get(Path::new(&name)).map(|b| b.to_vec());
             if old == new_bytes {
                 continue;
@@ -210,7 +215,8 @@ fn entity_changes(name: &str, old: &str, new: &str) -> Vec<Change> {
             out
         };
         let scope = format!("{scope}{file}: ");
-        diff_maps(&scope, &steps(old), &steps(new), |a, b| json_delta(&a.0, &b.0))
+        // Parameters and steps are changed in place by UpdatePipeline: never a replacement.
+        diff_maps(&scope, &steps(old), &steps(new), |a, b| (json_delta(&a.0, &b.0), false))
     } else {
         Vec::new()
     }
@@ -347,11 +353,12 @@ fn attribute_delta(old: &(hcl::Block, bool), new: &(hcl::Block, bool)) -> (usize
     (count.max(1), replace)
 }
 
-fn json_delta(old: &serde_json::Value, new: &serde_json::Value) -> (usize, bool) {
+/// How many top-level fields of a pipeline parameter or step differ.
+fn json_delta(old: &serde_json::Value, new: &serde_json::Value) -> usize {
     if old == new {
-        return (0, false);
+        return 0;
     }
-    let (Some(o), Some(n)) = (old.as_object(), new.as_object()) else { return (1, false) };
+    let (Some(o), Some(n)) = (old.as_object(), new.as_object()) else { return 1 };
     let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
-    (keys.into_iter().filter(|k| o.get(*k) != n.get(*k)).count().max(1), false)
+    keys.into_iter().filter(|k| o.get(*k) != n.get(*k)).count().max(1)
 }
