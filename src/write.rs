@@ -122,21 +122,32 @@ pub fn list_files(dir: &Path) -> std::io::Result<Vec<String>> {
 pub fn hand_edits(repo: &Path, dir: &Path) -> Result<Vec<HandEdit>, WriteError> {
     let abs = repo.join(GENERATED).join(dir);
     let on_disk = list_files(&abs).map_err(io(&abs, "read"))?;
+    judge_edits(repo, dir, &on_disk, |f| std::fs::read(abs.join(f)).map_err(io(&abs.join(f), "read")))
+}
+
+/// Hand edits among `on_disk` (the files of `generated/<dir>`, relative to it), with `read`
+/// giving a file's bytes; for callers that hold the bytes already (plan).
+pub fn judge_edits(
+    repo: &Path,
+    dir: &Path,
+    on_disk: &[String],
+    mut read: impl FnMut(&str) -> Result<Vec<u8>, WriteError>,
+) -> Result<Vec<HandEdit>, WriteError> {
+    let abs = repo.join(GENERATED).join(dir);
     let rel = |f: &str| PathBuf::from(GENERATED).join(dir).join(f);
     let Some(expected) = manifest::read(&abs) else {
         // No manifest: every file there is someone else's.
         return Ok(on_disk.iter().map(|f| HandEdit { path: rel(f), kind: EditKind::Added }).collect());
     };
     let mut edits = Vec::new();
-    for f in &on_disk {
+    for f in on_disk {
         if f == MANIFEST {
             continue;
         }
         match expected.get(f) {
             None => edits.push(HandEdit { path: rel(f), kind: EditKind::Added }),
             Some(sum) => {
-                let bytes = std::fs::read(abs.join(f)).map_err(io(&abs.join(f), "read"))?;
-                if &manifest::sha256(&bytes) != sum {
+                if &manifest::sha256(&read(f)?) != sum {
                     edits.push(HandEdit { path: rel(f), kind: EditKind::Modified });
                 }
             }

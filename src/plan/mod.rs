@@ -137,17 +137,26 @@ pub fn plan(repo: &Path, files: &FileSet, dirs: &[PathBuf]) -> Result<Plan, writ
     let mut plan = Plan::default();
     for dir in dirs {
         let abs = repo.join(GENERATED).join(dir);
-        let edits: BTreeMap<PathBuf, EditKind> = if abs.exists() {
-            write::hand_edits(repo, dir)?.into_iter().map(|e| (e.path, e.kind)).collect()
-        } else {
-            BTreeMap::new()
-        };
-        let on_disk: BTreeSet<String> = write::list_files(&abs)
-            .map_err(|source| write::WriteError::Io { path: abs.clone(), action: "read", source })?
-            .into_iter()
-            .collect();
+        // Each file on disk is read once: for the hand-edit check and for the diff.
+        let mut on_disk: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let mut edits: BTreeMap<PathBuf, EditKind> = BTreeMap::new();
+        if abs.exists() {
+            let names = write::list_files(&abs).map_err(|source| write::WriteError::Io {
+                path: abs.clone(),
+                action: "read",
+                source,
+            })?;
+            for name in &names {
+                let path = abs.join(name);
+                let bytes =
+                    std::fs::read(&path).map_err(|source| write::WriteError::Io { path, action: "read", source })?;
+                on_disk.insert(name.clone(), bytes);
+            }
+            let read = |f: &str| Ok(on_disk.get(f).cloned().unwrap_or_default());
+            edits = write::judge_edits(repo, dir, &names, read)?.into_iter().map(|e| (e.path, e.kind)).collect();
+        }
         let new = files.under(dir);
-        let mut names: BTreeSet<String> = on_disk.clone();
+        let mut names: BTreeSet<String> = on_disk.keys().cloned().collect();
         names.extend(new.keys().map(|p| p.to_string_lossy().replace('\\', "/")));
         let mut dp = DirPlan { dir: dir.clone(), ..DirPlan::default() };
         for name in names {
@@ -155,12 +164,7 @@ pub fn plan(repo: &Path, files: &FileSet, dirs: &[PathBuf]) -> Result<Plan, writ
                 continue;
             }
             let rel = PathBuf::from(GENERATED).join(dir).join(&name);
-            let old = if on_disk.contains(&name) {
-                let path = abs.join(&name);
-                Some(std::fs::read(&path).map_err(|source| write::WriteError::Io { path, action: "read", source })?)
-            } else {
-                None
-            };
+            let old = on_disk.remove(&name);
             let new_bytes = new.get(Path::new(&name)).map(|b| b.to_vec());
             if old == new_bytes {
                 continue;
