@@ -46,12 +46,39 @@ pub fn owned_dirs(envs: &[EnvConfig]) -> Vec<PathBuf> {
 
 /// Renders every environment and the shared modules. `all` is every environment (cross-account
 /// facts such as the registry's grants need them); `selected` names those to render.
+///
+/// Environments are independent (each writes only under its own directory), so they are rendered
+/// on up to one thread per core, each with its own manifest; the parts are merged into one ordered
+/// map, so the result does not depend on the threads.
 pub fn render(all: &[EnvConfig], selected: &[String]) -> FileSet {
     let mut files = FileSet::default();
     modules::render(&mut files);
-    for env in all.iter().filter(|e| selected.is_empty() || selected.contains(&e.name)) {
-        root::render(env, all, &mut files);
-    }
     manifest::add_manifests(&mut files);
+    let chosen: Vec<&EnvConfig> = all.iter().filter(|e| selected.is_empty() || selected.contains(&e.name)).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(chosen.len()).max(1);
+    let per_thread = chosen.len().div_ceil(threads).max(1);
+    let render_part = |envs: &[&EnvConfig]| {
+        let mut part = FileSet::default();
+        for env in envs {
+            root::render(env, all, &mut part);
+        }
+        manifest::add_manifests(&mut part);
+        part
+    };
+    std::thread::scope(|scope| {
+        let mut chunks = chosen.chunks(per_thread);
+        let first = chunks.next();
+        let others: Vec<_> = chunks.map(|c| scope.spawn(move || render_part(c))).collect();
+        if let Some(c) = first {
+            files.0.append(&mut render_part(c).0);
+        }
+        for handle in others {
+            match handle.join() {
+                Ok(mut part) => files.0.append(&mut part.0),
+                // A panic in a render thread is a bug: let it surface as one.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
     files
 }
