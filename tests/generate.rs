@@ -294,3 +294,28 @@ fn no_wildcard_resource_without_a_comment_and_no_managed_full_access() {
         }
     }
 }
+
+#[test]
+fn thread_count_never_changes_a_byte() {
+    // A synthetic platform of 9 environments (scripts/synth-platform), rendered on 1 to 9 threads.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let status = Command::new("python3")
+        .arg(repo_root().join("scripts/synth-platform"))
+        .args(["9", "3"])
+        .arg(dir.path())
+        .status()
+        .expect("run scripts/synth-platform");
+    assert!(status.success());
+    let v = mlopsgen::validate_repo(dir.path(), &[]);
+    assert!(!v.report.has_errors(), "{}", v.report.render_plain());
+    assert_eq!(v.envs.len(), 9);
+    let one = render::render_on_threads(&v.envs, &[], 1);
+    assert_eq!(one.0.keys().filter(|p| p.ends_with(render::manifest::MANIFEST)).count(), 10);
+    for threads in [2, 3, 4, 9, 64] {
+        assert!(render::render_on_threads(&v.envs, &[], threads) == one, "{threads} threads differ from one");
+    }
+    let selected = vec!["w002".to_string(), "w005".to_string()];
+    let part = render::render_on_threads(&v.envs, &selected, 2);
+    assert_eq!(part, render::render_on_threads(&v.envs, &selected, 1));
+    assert!(part.0.keys().all(|p| p.starts_with("modules") || p.starts_with("w002") || p.starts_with("w005")));
+}

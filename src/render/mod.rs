@@ -51,11 +51,16 @@ pub fn owned_dirs(envs: &[EnvConfig]) -> Vec<PathBuf> {
 /// on up to one thread per core, each with its own manifest; the parts are merged into one ordered
 /// map, so the result does not depend on the threads.
 pub fn render(all: &[EnvConfig], selected: &[String]) -> FileSet {
+    render_on_threads(all, selected, std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// [`render`] on at most `threads` threads (tests check that the count never changes a byte).
+pub fn render_on_threads(all: &[EnvConfig], selected: &[String], threads: usize) -> FileSet {
     let mut files = FileSet::default();
     modules::render(&mut files);
     manifest::add_manifests(&mut files);
     let chosen: Vec<&EnvConfig> = all.iter().filter(|e| selected.is_empty() || selected.contains(&e.name)).collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(chosen.len()).max(1);
+    let threads = threads.min(chosen.len()).max(1);
     let per_thread = chosen.len().div_ceil(threads).max(1);
     let render_part = |envs: &[&EnvConfig]| {
         let mut part = FileSet::default();
