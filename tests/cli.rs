@@ -71,7 +71,11 @@ fn validate_without_environments_directory_explains() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = mlopsgen(&["-C", dir.path().to_str().expect("utf-8"), "validate"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("error[E0104]: cannot read the environments directory"));
+    let err = text(&out.stderr);
+    assert!(err.contains("error[E0104]: cannot read the environments directory"), "{err}");
+    // The directory it looked in, absolute, so that a wrong -C is obvious.
+    let looked = dir.path().join("environments");
+    assert!(err.contains(&format!("= found: {}: No such file or directory", looked.display())), "{err}");
 }
 
 #[test]

@@ -55,7 +55,7 @@ pub fn read_all(repo: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
             diags.push(
                 Diagnostic::error(Code::E0104, ENV_DIR, "cannot read the environments directory")
                     .expected(format!("a directory {ENV_DIR}/ with one <env>{ENV_SUFFIX} per environment"))
-                    .found(err.to_string())
+                    .found(format!("{}: {err}", dir.display()))
                     .help("run mlopsgen at the repository root, or pass -C <repo>"),
             );
             return (Vec::new(), diags);
