@@ -122,16 +122,18 @@ pub fn list_files(dir: &Path) -> std::io::Result<Vec<String>> {
 pub fn hand_edits(repo: &Path, dir: &Path) -> Result<Vec<HandEdit>, WriteError> {
     let abs = repo.join(GENERATED).join(dir);
     let on_disk = list_files(&abs).map_err(io(&abs, "read"))?;
-    judge_edits(repo, dir, &on_disk, |f| std::fs::read(abs.join(f)).map_err(io(&abs.join(f), "read")))
+    judge_edits(repo, dir, &on_disk, |f| {
+        std::fs::read(abs.join(f)).map(|bytes| manifest::sha256(&bytes)).map_err(io(&abs.join(f), "read"))
+    })
 }
 
-/// Hand edits among `on_disk` (the files of `generated/<dir>`, relative to it), with `read`
-/// giving a file's bytes; for callers that hold the bytes already (plan).
+/// Hand edits among `on_disk` (the files of `generated/<dir>`, relative to it), with `checksum`
+/// giving a file's SHA-256; for callers that hold the bytes already (plan).
 pub fn judge_edits(
     repo: &Path,
     dir: &Path,
     on_disk: &[String],
-    mut read: impl FnMut(&str) -> Result<Vec<u8>, WriteError>,
+    mut checksum: impl FnMut(&str) -> Result<String, WriteError>,
 ) -> Result<Vec<HandEdit>, WriteError> {
     let abs = repo.join(GENERATED).join(dir);
     let rel = |f: &str| PathBuf::from(GENERATED).join(dir).join(f);
@@ -147,7 +149,7 @@ pub fn judge_edits(
         match expected.get(f) {
             None => edits.push(HandEdit { path: rel(f), kind: EditKind::Added }),
             Some(sum) => {
-                if &manifest::sha256(&read(f)?) != sum {
+                if &checksum(f)? != sum {
                     edits.push(HandEdit { path: rel(f), kind: EditKind::Modified });
                 }
             }

@@ -7,7 +7,7 @@
 pub mod report;
 
 use crate::render::FileSet;
-use crate::render::manifest::MANIFEST;
+use crate::render::manifest::{self, MANIFEST};
 use crate::write::{self, EditKind, GENERATED};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -152,8 +152,8 @@ pub fn plan(repo: &Path, files: &FileSet, dirs: &[PathBuf]) -> Result<Plan, writ
                     std::fs::read(&path).map_err(|source| write::WriteError::Io { path, action: "read", source })?;
                 on_disk.insert(name.clone(), bytes);
             }
-            let read = |f: &str| Ok(on_disk.get(f).cloned().unwrap_or_default());
-            edits = write::judge_edits(repo, dir, &names, read)?.into_iter().map(|e| (e.path, e.kind)).collect();
+            let checksum = |f: &str| Ok(manifest::sha256(on_disk.get(f).map_or(&[][..], Vec::as_slice)));
+            edits = write::judge_edits(repo, dir, &names, checksum)?.into_iter().map(|e| (e.path, e.kind)).collect();
         }
         let new = files.under(dir);
         let mut names: BTreeSet<String> = on_disk.keys().cloned().collect();
