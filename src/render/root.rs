@@ -342,17 +342,24 @@ pub(super) fn role_with_policy(
     } else {
         Expr::str(&role.name)
     };
+    let comment = (!role.create)
+        .then_some("The role exists already (its ARN is in the config); mlopsgen manages only this policy.");
+    inline_policy(body, l, &format!("mlopsgen-{}", l.replace('_', "-")), role_ref, stmts, comment);
+    Expr::str(env.role_arn(role))
+}
+
+/// The policy document `l` and the `aws_iam_role_policy.l` named `name` that puts it on `role`.
+pub(super) fn inline_policy(body: &mut Body, l: &str, name: &str, role: Expr, stmts: Vec<Stmt>, comment: Option<&str>) {
     push(body, document(l, stmts));
     let mut rp = Body::new();
-    if !role.create {
-        rp = rp.comment("The role exists already (its ARN is in the config); mlopsgen manages only this policy.");
+    if let Some(c) = comment {
+        rp = rp.comment(c);
     }
     rp = rp
-        .attr("name", Expr::str(format!("mlopsgen-{}", l.replace('_', "-"))))
-        .attr("role", role_ref)
+        .attr("name", Expr::str(name))
+        .attr("role", role)
         .attr("policy", Expr::r(format!("data.aws_iam_policy_document.{l}.json")));
     push(body, resource("aws_iam_role_policy", l, rp));
-    Expr::str(env.role_arn(role))
 }
 
 /// Workload environments whose model versions this environment may read (their key is shared
@@ -837,18 +844,8 @@ fn bootstrap(env: &EnvConfig) -> (Body, Body) {
                     .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.deploy_assume.json")),
             ),
         );
-        push(&mut body, document("deploy", deploy_statements(env)));
-        push(
-            &mut body,
-            resource(
-                "aws_iam_role_policy",
-                "deploy",
-                Body::new()
-                    .attr("name", Expr::str("mlopsgen-deploy"))
-                    .attr("role", Expr::r("aws_iam_role.deploy.name"))
-                    .attr("policy", Expr::r("data.aws_iam_policy_document.deploy.json")),
-            ),
-        );
+        let role = Expr::r("aws_iam_role.deploy.name");
+        inline_policy(&mut body, "deploy", "mlopsgen-deploy", role, deploy_statements(env), None);
         push(
             &mut outputs,
             output(

@@ -8,7 +8,7 @@ use super::FileSet;
 use super::hcl::{Block, Body, Expr};
 use super::pipeline::{self, Context};
 use super::policy::{Stmt, document};
-use super::root::{output, push, resource};
+use super::root::{inline_policy, output, push, resource};
 use crate::model::names::{self, label};
 use crate::model::*;
 
@@ -501,24 +501,8 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
                 .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.events_assume.json")),
         ),
     );
-    push(
-        body,
-        document(
-            "events",
-            vec![Stmt::allow("StartPipelines", &["sagemaker:StartPipelineExecution"], events_pipelines)],
-        ),
-    );
-    push(
-        body,
-        resource(
-            "aws_iam_role_policy",
-            "events",
-            Body::new()
-                .attr("name", Expr::str("mlopsgen-start-pipelines"))
-                .attr("role", Expr::r("aws_iam_role.events.name"))
-                .attr("policy", Expr::r("data.aws_iam_policy_document.events.json")),
-        ),
-    );
+    let start = vec![Stmt::allow("StartPipelines", &["sagemaker:StartPipelineExecution"], events_pipelines)];
+    inline_policy(body, "events", "mlopsgen-start-pipelines", Expr::r("aws_iam_role.events.name"), start, None);
 
     // The dead-letter queue of the pipeline targets.
     push(
