@@ -115,6 +115,8 @@ pub struct RawModel {
     pub train_pipeline: Option<RawTrain>,
     pub inference_pipeline: Option<RawInference>,
     pub retrain_on_drift: Option<bool>,
+    pub data_contract: Option<RawContract>,
+    pub monitoring: Option<RawMonitoring>,
 }
 
 impl RawModel {
@@ -127,6 +129,8 @@ impl RawModel {
             && self.train_pipeline.is_none()
             && self.inference_pipeline.is_none()
             && self.retrain_on_drift.is_none()
+            && self.data_contract.is_none()
+            && self.monitoring.is_none()
     }
 }
 
@@ -172,6 +176,8 @@ pub struct RawInference {
     pub transform_instance_type: Option<String>,
     pub transform_instance_count: Option<i64>,
     pub monitoring_instance_type: Option<String>,
+    pub schedule_timezone: Option<String>,
+    pub schedule_window_in_minutes: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -203,4 +209,59 @@ pub struct RawDeploy {
 pub struct RawLogGroup {
     pub name: Option<String>,
     pub retention_in_days: Option<i64>,
+}
+
+/// A model's data contract (`data_contract`).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawContract {
+    pub header: Option<String>,
+    pub missing_values: Option<Vec<String>>,
+    pub columns: Option<Vec<RawColumn>>,
+}
+
+/// One column of a data contract.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawColumn {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub role: Option<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub categories: Option<Vec<serde_json::Value>>,
+    pub positive: Option<serde_json::Value>,
+    pub description: Option<String>,
+}
+
+/// How a model is monitored (`monitoring`).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawMonitoring {
+    pub engine: Option<String>,
+    pub drift: Option<RawDrift>,
+    pub model_quality: Option<RawQuality>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawDrift {
+    pub p_value: Option<f64>,
+    pub psi: Option<f64>,
+    pub missing_share: Option<f64>,
+    pub drifted_features_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuality {
+    pub enabled: Option<bool>,
+    pub min_auc: Option<f64>,
+    pub min_accuracy: Option<f64>,
+    pub min_precision: Option<f64>,
+    pub min_recall: Option<f64>,
+    pub min_f1: Option<f64>,
+    pub labels_prefix: Option<String>,
+    pub retrain_on_low_quality: Option<bool>,
 }

@@ -163,6 +163,11 @@ fn req(name: &'static str, shape: Shape) -> Field {
 pub const ENV_NAME_PATTERN: &str = "^[a-z][a-z0-9-]{0,30}[a-z0-9]$";
 /// Pattern of model names (they become S3 prefixes and parts of SageMaker names).
 pub const MODEL_NAME_PATTERN: &str = "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$";
+/// Pattern of data-contract column names: printable, no quote, comma or backslash (they appear in
+/// CSV header rows and reports).
+pub const COLUMN_NAME_PATTERN: &str = "^[^\\x00-\\x1f\",\\\\]{1,64}$";
+/// Cell values that mean "missing" unless the contract says otherwise.
+pub const DEFAULT_MISSING_VALUES: &[&str] = &["", "?", "NA", "NaN", "nan"];
 
 /// CloudWatch Logs retention values the API accepts (aws-facts.md §9).
 pub const LOG_RETENTION_DAYS: &[i64] =
@@ -312,19 +317,174 @@ fn inference_pipeline() -> Shape {
             opt(
                 "cron_schedule",
                 string(
-                    "EventBridge schedule of the batch inference run: cron(...) with six fields or rate(...), in UTC.",
+                    "Schedule of the batch inference run (EventBridge Scheduler): cron(...) with six fields or rate(...), in schedule_timezone.",
                 )
                 .default(json!("cron(0 23 * * ? *)")),
             ),
-            opt("schedule_enabled", boolean("Whether the schedule rule is enabled.").default(json!(true))),
+            opt("schedule_enabled", boolean("Whether the schedule is enabled.").default(json!(true))),
             opt("transform_instance_type", instance_type("Instance type of the batch transform job.")),
             opt(
                 "transform_instance_count",
                 integer(1, 100, "Instance count of the batch transform job.").default(json!(1)),
             ),
-            opt("monitoring_instance_type", instance_type("Instance type of the data-quality check.")),
+            opt("monitoring_instance_type", instance_type("Instance type of batch preparation, the drift check and the model-quality check.")),
+            opt(
+                "schedule_timezone",
+                string("IANA time zone of cron_schedule, e.g. Europe/Berlin (EventBridge Scheduler).").len(1, 50).default(json!("UTC")),
+            ),
+            opt(
+                "schedule_window_in_minutes",
+                integer(0, 1440, "Flexible time window of the schedule: 0 runs at the exact time, N lets the scheduler start within N minutes.")
+                    .default(json!(0)),
+            ),
         ],
-        "The inference pipeline: latest approved model, data-quality check, batch transform.",
+        "The inference pipeline: latest approved model, batch preparation, drift check, batch transform.",
+    )
+}
+
+/// The columns of the blog post's model (the UCI mammographic mass data, in the order of its
+/// files). BI-RADS is the radiologist's assessment, which the UCI description calls
+/// non-predictive: the files carry it, the model does not read it.
+pub fn default_columns() -> Json {
+    json!([
+        { "name": "BIRADS", "type": "numeric", "role": "ignore",
+          "description": "BI-RADS assessment 1-5 (the radiologist's reading; non-predictive per the UCI description)" },
+        { "name": "Age", "type": "numeric", "min": 0, "max": 120, "description": "Patient's age in years" },
+        { "name": "Shape", "type": "categorical", "categories": [1, 2, 3, 4],
+          "description": "Mass shape: round=1 oval=2 lobular=3 irregular=4" },
+        { "name": "Margin", "type": "categorical", "categories": [1, 2, 3, 4, 5],
+          "description": "Mass margin: circumscribed=1 microlobulated=2 obscured=3 ill-defined=4 spiculated=5" },
+        { "name": "Density", "type": "categorical", "categories": [1, 2, 3, 4],
+          "description": "Mass density: high=1 iso=2 low=3 fat-containing=4" },
+        { "name": "Severity", "type": "categorical", "role": "label", "categories": [0, 1], "positive": 1,
+          "description": "benign=0, malignant=1" }
+    ])
+}
+
+/// A category of a categorical column: a number (a code, as the UCI files write them) or a string.
+fn category(description: &'static str) -> Shape {
+    either(vec![number(-1e15, 1e15, "A numeric category code."), string("A category name.").len(1, 64)], description)
+}
+
+fn column() -> Shape {
+    object(
+        vec![
+            req(
+                "name",
+                string("Column name, as a header row would write it (matched case-insensitively).")
+                    .len(1, 64)
+                    .pattern(COLUMN_NAME_PATTERN),
+            ),
+            opt(
+                "type",
+                one_of(&["numeric", "categorical"], "numeric (any number, optionally within min..max) or categorical (one of categories).")
+                    .default(json!("numeric")),
+            ),
+            opt(
+                "role",
+                one_of(
+                    &["feature", "label", "id", "ignore"],
+                    "feature: the model reads it; label: what the model predicts (training and ground-truth files only); id: identifies a record (kept through scoring); ignore: present in the files, not used.",
+                )
+                .default(json!("feature")),
+            ),
+            opt("min", number(-1e15, 1e15, "Smallest allowed value (numeric columns).")),
+            opt("max", number(-1e15, 1e15, "Largest allowed value (numeric columns).")),
+            opt("categories", array(category("An allowed value."), 1, 1000, "Allowed values (categorical columns).")),
+            opt("positive", category("The label's positive class (label column), e.g. 1 for malignant.")),
+            opt("description", string("What the column holds (shown in reports).").len(0, 256)),
+        ],
+        "One column of the raw files, in file order.",
+    )
+}
+
+/// The data contract of a model: which columns its raw files have and how they are written.
+fn data_contract() -> Shape {
+    object(
+        vec![
+            opt(
+                "header",
+                one_of(
+                    &["auto", "present", "absent"],
+                    "Whether raw files start with a header row. auto: a first row that names the columns (their names, or their positions 0, 1, ... as pandas writes a frame read without header) is a header.",
+                )
+                .default(json!("auto")),
+            ),
+            opt(
+                "missing_values",
+                array(string("A marker, e.g. \"?\".").len(0, 16), 0, 20, "Cell values that mean \"missing\" (an empty cell is one when listed).")
+                    .default(json!(DEFAULT_MISSING_VALUES)),
+            ),
+            opt(
+                "columns",
+                array(column(), 2, 500, "Every column of a raw training file, in order. Batch files have the same columns without the label; ground-truth files have the record id and the label.")
+                    .default(default_columns()),
+            ),
+        ],
+        "The data contract: the columns of the model's raw files, their types and allowed values, the label and its positive class, the record id, header and missing-value markers. Preprocessing, baseline, batch preparation, drift check, transform and model-quality check are all generated from it.",
+    )
+}
+
+fn monitoring() -> Shape {
+    object(
+        vec![
+            opt(
+                "engine",
+                one_of(
+                    &["builtin", "model-monitor"],
+                    "builtin: drift statistics (scipy) in a Processing step of the scikit-learn image, open to every account; model-monitor: SageMaker Model Monitor's QualityCheck steps (closed to new AWS customers).",
+                )
+                .default(json!("builtin")),
+            ),
+            opt(
+                "drift",
+                object(
+                    vec![
+                        opt(
+                            "p_value",
+                            number(0.0, 0.5, "A feature drifts when its test (Kolmogorov-Smirnov for numeric, chi-squared for categorical) gives a p-value below this and its PSI reaches psi.")
+                                .default(json!(0.01)),
+                        ),
+                        opt("psi", number(0.0, 100.0, "Population stability index a feature's shift must reach to count as drift.").default(json!(0.2))),
+                        opt(
+                            "missing_share",
+                            number(0.0, 1.0, "A feature also drifts when its share of missing values rises by at least this much over the training data's (and significantly so).")
+                                .default(json!(0.1)),
+                        ),
+                        opt(
+                            "drifted_features_share",
+                            number(0.0, 1.0, "The batch drifts (and retraining starts) when at least this share of the features drift, and at least one does.")
+                                .default(json!(0.25)),
+                        ),
+                    ],
+                    "Thresholds of the drift check (builtin engine).",
+                ),
+            ),
+            opt(
+                "model_quality",
+                object(
+                    vec![
+                        opt("enabled", boolean("Generate the model-quality pipeline that scores predictions against ground truth.").default(json!(true))),
+                        opt("min_auc", number(0.0, 1.0, "Lowest acceptable AUC of a scored batch.").default(json!(0.7))),
+                        opt("min_accuracy", number(0.0, 1.0, "Lowest acceptable accuracy (at a 0.5 threshold).").default(json!(0.7))),
+                        opt("min_precision", number(0.0, 1.0, "Lowest acceptable precision (not checked unless set).")),
+                        opt("min_recall", number(0.0, 1.0, "Lowest acceptable recall (not checked unless set).")),
+                        opt("min_f1", number(0.0, 1.0, "Lowest acceptable F1 score (not checked unless set).")),
+                        opt(
+                            "labels_prefix",
+                            string("S3 prefix (in default_bucket) where ground-truth files arrive, one folder per scored batch: <prefix><inference-execution-id>/<file>.csv.")
+                                .default(json!("<model>/ground-truth/")),
+                        ),
+                        opt(
+                            "retrain_on_low_quality",
+                            boolean("Start the train pipeline when a scored batch falls below a threshold (else only notify).").default(json!(false)),
+                        ),
+                    ],
+                    "Model-quality monitoring against ground truth that arrives after scoring.",
+                ),
+            ),
+        ],
+        "How the model is monitored: data drift before each batch is scored, model quality when its labels arrive.",
     )
 }
 
@@ -351,9 +511,11 @@ fn model_fields() -> Vec<Field> {
         opt("inference_pipeline", inference_pipeline()),
         opt(
             "retrain_on_drift",
-            boolean("Start the train pipeline when the inference pipeline's data-quality check fails.")
+            boolean("Start the train pipeline when the inference pipeline's drift check finds drift.")
                 .default(json!(true)),
         ),
+        opt("data_contract", data_contract()),
+        opt("monitoring", monitoring()),
     ]
 }
 

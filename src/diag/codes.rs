@@ -59,6 +59,8 @@ codes! {
     E0227 => "key not allowed for this kind of environment",
     E0228 => "account id cannot be determined",
     E0229 => "invalid external id",
+    E0230 => "invalid data contract",
+    E0231 => "invalid time zone",
     E0301 => "two environments use one account",
     E0302 => "environments disagree on the region",
     E0303 => "model package group is not in the registry account",

@@ -110,6 +110,126 @@ pub struct Model {
     pub retrain_on_drift: bool,
     pub train: Train,
     pub inference: Inference,
+    pub contract: DataContract,
+    pub monitoring: Monitoring,
+}
+
+/// How raw files mark their first row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderMode {
+    /// A first row naming the columns (by name or by position) is a header.
+    Auto,
+    Present,
+    Absent,
+}
+
+impl HeaderMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeaderMode::Auto => "auto",
+            HeaderMode::Present => "present",
+            HeaderMode::Absent => "absent",
+        }
+    }
+}
+
+/// What a column is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnRole {
+    Feature,
+    Label,
+    Id,
+    Ignore,
+}
+
+impl ColumnRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColumnRole::Feature => "feature",
+            ColumnRole::Label => "label",
+            ColumnRole::Id => "id",
+            ColumnRole::Ignore => "ignore",
+        }
+    }
+}
+
+/// The values a column may hold.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnType {
+    Numeric {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    /// Numbers (codes) or strings, in declared order.
+    Categorical {
+        categories: Vec<serde_json::Value>,
+    },
+}
+
+/// One column of a model's raw files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub role: ColumnRole,
+    pub kind: ColumnType,
+    /// The label's positive class.
+    pub positive: Option<serde_json::Value>,
+    pub description: String,
+}
+
+/// The data contract of a model (see `config::shape::data_contract`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataContract {
+    pub header: HeaderMode,
+    pub missing_values: Vec<String>,
+    pub columns: Vec<Column>,
+}
+
+impl DataContract {
+    /// The feature columns, in file order.
+    pub fn features(&self) -> impl Iterator<Item = &Column> {
+        self.columns.iter().filter(|c| c.role == ColumnRole::Feature)
+    }
+    /// The label column (validation guarantees exactly one).
+    pub fn label(&self) -> Option<&Column> {
+        self.columns.iter().find(|c| c.role == ColumnRole::Label)
+    }
+}
+
+/// Which engine checks a batch for drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// A Processing step of the scikit-learn image (scipy statistics): every account can run it.
+    Builtin,
+    /// SageMaker Model Monitor's QualityCheck steps (closed to new AWS customers).
+    ModelMonitor,
+}
+
+/// Drift thresholds of the builtin engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drift {
+    pub p_value: f64,
+    pub psi: f64,
+    pub missing_share: f64,
+    pub drifted_features_share: f64,
+}
+
+/// Model-quality monitoring against ground truth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quality {
+    /// `(metric, lowest acceptable value)`: auc, accuracy, precision, recall, f1.
+    pub thresholds: Vec<(&'static str, f64)>,
+    pub labels_prefix: String,
+    pub retrain: bool,
+}
+
+/// How a model is monitored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Monitoring {
+    pub engine: Engine,
+    pub drift: Drift,
+    /// `None` when disabled.
+    pub quality: Option<Quality>,
 }
 
 /// A reference to a model package group in the registry.
@@ -162,6 +282,9 @@ pub struct Inference {
     pub transform_instance_type: String,
     pub transform_instance_count: i64,
     pub monitoring_instance_type: String,
+    pub schedule_timezone: String,
+    /// 0: the schedule runs at the exact time.
+    pub schedule_window_in_minutes: i64,
 }
 
 /// A model package group declared by the registry.

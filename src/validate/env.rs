@@ -849,15 +849,18 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
     let sklearn_version = t.sklearn_version.clone().unwrap_or_else(|| "1.2-1".into());
     framework_version(cx, Framework::Xgboost, "XGBoost", &xgboost_version, &tp.key("xgboost_version"), region);
     framework_version(cx, Framework::Sklearn, "scikit-learn", &sklearn_version, &tp.key("sklearn_version"), region);
-    if images::registry(Framework::ModelMonitor, images::MODEL_MONITOR_VERSION, region).is_none()
+    let contract = super::contract::contract(cx, m.data_contract.as_ref(), base);
+    let monitoring = super::contract::monitoring(cx, m.monitoring.as_ref(), base, name);
+    if monitoring.engine == Engine::ModelMonitor
+        && images::registry(Framework::ModelMonitor, images::MODEL_MONITOR_VERSION, region).is_none()
         && images::known_regions().contains(region)
     {
         cx.push(
-            cx.error(Code::E0211, &JsonPath::root().key("aws_region"), "SageMaker Model Monitor is not available in this region")
-                .label("no data-quality image here")
-                .expected("a region with the Model Monitor image, e.g. \"us-east-1\"")
-                .found(quoted(region))
-                .help("the inference pipeline's data-quality check needs Model Monitor; choose another region for workload environments"),
+            cx.error(Code::E0211, &base.key("monitoring").key("engine"), "SageMaker Model Monitor is not available in this region")
+                .label(format!("no Model Monitor image in {region}"))
+                .expected("\"builtin\" here, or a region with the Model Monitor image, e.g. \"us-east-1\"")
+                .found("\"model-monitor\"")
+                .help("monitoring.engine \"model-monitor\" needs the Model Monitor image; use the default engine \"builtin\" or another region"),
         );
     }
 
@@ -866,6 +869,8 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
 
     let cron_schedule = i.cron_schedule.clone().unwrap_or_else(|| "cron(0 23 * * ? *)".into());
     cx.check(Code::E0218, &ip.key("cron_schedule"), &cron_schedule, rules::schedule_expression);
+    let schedule_timezone = i.schedule_timezone.clone().unwrap_or_else(|| "UTC".into());
+    cx.check(Code::E0231, &ip.key("schedule_timezone"), &schedule_timezone, rules::time_zone);
 
     let h = t.hyperparameters.clone().unwrap_or_default();
     let subsample = h.subsample.unwrap_or(0.8);
@@ -913,7 +918,11 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
             transform_instance_type,
             transform_instance_count: i.transform_instance_count.unwrap_or(1),
             monitoring_instance_type,
+            schedule_timezone,
+            schedule_window_in_minutes: i.schedule_window_in_minutes.unwrap_or(0),
         },
+        contract,
+        monitoring,
     }
 }
 

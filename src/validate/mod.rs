@@ -3,6 +3,7 @@
 //! pure AWS rules in `rules`) and the cross-environment checks (`cross`). Returns every problem
 //! found, sorted, and the validated environments. Never renders, never writes.
 
+pub mod contract;
 pub mod cross;
 pub mod env;
 pub mod rules;

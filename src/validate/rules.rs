@@ -658,6 +658,58 @@ fn number(s: &str, spec: &CronField) -> Result<u32, String> {
     }
 }
 
+/// IANA time-zone areas (the first part of names such as `Europe/Berlin`).
+const TZ_AREAS: &[&str] = &[
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+    "Etc",
+];
+
+/// An IANA time-zone name for EventBridge Scheduler's `ScheduleExpressionTimezone`
+/// (aws-facts.md §7.4): `UTC`, or `Area/Location` with a known area. The location itself is not
+/// checked offline (there is no tz database here); Scheduler refuses an unknown one at apply.
+pub fn time_zone(s: &str) -> Rule {
+    if s == "UTC" {
+        return Ok(());
+    }
+    let mut parts = s.split('/');
+    let area = parts.next().unwrap_or_default();
+    let rest: Vec<&str> = parts.collect();
+    let part_ok = |p: &str| {
+        !p.is_empty()
+            && p.len() <= 30
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || "_+-".contains(c))
+            && p.starts_with(|c: char| c.is_ascii_alphabetic())
+    };
+    if TZ_AREAS.contains(&area) && !rest.is_empty() && rest.len() <= 2 && rest.iter().all(|p| part_ok(p)) {
+        return Ok(());
+    }
+    let mut b = broken(
+        "not an IANA time-zone name",
+        "not Area/Location",
+        "\"UTC\" or an IANA name such as \"Europe/Berlin\" or \"America/New_York\"",
+    );
+    let upper = s.to_ascii_uppercase();
+    if ["GMT", "Z", "UTC+0", "UTC0", "ETC/UTC"].contains(&upper.as_str()) {
+        b = b.help("write \"UTC\"");
+    } else if let Some(a) = TZ_AREAS.iter().find(|a| a.eq_ignore_ascii_case(area)) {
+        if !rest.is_empty() {
+            b = b.help(format!("the area is spelt {a}: \"{a}/{}\"", rest.join("/")));
+        }
+    } else if s.len() <= 5 && s.chars().all(|c| c.is_ascii_alphabetic()) {
+        b = b.help("abbreviations such as CET or EST are ambiguous; use the city form, e.g. \"Europe/Berlin\"");
+    }
+    Err(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
