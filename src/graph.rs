@@ -182,15 +182,15 @@ pub fn build(envs: &[EnvConfig], selected: &[String]) -> Graph {
                     Some(format!("aws_cloudwatch_event_rule.{ml}_schedule")),
                 );
                 g.edge(&schedule, &infer, "starts");
+                let drift = g.node(
+                    id(&e.name, &names::drift_rule(m)),
+                    "rule: drift detected",
+                    Some(&e.name),
+                    NodeKind::Rule,
+                    Some(format!("aws_cloudwatch_event_rule.{ml}_drift_detected")),
+                );
+                g.edge(&infer, &drift, "drift");
                 if m.retrain_on_drift {
-                    let drift = g.node(
-                        id(&e.name, &names::retrain_rule(m)),
-                        "rule: data-quality check failed (drift)",
-                        Some(&e.name),
-                        NodeKind::Rule,
-                        Some(format!("aws_cloudwatch_event_rule.{ml}_retrain_on_drift")),
-                    );
-                    g.edge(&infer, &drift, "drift");
                     g.edge(&drift, &train, "starts");
                 }
                 for (kind, p) in [("train", &train), ("inference", &infer)] {

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod describe;
 pub mod diag;
 pub mod graph;
 pub mod model;

@@ -24,8 +24,8 @@ fn mermaid_graph_snapshot_and_readme_copy() {
     assert!(mermaid.starts_with("flowchart LR\n"));
     for flow in [
         "prod__mammography_severity_model_schedule -->|\"starts\"| prod__mammography_severity_model_inference",
-        "prod__mammography_severity_model_inference -->|\"drift\"| prod__mammography_severity_model_retrain_on_drift",
-        "prod__mammography_severity_model_retrain_on_drift -->|\"starts\"| prod__mammography_severity_model_train",
+        "prod__mammography_severity_model_inference -->|\"drift\"| prod__mammography_severity_model_drift_detected",
+        "prod__mammography_severity_model_drift_detected -->|\"starts\"| prod__mammography_severity_model_train",
         "prod__mammography_severity_model_train -->|\"registers (pending approval)\"| registry__mammo_severity_model_package",
         "registry__mammo_severity_model_package -->|\"new version\"| registry__model_version_pending_approval",
         "registry__model_version_pending_approval -->|\"notifies\"| registry__approvals",

@@ -48,29 +48,25 @@ fn references(v: &Value) -> Vec<String> {
     out
 }
 
+fn names(steps: &Value) -> Vec<&str> {
+    steps.as_array().expect("steps").iter().filter_map(|s| s["Name"].as_str()).collect()
+}
+
 #[test]
 fn train_pipeline_registers_only_good_models_after_their_baseline() {
     for env in ["dev", "prod"] {
         let t = load(env, "mammography-severity-model-train.json");
-        let top: Vec<&str> = t["Steps"].as_array().expect("steps").iter().filter_map(|s| s["Name"].as_str()).collect();
-        assert_eq!(top, ["PreprocessData", "TrainModel", "EvaluateModel", "CheckAucThreshold"]);
+        assert_eq!(names(&t["Steps"]), ["PreprocessData", "TrainModel", "EvaluateModel", "CheckAucThreshold"]);
         let cond = step(&t, "CheckAucThreshold");
         assert_eq!(cond["Type"], "Condition");
         let c = &cond["Arguments"]["Conditions"][0];
         assert_eq!(c["Type"], "GreaterThanOrEqualTo");
         assert_eq!(c["RightValue"]["Get"], "Parameters.AucThreshold");
-        let if_names: Vec<&str> =
-            cond["Arguments"]["IfSteps"].as_array().expect("if").iter().filter_map(|s| s["Name"].as_str()).collect();
-        assert_eq!(if_names, ["DataQualityBaseline", "RegisterModel"]);
+        assert_eq!(names(&cond["Arguments"]["IfSteps"]), ["DataQualityBaseline", "RegisterModel"]);
         let else_steps = cond["Arguments"]["ElseSteps"].as_array().expect("else");
         assert_eq!(else_steps.len(), 1);
         assert_eq!(else_steps[0]["Type"], "Fail", "{env}: the else branch must fail the pipeline");
 
-        let baseline = step(&t, "DataQualityBaseline");
-        assert_eq!(
-            (baseline["SkipCheck"].as_bool(), baseline["RegisterNewBaseline"].as_bool()),
-            (Some(true), Some(true))
-        );
         let register = step(&t, "RegisterModel");
         assert!(
             references(register).iter().any(|r| r.starts_with("Steps.DataQualityBaseline.")),
@@ -79,28 +75,90 @@ fn train_pipeline_registers_only_good_models_after_their_baseline() {
         assert!(register["Arguments"]["ModelPackageGroupName"].as_str().is_some_and(
             |g| g == "arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package"
         ));
-        let params = t["Parameters"].as_array().expect("params");
-        let approval = params.iter().find(|p| p["Name"] == "ModelApprovalStatus").expect("approval parameter");
-        assert_eq!(approval["DefaultValue"], "PendingManualApproval");
-        assert_eq!(register["Arguments"]["ModelApprovalStatus"]["Get"], "Parameters.ModelApprovalStatus");
+    }
+}
+
+/// The approval gate: no parameter, no run, can register a version as anything but pending.
+#[test]
+fn every_version_is_registered_pending_manual_approval() {
+    for env in ["dev", "prod"] {
+        let t = load(env, "mammography-severity-model-train.json");
+        let register = step(&t, "RegisterModel");
+        assert_eq!(register["Arguments"]["ModelApprovalStatus"], "PendingManualApproval", "{env}: a literal");
+        let params = names(&t["Parameters"]);
+        assert!(!params.iter().any(|p| p.contains("Approval")), "{env}: no approval parameter: {params:?}");
+        let meta = &register["Arguments"]["CustomerMetadataProperties"];
+        assert_eq!(meta["mlopsgen:source-environment"], env);
+        assert_eq!(meta["mlopsgen:pipeline-execution-arn"]["Get"], "Execution.PipelineExecutionArn");
+    }
+}
+
+/// Each version points at its own evidence: every output the registry keeps is written under the
+/// execution's id, and the version's metrics and baselines are those outputs.
+#[test]
+fn every_version_points_at_its_own_evidence() {
+    for env in ["dev", "prod"] {
+        let t = load(env, "mammography-severity-model-train.json");
+        for name in ["EvaluateModel", "DataQualityBaseline", "PreprocessData"] {
+            for o in step(&t, name)["Arguments"]["ProcessingOutputConfig"]["Outputs"].as_array().expect("outputs") {
+                let uri = &o["S3Output"]["S3Uri"];
+                assert!(
+                    uri["Std:Join"]["Values"]
+                        .as_array()
+                        .is_some_and(|v| v.iter().any(|x| x["Get"] == "Execution.PipelineExecutionId")),
+                    "{env} {name}: {uri} is not per execution"
+                );
+            }
+        }
+        let evidence = step(&t, "EvaluateModel")["Arguments"]["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"]["Std:Join"]["Values"][0]
+            .as_str()
+            .expect("prefix")
+            .to_string();
+        assert_eq!(
+            evidence,
+            format!("s3://acme-sagemaker-model-artifacts-333333333333/{env}/mammography-severity-model/evidence")
+        );
+        let register = step(&t, "RegisterModel");
+        let m = &register["Arguments"]["ModelMetrics"];
+        assert_eq!(
+            m["ModelQuality"]["Statistics"]["S3Uri"]["Std:Join"]["Values"][0]["Get"],
+            "Steps.EvaluateModel.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri"
+        );
+        assert_eq!(
+            m["ModelDataQuality"]["Statistics"]["S3Uri"]["Std:Join"]["Values"][0]["Get"],
+            "Steps.DataQualityBaseline.ProcessingOutputConfig.Outputs['baseline'].S3Output.S3Uri"
+        );
+        assert_eq!(register["Arguments"]["DriftCheckBaselines"]["ModelDataQuality"], m["ModelDataQuality"]);
     }
 }
 
 #[test]
-fn inference_pipeline_checks_data_quality_before_transform_and_fails_on_violation() {
+fn inference_pipeline_prepares_and_checks_the_batch_before_scoring_it() {
     for env in ["dev", "prod"] {
         let i = load(env, "mammography-severity-model-inference.json");
-        let check = step(&i, "DataQualityCheck");
-        assert_eq!(check["Type"], "QualityCheck");
-        assert_eq!(check["SkipCheck"], false);
-        assert_eq!(check["FailOnViolation"], true, "{env}: drift must fail the pipeline");
+        assert_eq!(names(&i["Steps"]), ["GetLatestApprovedModel", "CreateModel", "PrepareBatch", "CheckBatch"]);
+        let batch = step(&i, "CheckBatch");
+        assert_eq!(names(&batch["Arguments"]["IfSteps"]), ["CheckDrift", "CheckForDrift"]);
+        assert_eq!(names(&batch["Arguments"]["ElseSteps"]), ["BatchRejected"]);
+        let drift = step(&i, "CheckForDrift");
+        assert_eq!(names(&drift["Arguments"]["IfSteps"]), ["BatchTransform"]);
+        assert_eq!(names(&drift["Arguments"]["ElseSteps"]), ["DriftDetected"]);
+        let check = step(&i, "CheckDrift");
         assert_eq!(
-            check["SuppliedBaselineStatistics"]["Get"],
-            "Steps.GetLatestApprovedModel.OutputParameters['BaselineStatisticsUri']"
+            check["Arguments"]["AppSpecification"]["ImageUri"],
+            "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
+            "{env}: the drift engine runs in the framework image the pipeline already uses"
+        );
+        assert!(
+            references(check)
+                .contains(&"Steps.GetLatestApprovedModel.OutputParameters['BaselineStatisticsUri']".to_string())
         );
         let transform = step(&i, "BatchTransform");
-        assert_eq!(transform["DependsOn"], serde_json::json!(["DataQualityCheck"]));
         assert_eq!(transform["Arguments"]["ModelName"]["Get"], "Steps.CreateModel.ModelName");
+        assert_eq!(
+            transform["Arguments"]["DataProcessing"]["JoinSource"], "Input",
+            "{env}: predictions keep the record id"
+        );
         let model = step(&i, "CreateModel");
         assert_eq!(
             model["Arguments"]["PrimaryContainer"]["ModelPackageName"]["Get"],
@@ -111,18 +169,26 @@ fn inference_pipeline_checks_data_quality_before_transform_and_fails_on_violatio
                 .as_str()
                 .is_some_and(|a| a.ends_with(&format!("function:mlops-{env}-latest-approved-model")))
         );
+        for name in ["QualityCheck", "ClarifyCheck"] {
+            assert!(!steps(&i).iter().any(|s| s["Type"] == name), "{env}: no Model Monitor step by default");
+        }
     }
 }
 
-/// Every job encrypts its volumes and outputs with the environment's key, and uses the current
-/// images (XGBoost 1.7-1, scikit-learn 1.2-1) of the environment's region.
+/// Every job encrypts its volumes with the environment's key; what the registry keeps is
+/// encrypted with the registry's key, the rest with the environment's.
 #[test]
 fn every_job_is_encrypted_and_uses_current_images() {
+    let registry = "arn:aws:kms:us-east-1:333333333333:alias/mlops-registry";
     for (env, key) in [
         ("dev", "arn:aws:kms:us-east-1:111111111111:alias/mlops-dev"),
         ("prod", "arn:aws:kms:us-east-1:222222222222:alias/mlops-prod"),
     ] {
-        for file in ["mammography-severity-model-train.json", "mammography-severity-model-inference.json"] {
+        for file in [
+            "mammography-severity-model-train.json",
+            "mammography-severity-model-inference.json",
+            "mammography-severity-model-quality.json",
+        ] {
             let p = load(env, file);
             for s in steps(&p) {
                 let a = &s["Arguments"];
@@ -133,11 +199,18 @@ fn every_job_is_encrypted_and_uses_current_images() {
                             "{env} {}",
                             s["Name"]
                         );
-                        assert_eq!(a["ProcessingOutputConfig"]["KmsKeyId"], key, "{env} {}", s["Name"]);
+                        let kept = a["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"]
+                            .to_string()
+                            .contains("model-artifacts");
+                        let expected = if kept { registry } else { key };
+                        assert_eq!(a["ProcessingOutputConfig"]["KmsKeyId"], expected, "{env} {}", s["Name"]);
                     }
                     Some("Training") => {
                         assert_eq!(a["ResourceConfig"]["VolumeKmsKeyId"], key);
-                        assert_eq!(a["OutputDataConfig"]["KmsKeyId"], key);
+                        assert_eq!(
+                            a["OutputDataConfig"]["KmsKeyId"], registry,
+                            "{env}: model artifacts are the registry's"
+                        );
                         assert_eq!(
                             a["AlgorithmSpecification"]["TrainingImage"],
                             "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
@@ -161,7 +234,9 @@ fn every_job_is_encrypted_and_uses_current_images() {
 
 #[test]
 fn the_evaluation_script_loads_the_model_as_xgboost_1_7_saves_it() {
-    let script = std::fs::read_to_string(repo_root().join("generated/prod/code/evaluate.py")).expect("evaluate.py");
-    assert!(script.contains("xgboost.Booster()") && script.contains(".load_model(\"xgboost-model\")"));
+    let script =
+        std::fs::read_to_string(repo_root().join("generated/prod/code/mammography-severity-model/evaluate.py"))
+            .expect("evaluate.py");
+    assert!(script.contains("xgboost.Booster()") && script.contains(".load_model(bytearray(data))"));
     assert!(!script.contains("import pickle") && !script.contains("import joblib"));
 }

@@ -192,7 +192,7 @@ fn removing_a_model_destroys_its_pipelines_and_rules() {
         "  - aws_sagemaker_pipeline.churn_model_train\n",
         "  - aws_sagemaker_pipeline.churn_model_inference\n",
         "  - aws_cloudwatch_event_rule.churn_model_schedule\n",
-        "  - aws_cloudwatch_event_rule.churn_model_retrain_on_drift\n",
+        "  - aws_cloudwatch_event_rule.churn_model_drift_detected\n",
         "  - output.churn_model_train_pipeline_arn\n",
     ] {
         assert!(text.contains(gone), "{gone}{text}");

@@ -261,11 +261,21 @@ resource "aws_iam_role_policy" "lambda" {
   policy = data.aws_iam_policy_document.lambda.json
 }
 
+resource "aws_s3_object" "mammography_severity_model_contract" {
+  bucket                 = module.data_bucket.name
+  key                    = "mammography-severity-model/code/contract.py"
+  source                 = "${path.module}/code/mammography-severity-model/contract.py"
+  source_hash            = filemd5("${path.module}/code/mammography-severity-model/contract.py")
+  content_type           = "text/x-python"
+  server_side_encryption = "aws:kms"
+  kms_key_id             = module.kms.arn
+}
+
 resource "aws_s3_object" "mammography_severity_model_preprocess" {
   bucket                 = module.data_bucket.name
   key                    = "mammography-severity-model/code/preprocess.py"
-  source                 = "${path.module}/code/preprocess.py"
-  source_hash            = filemd5("${path.module}/code/preprocess.py")
+  source                 = "${path.module}/code/mammography-severity-model/preprocess.py"
+  source_hash            = filemd5("${path.module}/code/mammography-severity-model/preprocess.py")
   content_type           = "text/x-python"
   server_side_encryption = "aws:kms"
   kms_key_id             = module.kms.arn
@@ -274,8 +284,48 @@ resource "aws_s3_object" "mammography_severity_model_preprocess" {
 resource "aws_s3_object" "mammography_severity_model_evaluate" {
   bucket                 = module.data_bucket.name
   key                    = "mammography-severity-model/code/evaluate.py"
-  source                 = "${path.module}/code/evaluate.py"
-  source_hash            = filemd5("${path.module}/code/evaluate.py")
+  source                 = "${path.module}/code/mammography-severity-model/evaluate.py"
+  source_hash            = filemd5("${path.module}/code/mammography-severity-model/evaluate.py")
+  content_type           = "text/x-python"
+  server_side_encryption = "aws:kms"
+  kms_key_id             = module.kms.arn
+}
+
+resource "aws_s3_object" "mammography_severity_model_baseline" {
+  bucket                 = module.data_bucket.name
+  key                    = "mammography-severity-model/code/baseline.py"
+  source                 = "${path.module}/code/mammography-severity-model/baseline.py"
+  source_hash            = filemd5("${path.module}/code/mammography-severity-model/baseline.py")
+  content_type           = "text/x-python"
+  server_side_encryption = "aws:kms"
+  kms_key_id             = module.kms.arn
+}
+
+resource "aws_s3_object" "mammography_severity_model_prepare_batch" {
+  bucket                 = module.data_bucket.name
+  key                    = "mammography-severity-model/code/prepare_batch.py"
+  source                 = "${path.module}/code/mammography-severity-model/prepare_batch.py"
+  source_hash            = filemd5("${path.module}/code/mammography-severity-model/prepare_batch.py")
+  content_type           = "text/x-python"
+  server_side_encryption = "aws:kms"
+  kms_key_id             = module.kms.arn
+}
+
+resource "aws_s3_object" "mammography_severity_model_drift_check" {
+  bucket                 = module.data_bucket.name
+  key                    = "mammography-severity-model/code/drift_check.py"
+  source                 = "${path.module}/code/mammography-severity-model/drift_check.py"
+  source_hash            = filemd5("${path.module}/code/mammography-severity-model/drift_check.py")
+  content_type           = "text/x-python"
+  server_side_encryption = "aws:kms"
+  kms_key_id             = module.kms.arn
+}
+
+resource "aws_s3_object" "mammography_severity_model_quality_check" {
+  bucket                 = module.data_bucket.name
+  key                    = "mammography-severity-model/code/quality_check.py"
+  source                 = "${path.module}/code/mammography-severity-model/quality_check.py"
+  source_hash            = filemd5("${path.module}/code/mammography-severity-model/quality_check.py")
   content_type           = "text/x-python"
   server_side_encryption = "aws:kms"
   kms_key_id             = module.kms.arn
@@ -328,9 +378,19 @@ resource "aws_sagemaker_pipeline" "mammography_severity_model_train" {
 resource "aws_sagemaker_pipeline" "mammography_severity_model_inference" {
   pipeline_name         = "mammo-severity-inference-pipeline"
   pipeline_display_name = "mammo-severity-inference-pipeline"
-  pipeline_description  = "Latest approved model, data-quality check, batch transform (mammography-severity-model, mlopsgen)"
+  pipeline_description  = "Latest approved model, batch preparation, drift check, batch transform (mammography-severity-model, mlopsgen)"
   role_arn              = aws_iam_role.sagemaker_execution.arn
   pipeline_definition   = replace(file("${path.module}/pipelines/mammography-severity-model-inference.json"), "arn:aws:kms:us-east-1:111111111111:alias/mlops-dev", module.kms.arn)
+
+  depends_on = [aws_iam_role_policy.sagemaker_execution, aws_lambda_function.latest_approved_model]
+}
+
+resource "aws_sagemaker_pipeline" "mammography_severity_model_quality" {
+  pipeline_name         = "mammo-severity-quality-pipeline"
+  pipeline_display_name = "mammo-severity-quality-pipeline"
+  pipeline_description  = "Model quality of a scored batch against its ground truth (mammography-severity-model, mlopsgen)"
+  role_arn              = aws_iam_role.sagemaker_execution.arn
+  pipeline_definition   = replace(file("${path.module}/pipelines/mammography-severity-model-quality.json"), "arn:aws:kms:us-east-1:111111111111:alias/mlops-dev", module.kms.arn)
 
   depends_on = [aws_iam_role_policy.sagemaker_execution, aws_lambda_function.latest_approved_model]
 }
@@ -358,23 +418,23 @@ resource "aws_cloudwatch_event_target" "mammography_severity_model_schedule" {
   }
 }
 
-resource "aws_cloudwatch_event_rule" "mammography_severity_model_retrain_on_drift" {
-  name        = "mammography-severity-model-retrain-on-drift"
-  description = "Starts mammo-severity-train-pipeline when the data-quality check of mammo-severity-inference-pipeline fails (drift)"
+resource "aws_cloudwatch_event_rule" "mammography_severity_model_drift_detected" {
+  name        = "mammography-severity-model-drift-detected"
+  description = "Drift in a batch of mammo-severity-inference-pipeline: notifies and starts mammo-severity-train-pipeline"
   state       = "ENABLED"
   event_pattern = jsonencode({
     source        = ["aws.sagemaker"]
     "detail-type" = ["SageMaker Model Building Pipeline Execution Step Status Change"]
     detail = {
       pipelineArn       = ["arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-inference-pipeline"]
-      stepName          = ["DataQualityCheck"]
+      stepName          = ["DriftDetected"]
       currentStepStatus = ["Failed"]
     }
   })
 }
 
-resource "aws_cloudwatch_event_target" "mammography_severity_model_retrain_on_drift" {
-  rule      = aws_cloudwatch_event_rule.mammography_severity_model_retrain_on_drift.name
+resource "aws_cloudwatch_event_target" "mammography_severity_model_drift_detected_start" {
+  rule      = aws_cloudwatch_event_rule.mammography_severity_model_drift_detected.name
   target_id = "start-pipeline"
   arn       = aws_sagemaker_pipeline.mammography_severity_model_train.arn
   role_arn  = aws_iam_role.events.arn
@@ -386,6 +446,84 @@ resource "aws_cloudwatch_event_target" "mammography_severity_model_retrain_on_dr
 
   dead_letter_config {
     arn = aws_sqs_queue.events_dlq.arn
+  }
+}
+
+resource "aws_cloudwatch_event_target" "mammography_severity_model_drift_detected_notify" {
+  rule      = aws_cloudwatch_event_rule.mammography_severity_model_drift_detected.name
+  target_id = "notify"
+  arn       = aws_sns_topic.alerts.arn
+
+  # A readable e-mail instead of the raw event; SNS targets take no role (aws-facts.md §7.3).
+  input_transformer {
+    input_paths = {
+      execution = "$.detail.pipelineExecutionArn"
+      reason    = "$.detail.failureReason"
+      time      = "$.time"
+    }
+    input_template = "\"Drift in the batch of mammo-severity-inference-pipeline; retraining with mammo-severity-train-pipeline (<time>): <reason> Execution: <execution>\""
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "mammography_severity_model_batch_rejected" {
+  name        = "mammography-severity-model-batch-rejected"
+  description = "A batch of mammo-severity-inference-pipeline breaks the data contract: notifies, never retrains"
+  state       = "ENABLED"
+  event_pattern = jsonencode({
+    source        = ["aws.sagemaker"]
+    "detail-type" = ["SageMaker Model Building Pipeline Execution Step Status Change"]
+    detail = {
+      pipelineArn       = ["arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-inference-pipeline"]
+      stepName          = ["BatchRejected"]
+      currentStepStatus = ["Failed"]
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "mammography_severity_model_batch_rejected" {
+  rule      = aws_cloudwatch_event_rule.mammography_severity_model_batch_rejected.name
+  target_id = "notify"
+  arn       = aws_sns_topic.alerts.arn
+
+  # A readable e-mail instead of the raw event; SNS targets take no role (aws-facts.md §7.3).
+  input_transformer {
+    input_paths = {
+      execution = "$.detail.pipelineExecutionArn"
+      reason    = "$.detail.failureReason"
+      time      = "$.time"
+    }
+    input_template = "\"Batch rejected by mammo-severity-inference-pipeline (<time>): <reason> Execution: <execution>\""
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "mammography_severity_model_quality_failed" {
+  name        = "mammography-severity-model-quality-failed"
+  description = "A scored batch falls below the quality minimums: notifies"
+  state       = "ENABLED"
+  event_pattern = jsonencode({
+    source        = ["aws.sagemaker"]
+    "detail-type" = ["SageMaker Model Building Pipeline Execution Step Status Change"]
+    detail = {
+      pipelineArn       = ["arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-quality-pipeline"]
+      stepName          = ["QualityBelowThreshold"]
+      currentStepStatus = ["Failed"]
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "mammography_severity_model_quality_failed" {
+  rule      = aws_cloudwatch_event_rule.mammography_severity_model_quality_failed.name
+  target_id = "notify"
+  arn       = aws_sns_topic.alerts.arn
+
+  # A readable e-mail instead of the raw event; SNS targets take no role (aws-facts.md §7.3).
+  input_transformer {
+    input_paths = {
+      execution = "$.detail.pipelineExecutionArn"
+      reason    = "$.detail.failureReason"
+      time      = "$.time"
+    }
+    input_template = "\"Model quality below threshold in mammo-severity-quality-pipeline (<time>): <reason> Execution: <execution>\""
   }
 }
 
@@ -479,7 +617,7 @@ data "aws_iam_policy_document" "events" {
   statement {
     sid       = "StartPipelines"
     actions   = ["sagemaker:StartPipelineExecution"]
-    resources = [aws_sagemaker_pipeline.mammography_severity_model_train.arn, aws_sagemaker_pipeline.mammography_severity_model_inference.arn]
+    resources = [aws_sagemaker_pipeline.mammography_severity_model_inference.arn, aws_sagemaker_pipeline.mammography_severity_model_train.arn]
   }
 }
 
@@ -510,7 +648,7 @@ data "aws_iam_policy_document" "events_dlq" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-schedule", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-retrain-on-drift"]
+      values   = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-schedule", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-drift-detected"]
     }
   }
 }
@@ -551,7 +689,7 @@ data "aws_iam_policy_document" "alerts_topic" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-train-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-inference-failed"]
+      values   = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-drift-detected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-batch-rejected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-quality-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-train-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-inference-failed"]
     }
   }
 }

@@ -15,6 +15,11 @@ output "mammography_severity_model_inference_pipeline_arn" {
   value       = aws_sagemaker_pipeline.mammography_severity_model_inference.arn
 }
 
+output "mammography_severity_model_quality_pipeline_arn" {
+  description = "ARN of the quality pipeline of mammography-severity-model."
+  value       = aws_sagemaker_pipeline.mammography_severity_model_quality.arn
+}
+
 output "alerts_topic_arn" {
   description = "Topic notified when a pipeline fails."
   value       = aws_sns_topic.alerts.arn

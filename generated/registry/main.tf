@@ -182,6 +182,37 @@ resource "aws_cloudwatch_event_target" "pending_approval" {
   }
 }
 
+resource "aws_cloudwatch_event_rule" "approval_decided" {
+  name        = "model-version-approval-decided"
+  description = "Notifies approvers when a model version is approved or rejected"
+  state       = "ENABLED"
+  event_pattern = jsonencode({
+    source        = ["aws.sagemaker"]
+    "detail-type" = ["SageMaker Model Package State Change"]
+    detail = {
+      ModelPackageGroupName = ["mammo-severity-model-package"]
+      ModelApprovalStatus   = ["Approved", "Rejected"]
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "approval_decided" {
+  rule      = aws_cloudwatch_event_rule.approval_decided.name
+  target_id = "notify"
+  arn       = aws_sns_topic.approvals.arn
+
+  # A readable e-mail instead of the raw event; SNS targets take no role (aws-facts.md §7.3).
+  input_transformer {
+    input_paths = {
+      arn     = "$.detail.ModelPackageArn"
+      group   = "$.detail.ModelPackageGroupName"
+      status  = "$.detail.ModelApprovalStatus"
+      version = "$.detail.ModelPackageVersion"
+    }
+    input_template = "\"Model <group> version <version> is now <status>: <arn>\""
+  }
+}
+
 resource "aws_sns_topic" "approvals" {
   name = "model-approval-notification"
   # A customer managed key: EventBridge cannot use alias/aws/sns (aws-facts.md §3.2).
@@ -213,7 +244,7 @@ data "aws_iam_policy_document" "approvals_topic" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = ["arn:aws:events:us-east-1:333333333333:rule/model-version-pending-approval"]
+      values   = ["arn:aws:events:us-east-1:333333333333:rule/model-version-pending-approval", "arn:aws:events:us-east-1:333333333333:rule/model-version-approval-decided"]
     }
   }
 }

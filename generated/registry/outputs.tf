@@ -6,7 +6,7 @@ output "access_log_bucket" {
 }
 
 output "approvals_topic_arn" {
-  description = "Topic notified when a model version waits for approval."
+  description = "Topic notified when a model version waits for approval, is approved or rejected."
   value       = aws_sns_topic.approvals.arn
 }
 

@@ -84,6 +84,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Print the platform as JSON: accounts, buckets, keys, pipelines, the Lambda, the registry
+    /// and every EventBridge rule with its pattern and targets (for tools; see README).
+    Describe {
+        /// Environments to describe (default: all).
+        #[arg(value_name = "ENV")]
+        envs: Vec<String>,
+    },
     /// Print the JSON Schema of environments/*.tfvars.json (for editors).
     Schema,
     /// Print a shell completion script.
@@ -144,6 +151,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Plan { envs, check, format } => plan(&repo, &envs, check, format),
         Command::Graph { envs, format } => graph(&repo, &envs, format),
         Command::Preflight { env, format } => preflight(&repo, &env, format),
+        Command::Describe { envs } => describe(&repo, &envs),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&crate::config::shape::json_schema()).unwrap_or_default();
             out(&format!("{text}\n"))
@@ -220,6 +228,17 @@ fn preflight(repo: &std::path::Path, env: &str, format: Format) -> u8 {
         return code;
     }
     if outcome.failure.is_some() { EXIT_ERROR } else { EXIT_OK }
+}
+
+fn describe(repo: &std::path::Path, envs: &[String]) -> u8 {
+    let mut all = crate::validate_repo(repo, &[]);
+    all.report.extend(crate::validate::unknown_environments(envs, &all.files));
+    if all.report.has_errors() {
+        print_report(&all.report, "");
+        return EXIT_ERROR;
+    }
+    let text = serde_json::to_string_pretty(&crate::describe::describe(&all.envs, envs)).unwrap_or_default();
+    out(&format!("{text}\n"))
 }
 
 fn graph(repo: &std::path::Path, envs: &[String], format: GraphFormat) -> u8 {

@@ -117,14 +117,25 @@ impl EnvConfig {
     }
 }
 
-/// The EventBridge rule that runs a model's inference pipeline on schedule.
+/// The schedule that runs a model's inference pipeline.
 pub fn schedule_rule(model: &Model) -> String {
     format!("{}-schedule", model.name)
 }
 
-/// The EventBridge rule that retrains a model when its data-quality check fails.
-pub fn retrain_rule(model: &Model) -> String {
-    format!("{}-retrain-on-drift", model.name)
+/// The EventBridge rule that notifies (and, with `retrain_on_drift`, retrains) when the drift
+/// check finds drift.
+pub fn drift_rule(model: &Model) -> String {
+    format!("{}-drift-detected", model.name)
+}
+
+/// The EventBridge rule that notifies when a batch breaks the data contract.
+pub fn rejected_rule(model: &Model) -> String {
+    format!("{}-batch-rejected", model.name)
+}
+
+/// The EventBridge rule that notifies when a scored batch falls below the quality minimums.
+pub fn quality_rule(model: &Model) -> String {
+    format!("{}-quality-failed", model.name)
 }
 
 /// The EventBridge rule that notifies when a model's `kind` (train|inference) pipeline fails.
@@ -132,8 +143,19 @@ pub fn failure_rule(model: &Model, kind: &str) -> String {
     format!("{}-{kind}-failed", model.name)
 }
 
-/// The registry's rule that notifies approvers.
+/// The model-quality pipeline: the train pipeline's name with `quality` for `train`.
+pub fn quality_pipeline(model: &Model) -> String {
+    let train = &model.train.pipeline_name;
+    match train.strip_suffix("-train-pipeline") {
+        Some(stem) => format!("{stem}-quality-pipeline"),
+        None => format!("{}-quality", train.strip_suffix("-train").unwrap_or(train)),
+    }
+}
+
+/// The registry's rule that notifies approvers of a version waiting for approval.
 pub const APPROVAL_RULE: &str = "model-version-pending-approval";
+/// The registry's rule that notifies when a version is approved or rejected.
+pub const DECISION_RULE: &str = "model-version-approval-decided";
 
 /// The longest suffix a rule name adds to a model name (`-inference-failed`).
 pub const LONGEST_RULE_SUFFIX: usize = "-inference-failed".len();
@@ -145,8 +167,10 @@ impl EnvConfig {
         if let Some(w) = &self.workload {
             for m in &w.models {
                 out.push(("default".to_string(), schedule_rule(m)));
-                if m.retrain_on_drift {
-                    out.push((self.event_bus_name.clone(), retrain_rule(m)));
+                out.push((self.event_bus_name.clone(), drift_rule(m)));
+                out.push((self.event_bus_name.clone(), rejected_rule(m)));
+                if m.monitoring.quality.is_some() {
+                    out.push((self.event_bus_name.clone(), quality_rule(m)));
                 }
                 for kind in ["train", "inference"] {
                     out.push((self.event_bus_name.clone(), failure_rule(m, kind)));
@@ -157,6 +181,7 @@ impl EnvConfig {
             && !r.groups.is_empty()
         {
             out.push(("default".to_string(), APPROVAL_RULE.to_string()));
+            out.push(("default".to_string(), DECISION_RULE.to_string()));
         }
         out
     }

@@ -10,6 +10,7 @@ pub mod manifest;
 pub mod modules;
 pub mod pipeline;
 pub mod policy;
+pub mod python;
 pub mod root;
 pub mod workflow;
 

@@ -1,23 +1,61 @@
 //! SageMaker pipeline definitions (JSON) for each model of a workload environment, mirroring the
 //! blog post's pipelines in the form the service and `pipecheck` accept
-//! (`../shared/reference/sagemaker-pipeline-facts.md` §6):
+//! (`../shared/reference/sagemaker-pipeline-facts.md` §6), run by `tools/localrun` offline:
 //!
 //! train: PreprocessData → TrainModel → EvaluateModel → CheckAucThreshold
-//!        ├ if AUC ≥ threshold: DataQualityBaseline, RegisterModel (PendingManualApproval)
+//!        ├ if AUC ≥ threshold: DataQualityBaseline, RegisterModel (always PendingManualApproval)
 //!        └ else: AucBelowThreshold (Fail)
-//! inference: GetLatestApprovedModel (Lambda) → CreateModel → DataQualityCheck (fails on
-//!            drift) → BatchTransform (after the check)
+//! inference: GetLatestApprovedModel (Lambda) → CreateModel → PrepareBatch → CheckBatch
+//!        ├ if the batch keeps the data contract: CheckDrift → CheckForDrift
+//!        │      ├ if no drift: BatchTransform
+//!        │      └ else: DriftDetected (Fail; the retrain rule matches this step)
+//!        └ else: BatchRejected (Fail; notifies, never retrains)
+//! quality: EvaluateQuality → CheckQuality └ else: QualityBelowThreshold (Fail)
 //!
-//! Every job's volumes and outputs are encrypted with the environment's key. Where mlopsgen
-//! creates the key, the definition names it by its alias ARN (its key ARN is only known after
-//! apply) and the Terraform swaps in the key ARN when it loads the file.
+//! With `monitoring.engine = "model-monitor"` the baseline and the drift check are SageMaker
+//! Model Monitor `QualityCheck` steps instead (closed to new AWS customers; kept opt-in).
+//!
+//! Every output is written per execution (`Execution.PipelineExecutionId` in its path). What a
+//! model version must keep — its artifacts, evaluation, baseline, and the drift and quality
+//! reports about it — goes to the registry's bucket under `<env>/<model>/`, encrypted with the
+//! registry's key; working data stays in the environment's bucket under its own key. Where
+//! mlopsgen creates the environment's key, definitions name it by its alias ARN and Terraform
+//! swaps in the key ARN when it loads the file.
 
 use crate::model::images::{self, Framework};
 use crate::model::*;
 use serde_json::{Value, json};
 
-/// Step names other resources refer to (the drift rule matches the check step by name).
-pub const DATA_QUALITY_CHECK_STEP: &str = "DataQualityCheck";
+/// The train pipeline's step that registers a version.
+pub const REGISTER_STEP: &str = "RegisterModel";
+/// The inference pipeline's step that fails on drift (the retrain rule matches it by name).
+pub const DRIFT_STEP: &str = "DriftDetected";
+/// The same with the Model Monitor engine: its QualityCheck step fails on a violation.
+pub const MONITOR_CHECK_STEP: &str = "DataQualityCheck";
+/// The inference pipeline's step that fails when a batch breaks the data contract.
+pub const REJECT_STEP: &str = "BatchRejected";
+/// The quality pipeline's step that fails below a threshold.
+pub const QUALITY_STEP: &str = "QualityBelowThreshold";
+
+/// The step whose failure means "drift" for a model's engine.
+pub fn drift_step(model: &Model) -> &'static str {
+    match model.monitoring.engine {
+        Engine::Builtin => DRIFT_STEP,
+        Engine::ModelMonitor => MONITOR_CHECK_STEP,
+    }
+}
+
+/// The scripts a model's Processing steps run, uploaded together under `<model>/code/`: the
+/// step scripts import `contract.py` from their own directory.
+pub const SCRIPTS: &[&str] = &[
+    "contract.py",
+    "preprocess.py",
+    "evaluate.py",
+    "baseline.py",
+    "prepare_batch.py",
+    "drift_check.py",
+    "quality_check.py",
+];
 
 /// The file name of a model's pipeline under `pipelines/`.
 pub fn file_name(model: &Model, kind: &str) -> String {
@@ -28,26 +66,33 @@ pub fn file_name(model: &Model, kind: &str) -> String {
 pub struct Context<'a> {
     pub env: &'a EnvConfig,
     pub workload: &'a Workload,
-    /// The key as written in definitions: the given ARN, or the alias ARN of the created key.
+    /// The environment's key as written in definitions: the given ARN, or the alias ARN of the
+    /// created key.
     pub kms_key: String,
+    /// The registry's key, which encrypts what the registry keeps (alias ARN of a created key:
+    /// KMS resolves an alias ARN in the account it names).
+    pub registry_key: String,
+    /// The registry's account.
+    pub registry_account: String,
 }
 
 impl<'a> Context<'a> {
-    /// The context of a workload environment.
-    pub fn new(env: &'a EnvConfig, workload: &'a Workload) -> Context<'a> {
-        let kms_key = match &env.kms_key {
-            KmsKey::Existing { arn } => arn.clone(),
-            KmsKey::Create { alias, .. } => env.kms_alias_arn(alias),
-        };
-        Context { env, workload, kms_key }
+    /// The context of a workload environment; `all` holds the registry.
+    pub fn new(env: &'a EnvConfig, workload: &'a Workload, all: &[EnvConfig]) -> Context<'a> {
+        let kms_key = key_reference(env);
+        let registry = all.iter().find(|e| e.kind == EnvKind::Registry);
+        let registry_key = registry.map(key_reference).unwrap_or_else(|| kms_key.clone());
+        let registry_account = registry.map(|r| r.account_id.clone()).unwrap_or_default();
+        Context { env, workload, kms_key, registry_key, registry_account }
     }
 
     fn data(&self, model: &Model, path: &str) -> String {
         format!("s3://{}/{}/{path}", self.workload.default_bucket.name, model.name)
     }
 
-    fn artifacts(&self, model: &Model, path: &str) -> String {
-        format!("s3://{}/{}/{path}", self.workload.artifacts_bucket, model.name)
+    /// `s3://<artifacts>/<env>/<model>/<path>`: what the registry keeps about a version.
+    fn kept(&self, model: &Model, path: &str) -> String {
+        format!("s3://{}/{}/{}/{path}", self.workload.artifacts_bucket, self.env.name, model.name)
     }
 
     fn role(&self) -> String {
@@ -55,23 +100,37 @@ impl<'a> Context<'a> {
     }
 
     fn image(&self, f: Framework, version: &str) -> String {
-        let host = if self.env.partition == "aws-cn" {
-            format!("ecr.{}.amazonaws.com.cn", self.env.region)
-        } else {
-            format!("ecr.{}.amazonaws.com", self.env.region)
-        };
-        let (account, repo) = images::registry(f, version, &self.env.region).unwrap_or(("000000000000", "unknown"));
-        let tag = match f {
-            Framework::Xgboost => format!(":{version}"),
-            Framework::Sklearn => format!(":{version}-cpu-py3"),
-            Framework::ModelMonitor => String::new(),
-        };
-        format!("{account}.dkr.{host}/{repo}{tag}")
+        image_uri(self.env, f, version)
     }
 
     fn group_arn(&self, model: &Model) -> String {
-        self.env.group_arn(model.group.account.as_deref().unwrap_or(""), &model.group.name)
+        let account = model.group.account.as_deref().unwrap_or(&self.registry_account);
+        self.env.group_arn(account, &model.group.name)
     }
+}
+
+/// How definitions name an environment's key.
+fn key_reference(env: &EnvConfig) -> String {
+    match &env.kms_key {
+        KmsKey::Existing { arn } => arn.clone(),
+        KmsKey::Create { alias, .. } => env.kms_alias_arn(alias),
+    }
+}
+
+/// The image URI of a framework version in the environment's region.
+pub fn image_uri(env: &EnvConfig, f: Framework, version: &str) -> String {
+    let host = if env.partition == "aws-cn" {
+        format!("ecr.{}.amazonaws.com.cn", env.region)
+    } else {
+        format!("ecr.{}.amazonaws.com", env.region)
+    };
+    let (account, repo) = images::registry(f, version, &env.region).unwrap_or(("000000000000", "unknown"));
+    let tag = match f {
+        Framework::Xgboost => format!(":{version}"),
+        Framework::Sklearn => format!(":{version}-cpu-py3"),
+        Framework::ModelMonitor => String::new(),
+    };
+    format!("{account}.dkr.{host}/{repo}{tag}")
 }
 
 fn s3_input(name: &str, uri: Value, local: &str) -> Value {
@@ -88,7 +147,7 @@ fn s3_input(name: &str, uri: Value, local: &str) -> Value {
     })
 }
 
-fn s3_output(name: &str, uri: String, local: &str) -> Value {
+fn s3_output(name: &str, uri: Value, local: &str) -> Value {
     json!({
         "OutputName": name,
         "S3Output": { "S3Uri": uri, "LocalPath": local, "S3UploadMode": "EndOfJob" }
@@ -97,6 +156,31 @@ fn s3_output(name: &str, uri: String, local: &str) -> Value {
 
 fn get(path: &str) -> Value {
     json!({ "Get": path })
+}
+
+/// `<prefix>/<execution id>/<leaf>`: one location per pipeline execution.
+fn per_execution(prefix: String, leaf: &str) -> Value {
+    let mut values = vec![json!(prefix), get("Execution.PipelineExecutionId")];
+    if !leaf.is_empty() {
+        values.push(json!(leaf));
+    }
+    json!({ "Std:Join": { "On": "/", "Values": values } })
+}
+
+/// `<S3 URI of an output>/<file>`.
+fn output_file(step: &str, output: &str, file: &str) -> Value {
+    json!({ "Std:Join": { "On": "/", "Values": [
+        get(&format!("Steps.{step}.ProcessingOutputConfig.Outputs['{output}'].S3Output.S3Uri")),
+        file
+    ] } })
+}
+
+fn output_uri(step: &str, output: &str) -> Value {
+    get(&format!("Steps.{step}.ProcessingOutputConfig.Outputs['{output}'].S3Output.S3Uri"))
+}
+
+fn json_get(step: &str, file: &str, path: &str) -> Value {
+    json!({ "Std:JsonGet": { "PropertyFile": get(&format!("Steps.{step}.PropertyFiles.{file}")), "Path": path } })
 }
 
 fn cluster(cx: &Context<'_>, instance_type: Value, count: Value) -> Value {
@@ -110,7 +194,67 @@ fn cluster(cx: &Context<'_>, instance_type: Value, count: Value) -> Value {
     })
 }
 
-fn quality_check(cx: &Context<'_>, model: &Model, name: &str, input: Value, output: String, baseline: bool) -> Value {
+const CODE_DIR: &str = "/opt/ml/processing/input/code";
+
+/// A Processing step running one of the model's scripts.
+struct Script<'a> {
+    name: &'a str,
+    script: &'a str,
+    image: String,
+    instance: Value,
+    inputs: Vec<Value>,
+    outputs: Vec<Value>,
+    /// The key of the outputs: the environment's or the registry's.
+    output_key: &'a str,
+    arguments: Vec<Value>,
+    environment: Vec<(&'a str, String)>,
+    property_file: Option<(&'a str, &'a str, &'a str)>,
+}
+
+fn processing(cx: &Context<'_>, model: &Model, s: Script<'_>) -> Value {
+    let mut inputs = s.inputs;
+    inputs.push(s3_input("code", json!(cx.data(model, "code/")), CODE_DIR));
+    let mut app = json!({
+        "ImageUri": s.image,
+        "ContainerEntrypoint": ["python3", format!("{CODE_DIR}/{}", s.script)]
+    });
+    if !s.arguments.is_empty() {
+        app["ContainerArguments"] = Value::Array(s.arguments);
+    }
+    let mut args = json!({
+        "ProcessingResources": cluster(cx, s.instance, json!(1)),
+        "AppSpecification": app,
+        "RoleArn": cx.role(),
+        "ProcessingInputs": inputs,
+        "ProcessingOutputConfig": { "KmsKeyId": s.output_key, "Outputs": s.outputs },
+        "StoppingCondition": { "MaxRuntimeInSeconds": 3600 }
+    });
+    if !s.environment.is_empty() {
+        let env: serde_json::Map<String, Value> =
+            s.environment.into_iter().map(|(k, v)| (k.to_string(), Value::String(v))).collect();
+        args["Environment"] = Value::Object(env);
+    }
+    let mut step = json!({ "Name": s.name, "Type": "Processing", "Arguments": args });
+    if let Some((file, output, path)) = s.property_file {
+        step["PropertyFiles"] = json!([{ "PropertyFileName": file, "OutputName": output, "FilePath": path }]);
+    }
+    step
+}
+
+fn fail(name: &str, message: Value) -> Value {
+    json!({ "Name": name, "Type": "Fail", "Arguments": { "ErrorMessage": message } })
+}
+
+fn condition(name: &str, conditions: Value, if_steps: Vec<Value>, else_steps: Vec<Value>) -> Value {
+    json!({
+        "Name": name,
+        "Type": "Condition",
+        "Arguments": { "Conditions": conditions, "IfSteps": if_steps, "ElseSteps": else_steps }
+    })
+}
+
+/// A Model Monitor QualityCheck step (engine `model-monitor`).
+fn quality_check(cx: &Context<'_>, model: &Model, name: &str, input: Value, output: Value, baseline: bool) -> Value {
     let mut step = json!({
         "Name": name,
         "Type": "QualityCheck",
@@ -128,13 +272,14 @@ fn quality_check(cx: &Context<'_>, model: &Model, name: &str, input: Value, outp
     }
     let instance =
         if baseline { get("Parameters.ProcessingInstanceType") } else { get("Parameters.MonitoringInstanceType") };
+    let key = if baseline { &cx.registry_key } else { &cx.kms_key };
     step["Arguments"] = json!({
         "ProcessingResources": cluster(cx, instance, json!(1)),
         "AppSpecification": { "ImageUri": cx.image(Framework::ModelMonitor, images::MODEL_MONITOR_VERSION) },
         "RoleArn": cx.role(),
         "ProcessingInputs": [s3_input("baseline_dataset_input", input, "/opt/ml/processing/input/baseline_dataset_input")],
         "ProcessingOutputConfig": {
-            "KmsKeyId": cx.kms_key,
+            "KmsKeyId": key,
             "Outputs": [s3_output("quality_check_output", output, "/opt/ml/processing/output")]
         },
         "Environment": {
@@ -148,38 +293,46 @@ fn quality_check(cx: &Context<'_>, model: &Model, name: &str, input: Value, outp
     step
 }
 
+/// Provenance on every version (shown to approvers; the Lambda can filter on the environment).
+fn provenance(cx: &Context<'_>, model: &Model, preprocessing: Value) -> Value {
+    json!({
+        "mlopsgen:source-environment": cx.env.name,
+        "mlopsgen:source-account": cx.env.account_id,
+        "mlopsgen:model": model.name,
+        "mlopsgen:pipeline-execution-arn": get("Execution.PipelineExecutionArn"),
+        "mlopsgen:preprocessing": preprocessing
+    })
+}
+
 /// The train pipeline of one model.
 pub fn train(cx: &Context<'_>, model: &Model) -> Value {
     let t = &model.train;
     let h = &t.hyperparameters;
     let sklearn = cx.image(Framework::Sklearn, &t.sklearn_version);
     let xgboost = cx.image(Framework::Xgboost, &t.xgboost_version);
-    let preprocess = json!({
-        "Name": "PreprocessData",
-        "Type": "Processing",
-        "Arguments": {
-            "ProcessingResources": cluster(cx, get("Parameters.ProcessingInstanceType"), get("Parameters.ProcessingInstanceCount")),
-            "AppSpecification": {
-                "ImageUri": sklearn,
-                "ContainerEntrypoint": ["python3", "/opt/ml/processing/input/code/preprocess.py"]
-            },
-            "RoleArn": cx.role(),
-            "ProcessingInputs": [
-                s3_input("input-data", get("Parameters.InputDataUri"), "/opt/ml/processing/input/data"),
-                s3_input("code", json!(cx.data(model, "code/preprocess.py")), "/opt/ml/processing/input/code")
-            ],
-            "ProcessingOutputConfig": {
-                "KmsKeyId": cx.kms_key,
-                "Outputs": [
-                    s3_output("train", cx.data(model, "preprocess/train"), "/opt/ml/processing/train"),
-                    s3_output("validation", cx.data(model, "preprocess/validation"), "/opt/ml/processing/validation"),
-                    s3_output("test", cx.data(model, "preprocess/test"), "/opt/ml/processing/test"),
-                    s3_output("baseline", cx.data(model, "preprocess/baseline"), "/opt/ml/processing/baseline")
-                ]
-            },
-            "StoppingCondition": { "MaxRuntimeInSeconds": 3600 }
-        }
-    });
+    let runs = cx.data(model, "train-runs");
+    let evidence = cx.kept(model, "evidence");
+    let mut preprocess = processing(
+        cx,
+        model,
+        Script {
+            name: "PreprocessData",
+            script: "preprocess.py",
+            image: sklearn.clone(),
+            instance: get("Parameters.ProcessingInstanceType"),
+            inputs: vec![s3_input("input-data", get("Parameters.InputDataUri"), "/opt/ml/processing/input/data")],
+            outputs: ["train", "validation", "test", "profile"]
+                .iter()
+                .map(|o| s3_output(o, per_execution(runs.clone(), o), &format!("/opt/ml/processing/{o}")))
+                .collect(),
+            output_key: &cx.kms_key,
+            arguments: Vec::new(),
+            environment: Vec::new(),
+            property_file: None,
+        },
+    );
+    preprocess["Arguments"]["ProcessingResources"]["ClusterConfig"]["InstanceCount"] =
+        get("Parameters.ProcessingInstanceCount");
     let channel = |name: &str| {
         json!({
             "ChannelName": name,
@@ -187,7 +340,7 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
             "DataSource": {
                 "S3DataSource": {
                     "S3DataType": "S3Prefix",
-                    "S3Uri": get(&format!("Steps.PreprocessData.ProcessingOutputConfig.Outputs['{name}'].S3Output.S3Uri")),
+                    "S3Uri": output_uri("PreprocessData", name),
                     "S3DataDistributionType": "FullyReplicated"
                 }
             }
@@ -198,7 +351,7 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
         "Type": "Training",
         "Arguments": {
             "AlgorithmSpecification": { "TrainingImage": xgboost, "TrainingInputMode": "File" },
-            "OutputDataConfig": { "S3OutputPath": cx.artifacts(model, "models"), "KmsKeyId": cx.kms_key },
+            "OutputDataConfig": { "S3OutputPath": cx.kept(model, "models"), "KmsKeyId": cx.registry_key },
             "StoppingCondition": { "MaxRuntimeInSeconds": t.max_runtime_in_seconds },
             "ResourceConfig": {
                 "InstanceCount": t.training_instance_count,
@@ -221,47 +374,91 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
             }
         }
     });
-    let evaluate = json!({
-        "Name": "EvaluateModel",
-        "Type": "Processing",
-        "Arguments": {
-            "ProcessingResources": cluster(cx, get("Parameters.ProcessingInstanceType"), json!(1)),
-            "AppSpecification": {
-                "ImageUri": xgboost,
-                "ContainerEntrypoint": ["python3", "/opt/ml/processing/input/code/evaluate.py"]
-            },
-            "RoleArn": cx.role(),
-            "ProcessingInputs": [
-                s3_input("model", get("Steps.TrainModel.ModelArtifacts.S3ModelArtifacts"), "/opt/ml/processing/model"),
-                s3_input("test", get("Steps.PreprocessData.ProcessingOutputConfig.Outputs['test'].S3Output.S3Uri"), "/opt/ml/processing/test"),
-                s3_input("code", json!(cx.data(model, "code/evaluate.py")), "/opt/ml/processing/input/code")
-            ],
-            "ProcessingOutputConfig": {
-                "KmsKeyId": cx.kms_key,
-                "Outputs": [s3_output("evaluation", cx.data(model, "evaluation"), "/opt/ml/processing/evaluation")]
-            },
-            "StoppingCondition": { "MaxRuntimeInSeconds": 3600 }
-        },
-        "PropertyFiles": [
-            { "PropertyFileName": "EvaluationReport", "OutputName": "evaluation", "FilePath": "evaluation.json" }
-        ]
-    });
-    let baseline = quality_check(
+    let evaluate = processing(
         cx,
         model,
-        "DataQualityBaseline",
-        get("Steps.PreprocessData.ProcessingOutputConfig.Outputs['baseline'].S3Output.S3Uri"),
-        cx.artifacts(model, "data-quality-baseline"),
-        true,
+        Script {
+            name: "EvaluateModel",
+            script: "evaluate.py",
+            image: xgboost.clone(),
+            instance: get("Parameters.ProcessingInstanceType"),
+            inputs: vec![
+                s3_input("model", get("Steps.TrainModel.ModelArtifacts.S3ModelArtifacts"), "/opt/ml/processing/model"),
+                s3_input("test", output_uri("PreprocessData", "test"), "/opt/ml/processing/test"),
+            ],
+            outputs: vec![s3_output(
+                "evaluation",
+                per_execution(evidence.clone(), "evaluation"),
+                "/opt/ml/processing/evaluation",
+            )],
+            output_key: &cx.registry_key,
+            arguments: Vec::new(),
+            environment: Vec::new(),
+            property_file: Some(("EvaluationReport", "evaluation", "evaluation.json")),
+        },
     );
-    let metric = |path: &str| json!({ "ContentType": "application/json", "S3Uri": get(path) });
+    // The builtin baseline also carries the preprocessing parameters (imputation values) that
+    // batch preparation applies, so it runs with either engine ("DataProfile" beside Model
+    // Monitor's own baseline).
+    let profile_step = match model.monitoring.engine {
+        Engine::Builtin => "DataQualityBaseline",
+        Engine::ModelMonitor => "DataProfile",
+    };
+    let profile = processing(
+        cx,
+        model,
+        Script {
+            name: profile_step,
+            script: "baseline.py",
+            image: sklearn,
+            instance: get("Parameters.ProcessingInstanceType"),
+            inputs: vec![s3_input(
+                "profile",
+                output_uri("PreprocessData", "profile"),
+                "/opt/ml/processing/input/profile",
+            )],
+            outputs: vec![s3_output(
+                "baseline",
+                per_execution(evidence.clone(), "baseline"),
+                "/opt/ml/processing/baseline",
+            )],
+            output_key: &cx.registry_key,
+            arguments: Vec::new(),
+            environment: Vec::new(),
+            property_file: None,
+        },
+    );
+    let preprocessing = output_file(profile_step, "baseline", "statistics.json");
+    let (baselines, statistics, constraints) = match model.monitoring.engine {
+        Engine::Builtin => (
+            vec![profile],
+            output_file("DataQualityBaseline", "baseline", "statistics.json"),
+            output_file("DataQualityBaseline", "baseline", "constraints.json"),
+        ),
+        Engine::ModelMonitor => (
+            vec![
+                profile,
+                quality_check(
+                    cx,
+                    model,
+                    "DataQualityBaseline",
+                    json!({ "Std:Join": { "On": "/", "Values": [output_uri("PreprocessData", "profile"), "imputed"] } }),
+                    per_execution(evidence.clone(), "model-monitor-baseline"),
+                    true,
+                ),
+            ],
+            get("Steps.DataQualityBaseline.CalculatedBaselineStatistics"),
+            get("Steps.DataQualityBaseline.CalculatedBaselineConstraints"),
+        ),
+    };
+    let metric = |uri: Value| json!({ "ContentType": "application/json", "S3Uri": uri });
     let register = json!({
-        "Name": "RegisterModel",
+        "Name": REGISTER_STEP,
         "Type": "RegisterModel",
         "Arguments": {
             "ModelPackageGroupName": cx.group_arn(model),
             "ModelPackageDescription": format!("{} trained by {} in {}", model.name, t.pipeline_name, cx.env.name),
-            "ModelApprovalStatus": get("Parameters.ModelApprovalStatus"),
+            "ModelApprovalStatus": "PendingManualApproval",
             "InferenceSpecification": {
                 "Containers": [{ "Image": xgboost, "ModelDataUrl": get("Steps.TrainModel.ModelArtifacts.S3ModelArtifacts") }],
                 "SupportedContentTypes": ["text/csv"],
@@ -270,61 +467,35 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
                 "SupportedTransformInstanceTypes": [model.inference.transform_instance_type]
             },
             "ModelMetrics": {
-                "ModelQuality": {
-                    "Statistics": {
-                        "ContentType": "application/json",
-                        "S3Uri": {
-                            "Std:Join": {
-                                "On": "/",
-                                "Values": [
-                                    get("Steps.EvaluateModel.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri"),
-                                    "evaluation.json"
-                                ]
-                            }
-                        }
-                    }
-                },
-                "ModelDataQuality": {
-                    "Statistics": metric("Steps.DataQualityBaseline.CalculatedBaselineStatistics"),
-                    "Constraints": metric("Steps.DataQualityBaseline.CalculatedBaselineConstraints")
-                }
+                "ModelQuality": { "Statistics": metric(output_file("EvaluateModel", "evaluation", "evaluation.json")) },
+                "ModelDataQuality": { "Statistics": metric(statistics.clone()), "Constraints": metric(constraints.clone()) }
             },
             "DriftCheckBaselines": {
-                "ModelDataQuality": {
-                    "Statistics": metric("Steps.DataQualityBaseline.BaselineUsedForDriftCheckStatistics"),
-                    "Constraints": metric("Steps.DataQualityBaseline.BaselineUsedForDriftCheckConstraints")
-                }
+                "ModelDataQuality": { "Statistics": metric(statistics), "Constraints": metric(constraints) }
             },
+            "CustomerMetadataProperties": provenance(cx, model, preprocessing),
             "SkipModelValidation": "None"
         }
     });
-    let fail = json!({
-        "Name": "AucBelowThreshold",
-        "Type": "Fail",
-        "Arguments": {
-            "ErrorMessage": {
-                "Std:Join": { "On": " ", "Values": ["Model AUC is below the threshold of", get("Parameters.AucThreshold")] }
-            }
-        }
-    });
-    let condition = json!({
-        "Name": "CheckAucThreshold",
-        "Type": "Condition",
-        "Arguments": {
-            "Conditions": [{
-                "Type": "GreaterThanOrEqualTo",
-                "LeftValue": {
-                    "Std:JsonGet": {
-                        "PropertyFile": get("Steps.EvaluateModel.PropertyFiles.EvaluationReport"),
-                        "Path": "binary_classification_metrics.auc.value"
-                    }
-                },
-                "RightValue": get("Parameters.AucThreshold")
-            }],
-            "IfSteps": [baseline, register],
-            "ElseSteps": [fail]
-        }
-    });
+    let auc_fail = fail(
+        "AucBelowThreshold",
+        json!({ "Std:Join": { "On": " ", "Values": [
+            "Model AUC",
+            json_get("EvaluateModel", "EvaluationReport", "binary_classification_metrics.auc.value"),
+            "is below the threshold of",
+            get("Parameters.AucThreshold")
+        ] } }),
+    );
+    let check = condition(
+        "CheckAucThreshold",
+        json!([{
+            "Type": "GreaterThanOrEqualTo",
+            "LeftValue": json_get("EvaluateModel", "EvaluationReport", "binary_classification_metrics.auc.value"),
+            "RightValue": get("Parameters.AucThreshold")
+        }]),
+        baselines.into_iter().chain([register]).collect(),
+        vec![auc_fail],
+    );
     json!({
         "Version": "2020-12-01",
         "Metadata": {},
@@ -333,26 +504,45 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
             { "Name": "ProcessingInstanceType", "Type": "String", "DefaultValue": t.processing_instance_type },
             { "Name": "ProcessingInstanceCount", "Type": "Integer", "DefaultValue": t.processing_instance_count },
             { "Name": "TrainingInstanceType", "Type": "String", "DefaultValue": t.training_instance_type },
-            { "Name": "AucThreshold", "Type": "Float", "DefaultValue": t.auc_threshold },
-            { "Name": "ModelApprovalStatus", "Type": "String", "DefaultValue": "PendingManualApproval" }
+            { "Name": "AucThreshold", "Type": "Float", "DefaultValue": t.auc_threshold }
         ],
-        "Steps": [preprocess, training, evaluate, condition]
+        "Steps": [preprocess, training, evaluate, check]
     })
+}
+
+/// The drift thresholds as the drift check's environment.
+fn drift_environment(model: &Model) -> Vec<(&'static str, String)> {
+    let d = &model.monitoring.drift;
+    vec![
+        ("DRIFT_P_VALUE", super::hcl::format_float(d.p_value)),
+        ("DRIFT_PSI", super::hcl::format_float(d.psi)),
+        ("DRIFT_MISSING_SHARE", super::hcl::format_float(d.missing_share)),
+        ("DRIFT_FEATURES_SHARE", super::hcl::format_float(d.drifted_features_share)),
+    ]
 }
 
 /// The inference pipeline of one model.
 pub fn inference(cx: &Context<'_>, model: &Model) -> Value {
     let i = &model.inference;
+    let sklearn = cx.image(Framework::Sklearn, &model.train.sklearn_version);
+    let runs = cx.data(model, "inference-runs");
+    let evidence = cx.kept(model, "evidence");
     let function_arn = cx.env.regional_arn("lambda", &format!("function:{}", cx.env.latest_model_function_name()));
     let lambda = json!({
         "Name": "GetLatestApprovedModel",
         "Type": "Lambda",
         "FunctionArn": function_arn,
-        "Arguments": { "model_package_group_arn": cx.group_arn(model) },
+        "Arguments": {
+            "model_package_group_arn": cx.group_arn(model),
+            "allowed_environments": []
+        },
         "OutputParameters": [
             { "OutputName": "ModelPackageArn", "OutputType": "String" },
+            { "OutputName": "ModelPackageVersion", "OutputType": "String" },
+            { "OutputName": "SourceEnvironment", "OutputType": "String" },
             { "OutputName": "BaselineStatisticsUri", "OutputType": "String" },
-            { "OutputName": "BaselineConstraintsUri", "OutputType": "String" }
+            { "OutputName": "BaselineConstraintsUri", "OutputType": "String" },
+            { "OutputName": "PreprocessingUri", "OutputType": "String" }
         ]
     });
     let create_model = json!({
@@ -363,27 +553,65 @@ pub fn inference(cx: &Context<'_>, model: &Model) -> Value {
             "PrimaryContainer": { "ModelPackageName": get("Steps.GetLatestApprovedModel.OutputParameters['ModelPackageArn']") }
         }
     });
-    let check = quality_check(
+    let predictions = json!({ "Std:Join": { "On": "/", "Values": [get("Parameters.BatchOutputUri"), get("Execution.PipelineExecutionId")] } });
+    let mut prepared = vec![
+        s3_output("canonical", per_execution(runs.clone(), "canonical"), "/opt/ml/processing/canonical"),
+        s3_output(
+            "transform-input",
+            per_execution(runs.clone(), "transform-input"),
+            "/opt/ml/processing/transform-input",
+        ),
+        s3_output("report", per_execution(runs.clone(), "report"), "/opt/ml/processing/report"),
+        s3_output("manifest", predictions.clone(), "/opt/ml/processing/manifest"),
+    ];
+    if model.monitoring.engine == Engine::ModelMonitor {
+        // Model Monitor reads features only, imputed as in training (its baseline's form).
+        prepared.push(s3_output("imputed", per_execution(runs.clone(), "imputed"), "/opt/ml/processing/imputed"));
+    }
+    let prepare = processing(
         cx,
         model,
-        DATA_QUALITY_CHECK_STEP,
-        get("Parameters.BatchInputUri"),
-        cx.data(model, "data-quality-check"),
-        false,
+        Script {
+            name: "PrepareBatch",
+            script: "prepare_batch.py",
+            image: sklearn.clone(),
+            instance: get("Parameters.MonitoringInstanceType"),
+            inputs: vec![
+                s3_input("batch", get("Parameters.BatchInputUri"), "/opt/ml/processing/input/batch"),
+                s3_input(
+                    "preprocessing",
+                    get("Steps.GetLatestApprovedModel.OutputParameters['PreprocessingUri']"),
+                    "/opt/ml/processing/input/preprocessing",
+                ),
+            ],
+            outputs: prepared,
+            output_key: &cx.kms_key,
+            arguments: vec![
+                json!("--model-package-arn"),
+                get("Steps.GetLatestApprovedModel.OutputParameters['ModelPackageArn']"),
+                json!("--model-package-version"),
+                get("Steps.GetLatestApprovedModel.OutputParameters['ModelPackageVersion']"),
+                json!("--execution-id"),
+                get("Execution.PipelineExecutionId"),
+                json!("--source"),
+                get("Parameters.BatchInputUri"),
+            ],
+            environment: Vec::new(),
+            property_file: Some(("BatchReport", "report", "batch.json")),
+        },
     );
     let transform = json!({
         "Name": "BatchTransform",
         "Type": "Transform",
-        "DependsOn": [DATA_QUALITY_CHECK_STEP],
         "Arguments": {
             "ModelName": get("Steps.CreateModel.ModelName"),
             "TransformInput": {
-                "DataSource": { "S3DataSource": { "S3DataType": "S3Prefix", "S3Uri": get("Parameters.BatchInputUri") } },
+                "DataSource": { "S3DataSource": { "S3DataType": "S3Prefix", "S3Uri": output_uri("PrepareBatch", "transform-input") } },
                 "ContentType": "text/csv",
                 "SplitType": "Line"
             },
             "TransformOutput": {
-                "S3OutputPath": get("Parameters.BatchOutputUri"),
+                "S3OutputPath": predictions,
                 "Accept": "text/csv",
                 "AssembleWith": "Line",
                 "KmsKeyId": cx.kms_key
@@ -393,9 +621,97 @@ pub fn inference(cx: &Context<'_>, model: &Model) -> Value {
                 "InstanceType": get("Parameters.TransformInstanceType"),
                 "VolumeKmsKeyId": cx.kms_key
             },
+            "DataProcessing": { "InputFilter": "$[1:]", "JoinSource": "Input", "OutputFilter": "$[0,-1]" },
             "BatchStrategy": "MultiRecord"
         }
     });
+    let checked = match model.monitoring.engine {
+        Engine::Builtin => {
+            let drift = processing(
+                cx,
+                model,
+                Script {
+                    name: "CheckDrift",
+                    script: "drift_check.py",
+                    image: sklearn,
+                    instance: get("Parameters.MonitoringInstanceType"),
+                    inputs: vec![
+                        s3_input(
+                            "canonical",
+                            output_uri("PrepareBatch", "canonical"),
+                            "/opt/ml/processing/input/canonical",
+                        ),
+                        s3_input(
+                            "baseline-statistics",
+                            get("Steps.GetLatestApprovedModel.OutputParameters['BaselineStatisticsUri']"),
+                            "/opt/ml/processing/input/statistics",
+                        ),
+                        s3_input(
+                            "baseline-constraints",
+                            get("Steps.GetLatestApprovedModel.OutputParameters['BaselineConstraintsUri']"),
+                            "/opt/ml/processing/input/constraints",
+                        ),
+                    ],
+                    outputs: vec![s3_output(
+                        "drift",
+                        per_execution(evidence.clone(), "drift"),
+                        "/opt/ml/processing/drift",
+                    )],
+                    output_key: &cx.registry_key,
+                    arguments: vec![
+                        json!("--model-package-arn"),
+                        get("Steps.GetLatestApprovedModel.OutputParameters['ModelPackageArn']"),
+                        json!("--execution-id"),
+                        get("Execution.PipelineExecutionId"),
+                    ],
+                    environment: drift_environment(model),
+                    property_file: Some(("DriftReport", "drift", "drift.json")),
+                },
+            );
+            let decide = condition(
+                "CheckForDrift",
+                json!([{ "Type": "Equals", "LeftValue": json_get("CheckDrift", "DriftReport", "drift.detected"), "RightValue": 0 }]),
+                vec![transform],
+                vec![fail(
+                    DRIFT_STEP,
+                    json!({ "Std:Join": { "On": " ", "Values": [
+                        "Drift detected:",
+                        json_get("CheckDrift", "DriftReport", "drift.summary"),
+                        "Report:",
+                        output_file("CheckDrift", "drift", "drift.md")
+                    ] } }),
+                )],
+            );
+            vec![drift, decide]
+        }
+        Engine::ModelMonitor => {
+            let check = quality_check(
+                cx,
+                model,
+                MONITOR_CHECK_STEP,
+                output_uri("PrepareBatch", "imputed"),
+                per_execution(evidence.clone(), "drift"),
+                false,
+            );
+            let mut transform = transform;
+            transform["DependsOn"] = json!([MONITOR_CHECK_STEP]);
+            vec![check, transform]
+        }
+    };
+    let accept = condition(
+        "CheckBatch",
+        json!([{ "Type": "Equals", "LeftValue": json_get("PrepareBatch", "BatchReport", "batch.accepted"), "RightValue": 1 }]),
+        checked,
+        vec![fail(
+            REJECT_STEP,
+            json!({ "Std:Join": { "On": " ", "Values": [
+                "The batch breaks the data contract:",
+                json_get("PrepareBatch", "BatchReport", "batch.summary"),
+                "Report:",
+                output_file("PrepareBatch", "report", "batch.md")
+            ] } }),
+        )],
+    );
     json!({
         "Version": "2020-12-01",
         "Metadata": {},
@@ -405,7 +721,67 @@ pub fn inference(cx: &Context<'_>, model: &Model) -> Value {
             { "Name": "TransformInstanceType", "Type": "String", "DefaultValue": i.transform_instance_type },
             { "Name": "MonitoringInstanceType", "Type": "String", "DefaultValue": i.monitoring_instance_type }
         ],
-        "Steps": [lambda, create_model, check, transform]
+        "Steps": [lambda, create_model, prepare, accept]
+    })
+}
+
+/// The model-quality pipeline of one model: a scored batch's predictions against its labels.
+pub fn quality(cx: &Context<'_>, model: &Model, q: &Quality) -> Value {
+    let sklearn = cx.image(Framework::Sklearn, &model.train.sklearn_version);
+    let evidence = cx.kept(model, "evidence");
+    let mut environment: Vec<(&str, String)> = Vec::new();
+    for (metric, min) in &q.thresholds {
+        let key = match *metric {
+            "auc" => "MIN_AUC",
+            "accuracy" => "MIN_ACCURACY",
+            "precision" => "MIN_PRECISION",
+            "recall" => "MIN_RECALL",
+            _ => "MIN_F1",
+        };
+        environment.push((key, super::hcl::format_float(*min)));
+    }
+    let evaluate = processing(
+        cx,
+        model,
+        Script {
+            name: "EvaluateQuality",
+            script: "quality_check.py",
+            image: sklearn,
+            instance: get("Parameters.MonitoringInstanceType"),
+            inputs: vec![
+                s3_input("predictions", get("Parameters.ScoredBatchUri"), "/opt/ml/processing/input/predictions"),
+                s3_input("labels", get("Parameters.LabelsUri"), "/opt/ml/processing/input/labels"),
+            ],
+            outputs: vec![s3_output("quality", per_execution(evidence, "quality"), "/opt/ml/processing/quality")],
+            output_key: &cx.registry_key,
+            arguments: vec![json!("--execution-id"), get("Execution.PipelineExecutionId")],
+            environment,
+            property_file: Some(("QualityReport", "quality", "quality.json")),
+        },
+    );
+    let decide = condition(
+        "CheckQuality",
+        json!([{ "Type": "Equals", "LeftValue": json_get("EvaluateQuality", "QualityReport", "quality.passed"), "RightValue": 1 }]),
+        Vec::new(),
+        vec![fail(
+            QUALITY_STEP,
+            json!({ "Std:Join": { "On": " ", "Values": [
+                "Model quality below threshold:",
+                json_get("EvaluateQuality", "QualityReport", "quality.summary"),
+                "Report:",
+                output_file("EvaluateQuality", "quality", "quality.md")
+            ] } }),
+        )],
+    );
+    json!({
+        "Version": "2020-12-01",
+        "Metadata": {},
+        "Parameters": [
+            { "Name": "ScoredBatchUri", "Type": "String", "DefaultValue": cx.data(model, "batch-predictions/<inference-execution-id>/") },
+            { "Name": "LabelsUri", "Type": "String", "DefaultValue": format!("s3://{}/{}<inference-execution-id>/", cx.workload.default_bucket.name, q.labels_prefix) },
+            { "Name": "MonitoringInstanceType", "Type": "String", "DefaultValue": model.inference.monitoring_instance_type }
+        ],
+        "Steps": [evaluate, decide]
     })
 }
 

@@ -32,7 +32,7 @@ pub fn render(env: &EnvConfig, all: &[EnvConfig], files: &mut FileSet) {
     files.insert(format!("{dir}/versions.tf"), render_file(&h, &versions(env.kind == EnvKind::Workload)));
     files.insert(format!("{dir}/providers.tf"), render_file(&h, &providers(env, true)));
     if let Some(w) = &env.workload {
-        super::workflow::files(env, w, files);
+        super::workflow::files(env, w, all, files);
     }
     files.insert(format!("{dir}/backend.tf"), render_file(&h, &backend(env)));
     let (main, outputs) = match env.kind {

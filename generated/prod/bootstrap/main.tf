@@ -110,7 +110,7 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid       = "ManageEventRules"
     actions   = ["events:DeleteRule", "events:DescribeRule", "events:DisableRule", "events:EnableRule", "events:ListTagsForResource", "events:ListTargetsByRule", "events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:TagResource", "events:UntagResource"]
-    resources = ["arn:aws:events:us-east-1:222222222222:rule/mammography-severity-model-schedule", "arn:aws:events:us-east-1:222222222222:rule/mammography-severity-model-retrain-on-drift", "arn:aws:events:us-east-1:222222222222:rule/mammography-severity-model-train-failed", "arn:aws:events:us-east-1:222222222222:rule/mammography-severity-model-inference-failed"]
+    resources = ["arn:aws:events:us-east-1:222222222222:rule/mammography-severity-model-schedule", "arn:aws:events:us-east-1:222222222222:rule/mammography-severity-model-drift-detected", "arn:aws:events:us-east-1:222222222222:rule/mammography-severity-model-batch-rejected", "arn:aws:events:us-east-1:222222222222:rule/mammography-severity-model-quality-failed", "arn:aws:events:us-east-1:222222222222:rule/mammography-severity-model-train-failed", "arn:aws:events:us-east-1:222222222222:rule/mammography-severity-model-inference-failed"]
   }
 
   statement {

@@ -104,7 +104,7 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid       = "ManageEventRules"
     actions   = ["events:DeleteRule", "events:DescribeRule", "events:DisableRule", "events:EnableRule", "events:ListTagsForResource", "events:ListTargetsByRule", "events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:TagResource", "events:UntagResource"]
-    resources = ["arn:aws:events:us-east-1:333333333333:rule/model-version-pending-approval"]
+    resources = ["arn:aws:events:us-east-1:333333333333:rule/model-version-pending-approval", "arn:aws:events:us-east-1:333333333333:rule/model-version-approval-decided"]
   }
 
   statement {

@@ -1,0 +1,160 @@
+//! `describe`: the platform as data (JSON, version 1), for tools that act on it: accounts and
+//! regions, buckets and keys, every pipeline with its ARN and definition file, the Lambda with
+//! its source, the registry's groups, topics, and every EventBridge rule with its pattern and
+//! targets, exactly as `generate` writes them (`render::workflow::event_rules` is the one source).
+//! The local executor (`tools/localrun`) runs the platform from this and `generated/`.
+
+use crate::model::names::{self, label};
+use crate::model::*;
+use crate::render::pipeline;
+use crate::render::workflow::{self, Target};
+use serde_json::{Value, json};
+
+/// The description of the `selected` environments (all when empty); `all` gives cross-account
+/// facts (the registry's key and account).
+pub fn describe(all: &[EnvConfig], selected: &[String]) -> Value {
+    let envs: Vec<Value> =
+        all.iter().filter(|e| selected.is_empty() || selected.contains(&e.name)).map(|e| environment(e, all)).collect();
+    json!({ "version": 1, "environments": envs })
+}
+
+fn key_reference(env: &EnvConfig) -> String {
+    match &env.kms_key {
+        KmsKey::Existing { arn } => arn.clone(),
+        KmsKey::Create { alias, .. } => env.kms_alias_arn(alias),
+    }
+}
+
+fn key_alias(env: &EnvConfig) -> Value {
+    match &env.kms_key {
+        KmsKey::Existing { .. } => Value::Null,
+        KmsKey::Create { alias, .. } => json!(alias),
+    }
+}
+
+fn topic(env: &EnvConfig, name: &str) -> Value {
+    json!({ "name": name, "arn": env.regional_arn("sns", name) })
+}
+
+fn rules(env: &EnvConfig) -> Vec<Value> {
+    workflow::event_rules(env)
+        .iter()
+        .map(|r| {
+            let targets: Vec<Value> = r
+                .targets
+                .iter()
+                .map(|t| match t {
+                    Target::Pipeline { model, kind, pipeline } => json!({
+                        "type": "pipeline", "model": model, "kind": kind,
+                        "pipeline": pipeline, "arn": env.pipeline_arn(pipeline)
+                    }),
+                    Target::Notify { topic: which, paths, template } => {
+                        let name = match (*which, &env.workload, &env.registry) {
+                            ("alerts", Some(w), _) => w.alert_topic.clone(),
+                            (_, _, Some(reg)) => reg.approval_topic.clone(),
+                            _ => String::new(),
+                        };
+                        let paths: serde_json::Map<String, Value> =
+                            paths.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+                        json!({
+                            "type": "notify", "topic": env.regional_arn("sns", &name),
+                            "input_paths": paths, "input_template": format!("\"{template}\"")
+                        })
+                    }
+                })
+                .collect();
+            json!({
+                "name": r.name, "bus": r.bus, "arn": env.rule_arn(&r.bus, &r.name),
+                "pattern": r.pattern, "targets": targets
+            })
+        })
+        .collect()
+}
+
+fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
+    let mut out = json!({
+        "name": env.name,
+        "kind": env.kind.as_str(),
+        "account_id": env.account_id,
+        "region": env.region,
+        "partition": env.partition,
+        "kms_key": key_reference(env),
+        "kms_alias": key_alias(env),
+        "directory": format!("generated/{}", env.name),
+        "rules": rules(env),
+    });
+    if let Some(w) = &env.workload {
+        let function = env.latest_model_function_name();
+        let models: Vec<Value> = w
+            .models
+            .iter()
+            .map(|m| {
+                let mut pipelines = serde_json::Map::new();
+                for (kind, _) in workflow::pipeline_kinds(m) {
+                    let name = workflow::pipeline_name(m, kind);
+                    pipelines.insert(
+                        kind.to_string(),
+                        json!({
+                            "name": name,
+                            "arn": env.pipeline_arn(&name),
+                            "definition": format!("pipelines/{}", pipeline::file_name(m, kind)),
+                            "resource": format!("aws_sagemaker_pipeline.{}_{kind}", label(&m.name)),
+                        }),
+                    );
+                }
+                let registry_account = m
+                    .group
+                    .account
+                    .clone()
+                    .or_else(|| all.iter().find(|e| e.kind == EnvKind::Registry).map(|r| r.account_id.clone()))
+                    .unwrap_or_default();
+                json!({
+                    "name": m.name,
+                    "group_arn": env.group_arn(&registry_account, &m.group.name),
+                    "code": { "directory": format!("code/{}", m.name), "prefix": format!("s3://{}/{}/code/", w.default_bucket.name, m.name) },
+                    "train_data": format!("s3://{}/{}", w.default_bucket.name, m.train.input_data_prefix),
+                    "batch_prefix": format!("s3://{}/{}/data/batch-dataset/", w.default_bucket.name, m.name),
+                    "labels_prefix": m.monitoring.quality.as_ref().map(|q| format!("s3://{}/{}", w.default_bucket.name, q.labels_prefix)),
+                    "pipelines": pipelines,
+                    "schedule": {
+                        "name": names::schedule_rule(m),
+                        "expression": m.inference.cron_schedule,
+                        "timezone": m.inference.schedule_timezone,
+                        "enabled": m.inference.schedule_enabled,
+                        "target": "inference",
+                    },
+                    "retrain_on_drift": m.retrain_on_drift,
+                    "engine": match m.monitoring.engine { Engine::Builtin => "builtin", Engine::ModelMonitor => "model-monitor" },
+                })
+            })
+            .collect();
+        out["buckets"] = json!({ "data": w.default_bucket.name, "artifacts": w.artifacts_bucket });
+        out["alert_topic"] = topic(env, &w.alert_topic);
+        out["lambda"] = json!({
+            "name": function,
+            "arn": env.regional_arn("lambda", &format!("function:{function}")),
+            "source": "lambda/latest_approved_model.py",
+            "handler": "latest_approved_model.handler",
+        });
+        out["execution_role"] = json!(env.role_arn(&w.execution_role));
+        out["models"] = Value::Array(models);
+    }
+    if let Some(r) = &env.registry {
+        let groups: Vec<Value> = r
+            .groups
+            .iter()
+            .map(|g| {
+                json!({
+                    "name": g.name,
+                    "arn": env.group_arn(&env.account_id, &g.name),
+                    "description": g.description,
+                    "consumers": g.consumers.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        out["buckets"] = json!({ "artifacts": r.artifacts_bucket.name });
+        out["approval_topic"] = topic(env, &r.approval_topic);
+        out["groups"] = Value::Array(groups);
+    }
+    out
+}
