@@ -1,48 +1,12 @@
 //! The generated event patterns, routed by the AWS emulator's own EventBridge (moto on loopback):
 //! sample events written from AWS's documented shapes reach exactly the rules they should.
-//! Needs ../shared/tools/aws-emulator (CI has it); without it the test fails, it never skips.
+//! Needs the project's emulator (tools/emulator); without it the test fails, it never skips.
 
 mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::process::Command;
-
-struct Emulator {
-    endpoint: String,
-    pidfile: String,
-}
-
-impl Emulator {
-    fn start() -> Emulator {
-        let start = repo_root().join("../shared/tools/aws-emulator/start");
-        assert!(start.exists(), "the AWS emulator is missing at {}: these tests need it", start.display());
-        let out = Command::new(&start).output().expect("run aws-emulator/start");
-        assert!(out.status.success(), "aws-emulator/start failed: {}", String::from_utf8_lossy(&out.stderr));
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let var = |name: &str| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(&format!("{name}=")))
-                .map(str::to_string)
-                .unwrap_or_else(|| panic!("aws-emulator/start printed no {name}"))
-        };
-        Emulator { endpoint: var("AWS_ENDPOINT_URL"), pidfile: var("AWS_EMULATOR_PIDFILE") }
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = Command::new(repo_root().join("../shared/tools/aws-emulator/stop")).arg(&self.pidfile).output();
-    }
-}
-
-fn python() -> PathBuf {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache"));
-    cache.join("mlopsgen-tools/aws-emulator/venv/bin/python")
-}
 
 fn step_event(id: &str, pipeline: &str, step: &str, status: &str) -> Value {
     json!({
@@ -54,7 +18,7 @@ fn step_event(id: &str, pipeline: &str, step: &str, status: &str) -> Value {
             "stepStartTime": "2026-11-25T23:00:05Z",
             "stepEndTime": "2026-11-25T23:07:42Z",
             "stepName": step,
-            "stepType": if step == "BatchTransform" { "Transform" } else { "QualityCheck" },
+            "stepType": match step { "BatchTransform" => "Transform", "CheckDrift" => "Processing", _ => "Fail" },
             "previousStepStatus": "Executing",
             "currentStepStatus": status,
             "failureReason": "ClientError: constraint violations found",
@@ -114,12 +78,17 @@ fn generated_event_patterns_match_exactly_the_intended_events() {
     }
     let train = prod.pipeline_arn("mammo-severity-train-pipeline");
     let infer = prod.pipeline_arn("mammo-severity-inference-pipeline");
+    let quality = prod.pipeline_arn("mammo-severity-quality-pipeline");
     let events = vec![
-        step_event("drift", &infer, "DataQualityCheck", "Failed"),
-        step_event("check-ok", &infer, "DataQualityCheck", "Succeeded"),
-        step_event("check-running", &infer, "DataQualityCheck", "Executing"),
+        step_event("drift", &infer, "DriftDetected", "Failed"),
+        step_event("drift-step-ok", &infer, "DriftDetected", "Succeeded"),
+        step_event("check-failed", &infer, "CheckDrift", "Failed"),
+        step_event("check-running", &infer, "CheckDrift", "Executing"),
+        step_event("rejected", &infer, "BatchRejected", "Failed"),
         step_event("transform-failed", &infer, "BatchTransform", "Failed"),
-        step_event("baseline-failed-in-train", &train, "DataQualityCheck", "Failed"),
+        step_event("drift-name-in-train", &train, "DriftDetected", "Failed"),
+        step_event("quality-low", &quality, "QualityBelowThreshold", "Failed"),
+        step_event("quality-low-elsewhere", &infer, "QualityBelowThreshold", "Failed"),
         execution_event("inference-failed", &infer, "Failed"),
         execution_event("inference-succeeded", &infer, "Succeeded"),
         execution_event("inference-stopped", &infer, "Stopped"),
@@ -128,6 +97,7 @@ fn generated_event_patterns_match_exactly_the_intended_events() {
         execution_event("other-pipeline-failed", &prod.pipeline_arn("someone-elses-pipeline"), "Failed"),
         package_event("pending", "mammo-severity-model-package", "PendingManualApproval"),
         package_event("approved", "mammo-severity-model-package", "Approved"),
+        package_event("rejected-version", "mammo-severity-model-package", "Rejected"),
         package_event("other-group-pending", "churn-model-package", "PendingManualApproval"),
     ];
     let cases = json!({ "rules": rules, "events": events });
@@ -135,10 +105,10 @@ fn generated_event_patterns_match_exactly_the_intended_events() {
     let path = dir.path().join("cases.json");
     std::fs::write(&path, serde_json::to_vec(&cases).expect("json")).expect("write cases");
 
-    let emulator = Emulator::start();
-    let out = Command::new(python())
+    let emulator = Emulator::start(None);
+    let out = Command::new(runtime_python("emulator"))
         .arg(repo_root().join("tests/helpers/route_events.py"))
-        .arg(&emulator.endpoint)
+        .arg(emulator.var("AWS_ENDPOINT_URL"))
         .arg(&path)
         .output()
         .expect("run the routing helper");
@@ -147,10 +117,13 @@ fn generated_event_patterns_match_exactly_the_intended_events() {
     assert_eq!(
         delivered,
         json!({
-            "mammography-severity-model-retrain-on-drift": ["drift"],
+            "mammography-severity-model-drift-detected": ["drift"],
+            "mammography-severity-model-batch-rejected": ["rejected"],
+            "mammography-severity-model-quality-failed": ["quality-low"],
             "mammography-severity-model-inference-failed": ["inference-failed"],
             "mammography-severity-model-train-failed": ["train-failed"],
-            "model-version-pending-approval": ["pending"]
+            "model-version-pending-approval": ["pending"],
+            "model-version-approval-decided": ["approved", "rejected-version"]
         })
     );
 }

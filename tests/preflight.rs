@@ -1,5 +1,5 @@
-//! `preflight` against a real STS protocol peer on loopback (../shared/tools/aws-emulator, moto).
-//! The emulator is required: without it these tests fail, they never skip. Each test runs the
+//! `preflight` against a real STS protocol peer on loopback (the project's emulator, moto, in
+//! tools/emulator). The emulator is required: without it these tests fail, they never skip. Each test runs the
 //! binary with a clean environment so nothing of the developer's own AWS setup leaks in.
 
 mod common;
@@ -8,40 +8,6 @@ use common::*;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-struct Emulator {
-    vars: Vec<(String, String)>,
-    pidfile: String,
-}
-
-impl Emulator {
-    fn start(account: Option<&str>) -> Emulator {
-        let start = repo_root().join("../shared/tools/aws-emulator/start");
-        assert!(start.exists(), "the AWS emulator is missing at {}: preflight tests need it", start.display());
-        let mut cmd = Command::new(&start);
-        if let Some(a) = account {
-            cmd.arg("--account-id").arg(a);
-        }
-        let out = cmd.output().expect("run aws-emulator/start");
-        assert!(out.status.success(), "aws-emulator/start failed: {}", String::from_utf8_lossy(&out.stderr));
-        let vars: Vec<(String, String)> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
-            .collect();
-        let pidfile = vars.iter().find(|(k, _)| k == "AWS_EMULATOR_PIDFILE").map(|(_, v)| v.clone()).expect("pidfile");
-        Emulator { vars, pidfile }
-    }
-
-    fn var(&self, name: &str) -> String {
-        self.vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = Command::new(repo_root().join("../shared/tools/aws-emulator/stop")).arg(&self.pidfile).output();
-    }
-}
 
 /// Runs `mlopsgen preflight` with only the given AWS variables, a bounded wait, and no AWS
 /// configuration files.

@@ -1,0 +1,350 @@
+"""The blog post's story, run on the generated platform offline, every arrow checked:
+
+  train v1 on part 1 -> v1 PendingManualApproval, approvers notified -> approve v1 ->
+  scheduled inference on the normal batch succeeds, predictions written, their quality against
+  the held-out labels reported -> inference on the outlier batch fails at the drift step, the
+  drift is notified -> the retrain rule starts training on part 1 + part 2 -> v2 Pending while v1
+  is still served with v1's own baseline and metrics -> approve v2 -> the next inference uses v2.
+  And: a batch with a missing column is rejected (notified, no retraining); flipped labels fail
+  the model-quality minimums and notify.
+
+usage: python -m localrun.story --repo REPO --describe FILE --env ENV [--data DIR] [--work DIR]
+
+Prints a progress line per step, one `ok:`/`FAILED:` line per arrow and a summary table; exits 0
+only when every arrow holds. Runs in the `emulator` runtime (boto3); starts its own emulator.
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from . import cloud as s3util
+from . import emulator, runtimes
+from .cloud import Cloud
+from .executor import Executor
+from .platform import Platform
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+POST_FILES = ["mammo-train-dataset-part1.csv", "mammo-train-dataset-part2.csv", "mammo-batch-dataset.csv",
+              "mammo-batch-dataset-outliers.csv"]
+LABELS = "mammo-batch-dataset-labels.csv"
+
+
+class Story:
+    def __init__(self, platform, executor, env, log):
+        self.platform, self.executor, self.env, self.log = platform, executor, env, log
+        self.arrows = []
+        self.executions = []
+        self.figures = {}
+
+    def arrow(self, text, ok, detail=""):
+        self.arrows.append((text, ok, detail))
+        self.log("%s %s%s" % ("ok:" if ok else "FAILED:", text, (" -- " + detail) if detail else ""))
+        return ok
+
+    def run(self, pipeline, parameters=None, trigger="manual"):
+        self.log("%s %s (%s)" % (pipeline.kind, pipeline.name, trigger))
+        ex = self.executor.start(pipeline, parameters, trigger)
+        self.executions.append(ex)
+        self.log("  -> %s in %.1f s%s" % (ex.status, ex.duration(), (": " + ex.failure) if ex.status == "Failed" else ""))
+        return ex
+
+    def run_queued(self):
+        """Starts what rules started (EventBridge starts pipelines asynchronously)."""
+        started = []
+        while self.platform.queued:
+            pipeline, params, trigger = self.platform.queued.pop(0)
+            started.append(self.run(pipeline, params, trigger))
+        return started
+
+
+def _failed_step(ex):
+    failed = [(n, s) for n, s in ex.steps.items() if s["status"] == "Failed"]
+    return failed[0] if failed else (None, None)
+
+
+def _versions(cloud, group_arn):
+    account = group_arn.split(":")[4]
+    sm = cloud.client("sagemaker", account)
+    found = sm.list_model_packages(ModelPackageGroupName=group_arn, SortBy="CreationTime", SortOrder="Ascending")
+    return [sm.describe_model_package(ModelPackageName=p["ModelPackageArn"]) for p in found["ModelPackageSummaryList"]]
+
+
+def _read_json(cloud, account, uri):
+    return json.loads(s3util.read(cloud.client("s3", account), uri))
+
+
+def tell(platform, executor, env_name, data_dir, log):
+    env = platform.envs[env_name]
+    model = env["models"][0]
+    registry = platform.registry()
+    cloud = platform.cloud
+    account = env["account_id"]
+    s3 = cloud.client("s3", account)
+    story = Story(platform, executor, env, log)
+    train = platform.pipeline(env_name, model["name"], "train")
+    infer = platform.pipeline(env_name, model["name"], "inference")
+    quality = platform.pipeline(env_name, model["name"], "quality") if "quality" in model["pipelines"] else None
+    train_prefix = model["train_data"]
+    batch_prefix = model["batch_prefix"]
+    data_bucket = env["buckets"]["data"]
+
+    def upload(name, uri_prefix, body=None):
+        bucket, prefix = s3util.split(uri_prefix)
+        path = os.path.join(data_dir, name)
+        s3util.put(s3, bucket, prefix + name, body=body, path=None if body is not None else path, kms_key=env["kms_key"])
+        return "s3://%s/%s%s" % (bucket, prefix, name)
+
+    upload(POST_FILES[0], train_prefix)
+    normal = upload(POST_FILES[2], batch_prefix)
+    outliers = upload(POST_FILES[3], batch_prefix)
+    with open(os.path.join(data_dir, POST_FILES[2]), encoding="utf-8") as f:
+        rows = [r for r in csv.reader(f) if r]
+    missing_col = io.StringIO()
+    csv.writer(missing_col, lineterminator="\n").writerows([r[:-1] for r in rows])
+    broken = upload("mammo-batch-dataset-missing-column.csv", batch_prefix, body=missing_col.getvalue())
+
+    # 1. Train v1 on part 1.
+    ex = story.run(train, trigger="manual (the post runs it from the notebook)")
+    versions = _versions(cloud, model["group_arn"])
+    v1 = versions[0] if versions else None
+    story.figures["train v1"] = ex.steps.get("PreprocessData", {}).get("summary", "")
+    story.figures["AUC v1"] = ex.steps.get("TrainModel", {}).get("summary", "")
+    story.arrow("train v1 on part 1 -> version 1 registered in the registry account, PendingManualApproval",
+                ex.status == "Succeeded" and v1 is not None and v1["ModelApprovalStatus"] == "PendingManualApproval"
+                and v1["ModelPackageArn"].split(":")[4] == registry["account_id"],
+                v1["ModelPackageArn"] + " " + v1["ModelApprovalStatus"] if v1 else "train %s: %s" % (ex.status, ex.failure))
+    mail = [m for e, t, m in platform.notifications if e == registry["name"]]
+    story.arrow("approvers notified that version 1 waits for approval",
+                any("version 1 is waiting for approval" in m for m in mail), (mail or ["no message"])[-1])
+    if v1 is None:
+        return story
+
+    # 2. Approve v1 in the registry, as the approver.
+    def approve(version, reason):
+        sm = cloud.client("sagemaker", registry["account_id"])
+        sm.update_model_package(ModelPackageArn=version["ModelPackageArn"], ModelApprovalStatus="Approved",
+                                ApprovalDescription=reason)
+        package = sm.describe_model_package(ModelPackageName=version["ModelPackageArn"])
+        platform.model_package_event(package)
+        return package
+
+    approved = approve(v1, "AUC and baseline reviewed (localrun story)")
+    mail = [m for e, t, m in platform.notifications if e == registry["name"]]
+    story.arrow("approve v1 -> status Approved, approvers notified of the decision",
+                approved["ModelApprovalStatus"] == "Approved" and any("version 1 is now Approved" in m for m in mail),
+                (mail or ["no message"])[-1])
+
+    # 3. The schedule starts inference on the normal batch.
+    platform.queued.append((infer, {}, "schedule %s (%s %s)" % (model["schedule"]["name"], model["schedule"]["expression"],
+                                                              model["schedule"]["timezone"])))
+    (ex,) = story.run_queued()
+    prefix = _predictions_prefix(ex)
+    predictions = _predictions(s3, prefix)
+    story.figures["drift, normal batch"] = ex.steps.get("CheckDrift", {}).get("summary", "")
+    story.arrow("scheduled inference on the normal batch succeeds, predictions written",
+                ex.status == "Succeeded" and len(predictions) == len(rows),
+                "%d predictions in %s" % (len(predictions), prefix))
+    manifest = _read_json(cloud, account, prefix + "manifest.json") if predictions else {}
+    story.arrow("the batch was scored by version 1", manifest.get("model_package_version") == "1",
+                "manifest: version %s" % manifest.get("model_package_version"))
+
+    # 4. Ground truth arrives: the quality pipeline scores the predictions.
+    if quality is not None:
+        labels_uri = "%s%s/labels.csv" % (model["labels_prefix"], ex.id)
+        with open(os.path.join(data_dir, LABELS), encoding="utf-8") as f:
+            labels_text = f.read()
+        bucket, key = s3util.split(labels_uri)
+        s3util.put(s3, bucket, key, body=labels_text, kms_key=env["kms_key"])
+        qx = story.run(quality, {"ScoredBatchUri": prefix, "LabelsUri": labels_uri}, "labels arrived at %s" % labels_uri)
+        report = _step_output(cloud, account, qx, "EvaluateQuality", "quality", "quality.json")
+        metrics = (report or {}).get("quality", {}).get("metrics", {})
+        story.figures["quality, normal batch"] = (report or {}).get("quality", {}).get("summary", "")
+        story.arrow("labels of the scored batch -> quality report (AUC, accuracy, precision, recall, F1), minimums met",
+                    qx.status == "Succeeded" and metrics.get("auc") is not None,
+                    "AUC %.3f accuracy %.3f F1 %.3f (%s matched)" % (metrics.get("auc") or 0, metrics.get("accuracy") or 0,
+                                                                      metrics.get("f1") or 0, (report or {}).get("quality", {}).get("records_matched")))
+        flipped = "\n".join(l if i == 0 else "%s,%d" % (l.split(",")[0], 1 - int(l.split(",")[1]))
+                            for i, l in enumerate(labels_text.strip().split("\n"))) + "\n"
+        flipped_uri = "%s%s/flipped-labels.csv" % (model["labels_prefix"], ex.id)
+        bucket, key = s3util.split(flipped_uri)
+        s3util.put(s3, bucket, key, body=flipped, kms_key=env["kms_key"])
+        before = len(platform.notifications)
+        fx = story.run(quality, {"ScoredBatchUri": prefix, "LabelsUri": flipped_uri}, "flipped labels at %s" % flipped_uri)
+        step, record = _failed_step(fx)
+        mail = [m for e, t, m in platform.notifications[before:] if e == env_name]
+        story.arrow("flipped labels -> the quality check fails (QualityBelowThreshold) and notifies",
+                    fx.status == "Failed" and step == "QualityBelowThreshold" and any("quality below threshold" in m.lower() for m in mail),
+                    (record or {}).get("failure", "") if step else fx.failure or "")
+        story.run_queued()
+
+    # 5. A batch with a missing column: rejected, notified, no retraining.
+    before, queued_before = len(platform.notifications), len(platform.queued)
+    rx = story.run(infer, {"BatchInputUri": broken}, "manual, a batch without its last column")
+    step, record = _failed_step(rx)
+    mail = [m for e, t, m in platform.notifications[before:] if e == env_name]
+    started = [q for q in platform.queued[queued_before:] if q[0].kind == "train"]
+    story.arrow("a batch with a missing column fails at BatchRejected, notifies naming the problem, and does not retrain",
+                rx.status == "Failed" and step == "BatchRejected" and any("Batch rejected" in m for m in mail) and not started,
+                (record or {}).get("failure", "")[:200] if step else rx.failure or "")
+    platform.queued = [q for q in platform.queued if q[0].kind != "inference"]
+
+    # 6. The outlier batch: drift, notification, retraining on part 1 + part 2.
+    upload(POST_FILES[1], train_prefix)
+    before = len(platform.notifications)
+    ox = story.run(infer, {"BatchInputUri": outliers}, "manual, the post's outlier batch")
+    step, record = _failed_step(ox)
+    drift = _step_output(cloud, registry["account_id"], ox, "CheckDrift", "drift", "drift.json") or {}
+    story.figures["drift, outlier batch"] = drift.get("drift", {}).get("summary", "")
+    story.arrow("inference on the outlier batch fails at the drift step (DriftDetected), the drifted features named",
+                ox.status == "Failed" and step == "DriftDetected" and bool(drift.get("drift", {}).get("drifted_features")),
+                (record or {}).get("failure", "")[:300] if step else ox.failure or "")
+    mail = [m for e, t, m in platform.notifications[before:] if e == env_name]
+    story.arrow("the drift is notified with the drifted features", any("Drift" in m and "features drifted" in m for m in mail),
+                (mail or ["no message"])[0][:200])
+    retrains = story.run_queued()
+    rt = [r for r in retrains if r.pipeline.kind == "train"]
+    records = rt[0].steps.get("PreprocessData", {}).get("summary", "") if rt else ""
+    story.figures["train v2"] = records
+    story.arrow("the retrain rule starts the train pipeline on part 1 + part 2",
+                bool(rt) and rt[0].status == "Succeeded" and "from 2 file(s)" in records,
+                records or "no train execution started")
+    if rt:
+        story.figures["AUC v2"] = rt[0].steps.get("TrainModel", {}).get("summary", "")
+    versions = _versions(cloud, model["group_arn"])
+    v2 = versions[1] if len(versions) > 1 else None
+    ok, served = platform.function(env["lambda"]["arn"]).invoke({"model_package_group_arn": model["group_arn"],
+                                                                  "allowed_environments": []})
+    v1_exec = v1["CustomerMetadataProperties"]["mlopsgen:pipeline-execution-arn"].rsplit("/", 1)[-1]
+    own = ok and served.get("ModelPackageVersion") == "1" and v1_exec in served.get("BaselineStatisticsUri", "")
+    separate = v2 is not None and v2["ModelMetrics"] != v1["ModelMetrics"] and v2["DriftCheckBaselines"] != v1["DriftCheckBaselines"]
+    story.arrow("v2 PendingManualApproval; v1 still served, with v1's own baseline and metrics",
+                v2 is not None and v2["ModelApprovalStatus"] == "PendingManualApproval" and own and separate,
+                "served version %s, baseline %s" % (served.get("ModelPackageVersion") if ok else "?", served.get("BaselineStatisticsUri") if ok else served))
+
+    # 7. Approve v2: the next inference uses it.
+    if v2 is not None:
+        approve(v2, "retrained on part 1 + part 2 (localrun story)")
+        platform.queued.append((infer, {}, "schedule %s" % model["schedule"]["name"]))
+        (nx,) = story.run_queued()
+        prefix = _predictions_prefix(nx)
+        manifest = _read_json(cloud, account, prefix + "manifest.json") if nx.status == "Succeeded" else {}
+        drift2 = _step_output(cloud, registry["account_id"], nx, "CheckDrift", "drift", "drift.json") or {}
+        story.arrow("approve v2 -> the next inference uses v2 and v2's baseline",
+                    nx.status == "Succeeded" and manifest.get("model_package_version") == "2"
+                    and drift2.get("model_package_arn") == v2["ModelPackageArn"],
+                    "manifest: version %s; drift checked against %s" % (manifest.get("model_package_version"), drift2.get("model_package_arn")))
+    return story
+
+
+def _predictions_prefix(ex):
+    step = ex.steps.get("BatchTransform") or {}
+    uri = step.get("properties", {}).get("TransformOutput", {}).get("S3OutputPath")
+    if uri is None:
+        base = ex.parameters.get("BatchOutputUri", "")
+        uri = "%s/%s" % (base, ex.id)
+    return uri.rstrip("/") + "/"
+
+
+def _predictions(s3, prefix):
+    bucket, keys_prefix, keys = s3util.list_keys(s3, prefix)
+    out = []
+    for k in keys:
+        if k.endswith(".out"):
+            out.extend(l for l in s3.get_object(Bucket=bucket, Key=k)["Body"].read().decode().split("\n") if l)
+    return out
+
+
+def _step_output(cloud, account, ex, step, output, name):
+    record = ex.steps.get(step)
+    if not record or record["status"] != "Succeeded":
+        return None
+    for o in record["properties"].get("ProcessingOutputConfig", {}).get("Outputs", []):
+        if o["OutputName"] == output:
+            try:
+                return _read_json(cloud, account, o["S3Output"]["S3Uri"].rstrip("/") + "/" + name)
+            except Exception:
+                return None
+    return None
+
+
+def summary_table(story):
+    lines = ["", "%-34s %-14s %-10s %8s  %s" % ("pipeline / step", "type", "status", "seconds", "key output")]
+    for ex in story.executions:
+        lines.append("%-34s %-14s %-10s %8.1f  %s" % (ex.pipeline.name[:34], "(%s)" % ex.pipeline.kind, ex.status,
+                                                      ex.duration(), ex.trigger[:60]))
+        for name, s in ex.steps.items():
+            out = s["failure"] if s["status"] == "Failed" else s["summary"]
+            lines.append("  %-32s %-14s %-10s %8.1f  %s" % (name[:32], s["type"], s["status"], (s["end"] or s["start"]) - s["start"],
+                                                         (out or "")[:110]))
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="run-local")
+    parser.add_argument("--repo", required=True)
+    parser.add_argument("--describe", required=True)
+    parser.add_argument("--env", required=True)
+    parser.add_argument("--data")
+    parser.add_argument("--work")
+    args = parser.parse_args(argv)
+    started = time.time()
+    work = args.work or tempfile.mkdtemp(prefix="mlopsgen-localrun.")
+    os.makedirs(work, exist_ok=True)
+    with open(args.describe, encoding="utf-8") as f:
+        description = json.load(f)
+    envs = {e["name"]: e for e in description["environments"]}
+    if args.env not in envs or envs[args.env]["kind"] != "workload":
+        print("run-local: %s is not a workload environment (workloads: %s)" % (
+            args.env, ", ".join(n for n, e in envs.items() if e["kind"] == "workload")), file=sys.stderr)
+        return 2
+    print("== runtimes (the images' library versions)")
+    for name in sorted(set(runtimes.IMAGES.values())):
+        print("  %s: %s" % (name, runtimes.ensure(name)))
+    print("== data")
+    data_dir = os.path.join(work, "data")
+    os.makedirs(data_dir, exist_ok=True)
+    gen = [runtimes.ensure("sklearn-1.2-1"), "-m", "localrun.data", data_dir]
+    if args.data:
+        gen = [runtimes.ensure("sklearn-1.2-1"), "-m", "localrun.data", data_dir, "--from", os.path.abspath(args.data)]
+    proc = subprocess.run(gen, cwd=os.path.dirname(HERE), capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(proc.stderr.strip(), file=sys.stderr)
+        return 2
+    print(proc.stdout.rstrip())
+    print("== emulator")
+    os.makedirs(os.path.join(work, "emulator"), exist_ok=True)
+    emu = emulator.start(os.path.join(work, "emulator", "emulator.pid"))
+    print("  %s" % emu.endpoint)
+    try:
+        cloud = Cloud(emu.endpoint, envs[args.env]["region"])
+        platform = Platform(args.repo, description, cloud)
+        platform.create()
+        executor = Executor(platform, cloud, work, on_event=platform.on_event)
+        print("== the story (%s)" % args.env)
+        story = tell(platform, executor, args.env, data_dir, print)
+    finally:
+        emu.stop()
+    print(summary_table(story))
+    print("")
+    print("figures:")
+    for k, v in story.figures.items():
+        print("  %s: %s" % (k, v))
+    print("notifications:")
+    for env, topic, message in platform.notifications:
+        print("  [%s %s] %s" % (env, topic, message[:240]))
+    held = sum(1 for _, ok, _ in story.arrows if ok)
+    print("")
+    print("%d of %d arrows hold; %.0f s (work directory %s)" % (held, len(story.arrows), time.time() - started, work))
+    return 0 if held == len(story.arrows) and story.arrows else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
