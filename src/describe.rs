@@ -1,13 +1,14 @@
 //! `describe`: the platform as data (JSON, version 1), for tools that act on it: accounts and
 //! regions, buckets and keys, every pipeline with its ARN and definition file, the Lambda with
 //! its source, the registry's groups, topics, and every EventBridge rule with its pattern and
-//! targets, exactly as `generate` writes them (`render::workflow::event_rules` is the one source).
+//! targets, exactly as `generate` writes them (`render::events::event_rules` is the one source).
 //! The local executor (`tools/localrun`) runs the platform from this and `generated/`.
 
 use crate::model::names::{self, label};
 use crate::model::*;
+use crate::render::events::{self, Target};
 use crate::render::pipeline;
-use crate::render::workflow::{self, Target};
+use crate::render::workflow;
 use serde_json::{Value, json};
 
 /// The description of the `selected` environments (all when empty); `all` gives cross-account
@@ -37,7 +38,7 @@ fn topic(env: &EnvConfig, name: &str) -> Value {
 }
 
 fn rules(env: &EnvConfig) -> Vec<Value> {
-    workflow::event_rules(env)
+    events::event_rules(env)
         .iter()
         .map(|r| {
             let targets: Vec<Value> = r

@@ -72,7 +72,7 @@ fn generated_event_patterns_match_exactly_the_intended_events() {
     let (prod, registry) = (env("prod"), env("registry"));
     let mut rules: Vec<Value> = Vec::new();
     for e in [prod, registry] {
-        for (name, pattern) in mlopsgen::render::workflow::event_patterns(e) {
+        for (name, pattern) in mlopsgen::render::events::event_patterns(e) {
             rules.push(json!({ "name": name, "pattern": pattern }));
         }
     }

@@ -10,7 +10,12 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn describe(out: &Path) {
-    let d = Command::new(env!("CARGO_BIN_EXE_mlopsgen")).arg("-C").arg(repo_root()).arg("describe").output().expect("describe");
+    let d = Command::new(env!("CARGO_BIN_EXE_mlopsgen"))
+        .arg("-C")
+        .arg(repo_root())
+        .arg("describe")
+        .output()
+        .expect("describe");
     assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
     std::fs::write(out, &d.stdout).expect("write description");
 }

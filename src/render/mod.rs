@@ -5,13 +5,19 @@
 //! environment's Terraform roots (main and bootstrap), `modules` the shared modules, and
 //! `manifest` the checksums that let `generate` detect hand edits.
 
+pub mod deploy;
+pub mod events;
 pub mod hcl;
+pub mod identity;
+pub mod keys;
 pub mod manifest;
 pub mod modules;
 pub mod pipeline;
 pub mod policy;
 pub mod python;
+pub mod registry;
 pub mod root;
+pub mod tf;
 pub mod workflow;
 
 use crate::model::EnvConfig;

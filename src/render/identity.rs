@@ -1,0 +1,197 @@
+//! Identity: the roles of a workload environment and exactly what each may do. The SageMaker
+//! execution role runs the pipelines' jobs (aws-facts.md §5.5): its own key and the registry's
+//! (what the registry keeps is encrypted with it), its bucket and its own prefix of the
+//! registry's, registering and reading versions of its groups, the images it pulls. The Lambda
+//! role reads the registry's approved versions.
+
+use super::hcl::{Body, Expr};
+use super::keys::{KMS_USE, readable_keys};
+use super::policy::Stmt;
+use super::tf::{role_with_policy, suffixed_expr};
+use crate::model::images::{self, Framework};
+use crate::model::*;
+
+/// Writes the execution and Lambda roles (or, for existing roles, their policies); returns their ARNs.
+pub(super) fn workload_roles(
+    env: &EnvConfig,
+    all: &[EnvConfig],
+    w: &Workload,
+    key: &Expr,
+    data_bucket_arn: &Expr,
+    body: &mut Body,
+) -> (Expr, Expr) {
+    let artifacts_arn = env.bucket_arn(&w.artifacts_bucket);
+    // The SageMaker execution role (aws-facts.md §5.5).
+    let exec_arn = env.role_arn(&w.execution_role);
+    let mut registry_resources: Vec<Expr> = Vec::new();
+    let mut groups: Vec<(String, String)> = Vec::new();
+    for m in &w.models {
+        if let Some(account) = &m.group.account
+            && !groups.contains(&(account.clone(), m.group.name.clone()))
+        {
+            groups.push((account.clone(), m.group.name.clone()));
+        }
+    }
+    for (account, group) in &groups {
+        registry_resources.push(Expr::str(env.group_arn(account, group)));
+        registry_resources.push(Expr::str(env.group_versions_arn(account, group)));
+    }
+    let mut repos: Vec<String> = Vec::new();
+    for m in &w.models {
+        for (f, v) in [
+            (Framework::Xgboost, m.train.xgboost_version.as_str()),
+            (Framework::Sklearn, m.train.sklearn_version.as_str()),
+            (Framework::ModelMonitor, images::MODEL_MONITOR_VERSION),
+        ] {
+            if let Some((account, repo)) = images::registry(f, v, &env.region) {
+                let arn = env.ecr_repository_arn(account, repo);
+                if !repos.contains(&arn) {
+                    repos.push(arn);
+                }
+            }
+        }
+    }
+    repos.sort();
+    let mut key_resources = vec![key.clone()];
+    let foreign_keys = readable_keys(env, all);
+    let mut exec = vec![
+        Stmt::allow(
+            "RunPipelineJobs",
+            &[
+                "sagemaker:AddTags",
+                "sagemaker:CreateModel",
+                "sagemaker:CreateProcessingJob",
+                "sagemaker:CreateTrainingJob",
+                "sagemaker:CreateTransformJob",
+                "sagemaker:DescribeModel",
+                "sagemaker:DescribeProcessingJob",
+                "sagemaker:DescribeTrainingJob",
+                "sagemaker:DescribeTransformJob",
+                "sagemaker:StopProcessingJob",
+                "sagemaker:StopTrainingJob",
+                "sagemaker:StopTransformJob",
+            ],
+            ["processing-job/*", "training-job/*", "transform-job/*", "model/*"]
+                .iter()
+                .map(|r| Expr::str(env.regional_arn("sagemaker", r)))
+                .collect(),
+        ),
+        Stmt::allow(
+            "ReadWriteObjects",
+            &["s3:GetObject", "s3:PutObject"],
+            vec![suffixed_expr(data_bucket_arn, "/*"), Expr::str(format!("{artifacts_arn}/*"))],
+        ),
+        Stmt::allow(
+            "ListBuckets",
+            &["s3:GetBucketLocation", "s3:ListBucket"],
+            vec![data_bucket_arn.clone(), Expr::str(artifacts_arn.clone())],
+        ),
+        Stmt::allow("UseEnvironmentKey", KMS_USE, key_resources.clone()),
+        Stmt::allow("AttachKeyToJobResources", &["kms:CreateGrant"], key_resources.clone()).condition(
+            "Bool",
+            "kms:GrantIsForAWSResource",
+            vec![Expr::str("true")],
+        ),
+        Stmt::allow("PassRoleToSageMakerJobs", &["iam:PassRole"], vec![Expr::str(&exec_arn)]).condition(
+            "StringEquals",
+            "iam:PassedToService",
+            vec![Expr::str("sagemaker.amazonaws.com")],
+        ),
+        Stmt::allow(
+            "WriteJobLogs",
+            &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            vec![
+                Expr::str(env.regional_arn("logs", "log-group:/aws/sagemaker/*")),
+                Expr::str(env.regional_arn("logs", "log-group:/aws/sagemaker/*:log-stream:*")),
+            ],
+        ),
+        Stmt::allow(
+            "InvokeLatestApprovedModelFunction",
+            &["lambda:InvokeFunction"],
+            vec![Expr::str(env.regional_arn("lambda", &format!("function:{}", env.latest_model_function_name())))],
+        ),
+        Stmt::allow("PublishJobMetrics", &["cloudwatch:PutMetricData"], vec![Expr::str("*")])
+            .why_star("cloudwatch:PutMetricData has no resource-level permissions."),
+        Stmt::allow("PullImagesToken", &["ecr:GetAuthorizationToken"], vec![Expr::str("*")])
+            .why_star("ecr:GetAuthorizationToken has no resource-level permissions."),
+    ];
+    if !repos.is_empty() {
+        exec.push(Stmt::allow(
+            "PullSageMakerImages",
+            &["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            repos.iter().map(Expr::str).collect(),
+        ));
+    }
+    if !registry_resources.is_empty() {
+        exec.push(Stmt::allow(
+            "RegisterModelVersions",
+            &[
+                "sagemaker:CreateModelPackage",
+                "sagemaker:DescribeModelPackage",
+                "sagemaker:DescribeModelPackageGroup",
+                "sagemaker:ListModelPackages",
+            ],
+            registry_resources.clone(),
+        ));
+    }
+    if !foreign_keys.is_empty() {
+        let accounts: Vec<Expr> =
+            foreign_keys.iter().map(|(acct, _)| Expr::str(env.regional_arn_in("kms", acct, "key/*"))).collect();
+        let aliases: Vec<Expr> = foreign_keys.iter().map(|(_, a)| Expr::str(a)).collect();
+        exec.push(
+            Stmt::allow("DecryptModelsFromOtherEnvironments", &["kms:Decrypt", "kms:DescribeKey"], accounts).condition(
+                "ForAnyValue:StringEquals",
+                "kms:ResourceAliases",
+                aliases,
+            ),
+        );
+    }
+    key_resources.clear();
+    let exec_role_arn = role_with_policy(
+        env,
+        "sagemaker_execution",
+        &w.execution_role,
+        "sagemaker.amazonaws.com",
+        "Runs the SageMaker pipelines and their jobs (mlopsgen).",
+        exec,
+        body,
+    );
+
+    // The Lambda that finds the latest approved model version in the registry.
+    let function = env.latest_model_function_name();
+    let mut lambda = vec![Stmt::allow(
+        "WriteFunctionLogs",
+        &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        vec![
+            Expr::str(env.regional_arn("logs", &format!("log-group:/aws/lambda/{function}"))),
+            Expr::str(env.regional_arn("logs", &format!("log-group:/aws/lambda/{function}:log-stream:*"))),
+        ],
+    )];
+    if !groups.is_empty() {
+        lambda.push(Stmt::allow(
+            "FindApprovedModelVersions",
+            &["sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"],
+            groups.iter().map(|(a, g)| Expr::str(env.group_arn(a, g))).collect(),
+        ));
+        lambda.push(Stmt::allow(
+            "DescribeModelVersions",
+            &["sagemaker:DescribeModelPackage"],
+            groups.iter().map(|(a, g)| Expr::str(env.group_versions_arn(a, g))).collect(),
+        ));
+    }
+    lambda.push(
+        Stmt::allow("WriteTraces", &["xray:PutTelemetryRecords", "xray:PutTraceSegments"], vec![Expr::str("*")])
+            .why_star("X-Ray trace ingestion has no resource-level permissions."),
+    );
+    let lambda_role_arn = role_with_policy(
+        env,
+        "lambda",
+        &w.lambda_role,
+        "lambda.amazonaws.com",
+        "Finds the latest approved model version for the inference pipeline (mlopsgen).",
+        lambda,
+        body,
+    );
+
+    (exec_role_arn, lambda_role_arn)
+}

@@ -1,0 +1,121 @@
+//! Keys and storage: the environment's KMS key and its policy (who may use it, and the services
+//! that encrypt with it), the account's access-log bucket, and which other environments' keys an
+//! environment reads.
+
+use super::hcl::{Body, Expr};
+use super::policy::{Stmt, json_policy};
+use super::tf::{camel, module, output, push};
+use crate::model::*;
+
+pub(super) const KMS_USE: &[&str] =
+    &["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"];
+pub(super) const KMS_GRANTS: &[&str] = &["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"];
+
+/// The key-policy statement that keeps the account in control of the key (aws-facts.md §3.2).
+pub(super) fn root_statement(env: &EnvConfig) -> Stmt {
+    Stmt::allow("EnableAccountAdministration", &["kms:*"], vec![Expr::str("*")])
+        .principal("AWS", vec![Expr::str(env.root_arn())])
+}
+
+/// Statements letting other accounts use a key (both sides are needed: aws-facts.md §3.2).
+pub(super) fn share_statements(others: &[&EnvConfig]) -> Vec<Stmt> {
+    let mut out = Vec::new();
+    for o in others {
+        let sid = format!("AllowUseBy{}", camel(&o.name));
+        out.push(Stmt::allow(&sid, KMS_USE, vec![Expr::str("*")]).principal("AWS", vec![Expr::str(o.root_arn())]));
+        out.push(
+            Stmt::allow(&format!("AllowAwsResourceGrantsFor{}", camel(&o.name)), KMS_GRANTS, vec![Expr::str("*")])
+                .principal("AWS", vec![Expr::str(o.root_arn())])
+                .condition("Bool", "kms:GrantIsForAWSResource", vec![Expr::str("true")]),
+        );
+    }
+    out
+}
+
+/// CloudWatch Logs may use the key for exactly these log groups (aws-facts.md §3.2, §9).
+pub(super) fn logs_statement(env: &EnvConfig, groups: &[String]) -> Stmt {
+    Stmt::allow(
+        "AllowCloudWatchLogs",
+        &["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+        vec![Expr::str("*")],
+    )
+    .principal("Service", vec![Expr::str(env.logs_principal())])
+    .condition(
+        "ArnEquals",
+        "kms:EncryptionContext:aws:logs:arn",
+        groups.iter().map(|g| Expr::str(env.regional_arn("logs", &format!("log-group:{g}")))).collect(),
+    )
+}
+
+/// EventBridge delivers to the encrypted topic and dead-letter queue (aws-facts.md §3.2: no
+/// source conditions on this statement).
+pub(super) fn events_statement() -> Stmt {
+    Stmt::allow("AllowEventBridgeToEncryptedTargets", &["kms:Decrypt", "kms:GenerateDataKey*"], vec![Expr::str("*")])
+        .principal("Service", vec![Expr::str("events.amazonaws.com")])
+}
+
+/// The environment's key: `module.kms` when created, else the given ARN.
+pub(super) fn kms_module(env: &EnvConfig, mut statements: Vec<Stmt>, body: &mut Body) -> Expr {
+    match &env.kms_key {
+        KmsKey::Existing { arn } => Expr::str(arn),
+        KmsKey::Create { alias, description, deletion_window_in_days, rotation_period_in_days, .. } => {
+            statements.push(root_statement(env));
+            let mut groups: Vec<String> =
+                env.deploy.iter().filter_map(|d| d.log_group.as_ref()).map(|lg| lg.name.clone()).collect();
+            if env.kind == EnvKind::Workload {
+                groups.push(format!("/aws/lambda/{}", env.latest_model_function_name()));
+            }
+            if !groups.is_empty() {
+                statements.push(logs_statement(env, &groups));
+            }
+            push(
+                body,
+                module(
+                    "kms",
+                    "../modules/kms-key",
+                    vec![
+                        ("alias", Expr::str(alias)),
+                        ("description", Expr::str(description)),
+                        ("deletion_window_in_days", Expr::int(*deletion_window_in_days)),
+                        ("rotation_period_in_days", Expr::int(*rotation_period_in_days)),
+                        ("policy", json_policy(statements)),
+                    ],
+                ),
+            );
+            Expr::r("module.kms.arn")
+        }
+    }
+}
+
+/// The account's access-log bucket, target of every data bucket's server access logs.
+pub(super) fn access_logs(env: &EnvConfig, body: &mut Body, outputs: &mut Body) -> Expr {
+    push(body, module("access_logs", "../modules/log-bucket", vec![("name", Expr::str(env.access_log_bucket()))]));
+    push(
+        outputs,
+        output("access_log_bucket", "Bucket receiving S3 server access logs.", Expr::r("module.access_logs.name")),
+    );
+    Expr::r("module.access_logs.name")
+}
+
+pub(super) fn shared_with<'a>(env: &EnvConfig, all: &'a [EnvConfig]) -> Vec<&'a EnvConfig> {
+    match &env.kms_key {
+        KmsKey::Create { shared_with, .. } => {
+            all.iter().filter(|o| shared_with.iter().any(|(n, _)| n == &o.name)).collect()
+        }
+        KmsKey::Existing { .. } => Vec::new(),
+    }
+}
+
+/// Workload environments whose model versions this environment may read (their key is shared
+/// with it), for KMS permissions on keys in other accounts.
+pub(super) fn readable_keys(env: &EnvConfig, all: &[EnvConfig]) -> Vec<(String, String)> {
+    all.iter()
+        .filter(|o| o.name != env.name)
+        .filter_map(|o| match &o.kms_key {
+            KmsKey::Create { alias, shared_with, .. } if shared_with.iter().any(|(n, _)| n == &env.name) => {
+                Some((o.account_id.clone(), alias.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
