@@ -7,8 +7,9 @@
 use crate::model::names::{self, label};
 use crate::model::*;
 use crate::render::events::{self, Target};
-use crate::render::pipeline;
+use crate::render::hcl::Expr;
 use crate::render::workflow;
+use crate::render::{identity, pipeline, policy, registry};
 use serde_json::{Value, json};
 
 /// The description of the `selected` environments (all when empty); `all` gives cross-account
@@ -137,22 +138,43 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
             "source": "lambda/latest_approved_model.py",
             "handler": "latest_approved_model.handler",
         });
-        out["execution_role"] = json!(env.role_arn(&w.execution_role));
+        let (exec, lambda) = identity::workload_statements(
+            env,
+            all,
+            w,
+            &Expr::str(key_reference(env)),
+            &Expr::str(env.bucket_arn(&w.default_bucket.name)),
+        );
+        out["execution_role"] = json!({ "arn": env.role_arn(&w.execution_role), "policy": policy::to_json(exec) });
+        out["lambda_role"] = json!({ "arn": env.role_arn(&w.lambda_role), "policy": policy::to_json(lambda) });
         out["models"] = Value::Array(models);
     }
     if let Some(r) = &env.registry {
+        let consumers: Vec<&EnvConfig> =
+            all.iter().filter(|e| r.groups.iter().any(|g| g.consumers.iter().any(|(c, _)| c == &e.name))).collect();
         let groups: Vec<Value> = r
             .groups
             .iter()
             .map(|g| {
+                let users: Vec<&EnvConfig> =
+                    consumers.iter().copied().filter(|c| g.consumers.iter().any(|(n, _)| n == &c.name)).collect();
                 json!({
                     "name": g.name,
                     "arn": env.group_arn(&env.account_id, &g.name),
                     "description": g.description,
                     "consumers": g.consumers.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>(),
+                    "policy": if users.is_empty() { Value::Null } else { policy::to_json(registry::group_statements(env, g, &users)) },
                 })
             })
             .collect();
+        let bucket_arn = env.bucket_arn(&r.artifacts_bucket.name);
+        out["approver_role"] = json!({
+            "arn": env.role_arn(&r.approver_role),
+            "trusted": if r.approvers.is_empty() { vec![env.root_arn()] } else { r.approvers.clone() },
+            "require_mfa": r.require_mfa,
+            "policy": policy::to_json(registry::approver_statements(env, r, &bucket_arn)),
+        });
+        out["artifacts_bucket_policy"] = policy::to_json(registry::artifacts_statements(env, &consumers, &bucket_arn));
         out["buckets"] = json!({ "artifacts": r.artifacts_bucket.name });
         out["approval_topic"] = topic(env, &r.approval_topic);
         out["groups"] = Value::Array(groups);

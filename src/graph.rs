@@ -5,6 +5,7 @@
 //! model only; deterministic order.
 
 use crate::model::names::{self, label};
+use crate::render::events::{Source, Target};
 use crate::model::*;
 use std::fmt::Write as _;
 
@@ -157,22 +158,23 @@ pub fn build(envs: &[EnvConfig], selected: &[String]) -> Graph {
             );
             for m in &w.models {
                 let ml = label(&m.name);
-                let train = g.node(
-                    id(&e.name, &format!("{}-train", m.name)),
-                    format!("pipeline {}", m.train.pipeline_name),
-                    Some(&e.name),
-                    NodeKind::Pipeline,
-                    Some(format!("aws_sagemaker_pipeline.{ml}_train")),
-                );
-                let infer = g.node(
-                    id(&e.name, &format!("{}-inference", m.name)),
-                    format!("pipeline {}", m.inference.pipeline_name),
-                    Some(&e.name),
-                    NodeKind::Pipeline,
-                    Some(format!("aws_sagemaker_pipeline.{ml}_inference")),
-                );
-                g.edge(&train, &exec, "runs as");
-                g.edge(&infer, &exec, "runs as");
+                let mut kinds = vec![("train", &m.train.pipeline_name), ("inference", &m.inference.pipeline_name)];
+                let quality = names::quality_pipeline(m);
+                if m.monitoring.quality.is_some() {
+                    kinds.push(("quality", &quality));
+                }
+                for (kind, name) in &kinds {
+                    let p = g.node(
+                        id(&e.name, &format!("{}-{kind}", m.name)),
+                        format!("pipeline {name}"),
+                        Some(&e.name),
+                        NodeKind::Pipeline,
+                        Some(format!("aws_sagemaker_pipeline.{ml}_{kind}")),
+                    );
+                    g.edge(&p, &exec, "runs as");
+                }
+                let train = id(&e.name, &format!("{}-train", m.name));
+                let infer = id(&e.name, &format!("{}-inference", m.name));
                 g.edge(&infer, &lambda, "latest approved model");
                 let schedule = g.node(
                     id(&e.name, &names::schedule_rule(m)),
@@ -182,28 +184,6 @@ pub fn build(envs: &[EnvConfig], selected: &[String]) -> Graph {
                     Some(format!("aws_cloudwatch_event_rule.{ml}_schedule")),
                 );
                 g.edge(&schedule, &infer, "starts");
-                let drift = g.node(
-                    id(&e.name, &names::drift_rule(m)),
-                    "rule: drift detected",
-                    Some(&e.name),
-                    NodeKind::Rule,
-                    Some(format!("aws_cloudwatch_event_rule.{ml}_drift_detected")),
-                );
-                g.edge(&infer, &drift, "drift");
-                if m.retrain_on_drift {
-                    g.edge(&drift, &train, "starts");
-                }
-                for (kind, p) in [("train", &train), ("inference", &infer)] {
-                    let rule = g.node(
-                        id(&e.name, &names::failure_rule(m, kind)),
-                        format!("rule: {kind} failed"),
-                        Some(&e.name),
-                        NodeKind::Rule,
-                        Some(format!("aws_cloudwatch_event_rule.{ml}_{kind}_failed")),
-                    );
-                    g.edge(p, &rule, "fails");
-                    g.edge(&rule, &alerts, "notifies");
-                }
                 if let (Some(r), Some(acct)) = (registry, &m.group.account) {
                     let group = g.node(
                         id(&r.name, &m.group.name),
@@ -225,6 +205,33 @@ pub fn build(envs: &[EnvConfig], selected: &[String]) -> Graph {
                         );
                         g.edge(&train, &artifacts, "writes model artifacts");
                     }
+                }
+            }
+        }
+        // Every event rule, from the one list the Terraform is written from.
+        for r in crate::render::events::event_rules(e) {
+            let rule = g.node(
+                id(&e.name, &r.name),
+                format!("rule: {}", r.title),
+                Some(&e.name),
+                NodeKind::Rule,
+                Some(format!("aws_cloudwatch_event_rule.{}", r.label)),
+            );
+            match &r.source {
+                Source::Pipeline { model, kind } => g.edge(&id(&e.name, &format!("{model}-{kind}")), &rule, r.when),
+                Source::Registry => {
+                    for grp in e.registry.iter().flat_map(|x| &x.groups) {
+                        g.edge(&id(&e.name, &grp.name), &rule, r.when);
+                    }
+                }
+                Source::Clock => {}
+            }
+            for t in &r.targets {
+                match t {
+                    Target::Pipeline { model, kind, .. } => {
+                        g.edge(&rule, &id(&e.name, &format!("{model}-{kind}")), "starts")
+                    }
+                    Target::Notify { topic, .. } => g.edge(&rule, &id(&e.name, topic), "notifies"),
                 }
             }
         }
@@ -254,14 +261,13 @@ pub fn build(envs: &[EnvConfig], selected: &[String]) -> Graph {
                 );
                 g.edge(&approvals, &people, "e-mails");
             }
-            let rule = g.node(
-                id(&e.name, names::APPROVAL_RULE),
-                "rule: version pending approval",
+            let approver = g.node(
+                id(&e.name, "approver"),
+                format!("role {}{}", r.approver_role.name, if r.require_mfa { "\n(MFA)" } else { "" }),
                 Some(&e.name),
-                NodeKind::Rule,
-                Some("aws_cloudwatch_event_rule.pending_approval".into()),
+                NodeKind::Role,
+                Some("aws_iam_role.approver".into()),
             );
-            g.edge(&rule, &approvals, "notifies");
             for grp in &r.groups {
                 let group = g.node(
                     id(&e.name, &grp.name),
@@ -270,7 +276,7 @@ pub fn build(envs: &[EnvConfig], selected: &[String]) -> Graph {
                     NodeKind::Registry,
                     Some(format!("aws_sagemaker_model_package_group.{}", label(&grp.name))),
                 );
-                g.edge(&group, &rule, "new version");
+                g.edge(&approver, &group, "approves or rejects");
                 for (c, _) in &grp.consumers {
                     g.edge(&group, &id(c, "account"), "grants");
                 }

@@ -30,7 +30,9 @@ fn mermaid_graph_snapshot_and_readme_copy() {
         "registry__mammo_severity_model_package -->|\"new version\"| registry__model_version_pending_approval",
         "registry__model_version_pending_approval -->|\"notifies\"| registry__approvals",
         "jenkins -->|\"assumes\"| prod__deploy",
-        "dev__key -->|\"may decrypt\"| prod__account",
+        "registry__approver -->|\"approves or rejects\"| registry__mammo_severity_model_package",
+        "prod__mammography_severity_model_inference -->|\"breaks the data contract\"| prod__mammography_severity_model_batch_rejected",
+        "prod__mammography_severity_model_quality -->|\"below minimums\"| prod__mammography_severity_model_quality_failed",
     ] {
         assert!(mermaid.contains(flow), "missing flow: {flow}");
     }

@@ -104,7 +104,7 @@ fn replacing_the_artifacts_bucket_or_dropping_a_created_key_is_flagged() {
     edit(
         repo.path(),
         "dev",
-        "\"kms_key\": {\n    \"create\": true,\n    \"alias\": \"alias/mlops-dev\",\n    \"shared_with\": [\"prod\"]\n  }",
+        "\"kms_key\": {\n    \"create\": true,\n    \"alias\": \"alias/mlops-dev\"\n  }",
         "\"kms_key\": \"arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab\"",
     );
     let (code, text) = plan(repo.path(), &["--check"]);

@@ -12,20 +12,6 @@ module "kms" {
     Version = "2012-10-17"
     Statement = [
       {
-        Sid    = "AllowAwsResourceGrantsForDev"
-        Effect = "Allow"
-        Principal = {
-          AWS = "arn:aws:iam::111111111111:root"
-        }
-        Action   = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]
-        Resource = "*"
-        Condition = {
-          Bool = {
-            "kms:GrantIsForAWSResource" = "true"
-          }
-        }
-      },
-      {
         Sid    = "AllowCloudWatchLogs"
         Effect = "Allow"
         Principal = {
@@ -46,15 +32,6 @@ module "kms" {
           Service = "events.amazonaws.com"
         }
         Action   = ["kms:Decrypt", "kms:GenerateDataKey*"]
-        Resource = "*"
-      },
-      {
-        Sid    = "AllowUseByDev"
-        Effect = "Allow"
-        Principal = {
-          AWS = "arn:aws:iam::111111111111:root"
-        }
-        Action   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
         Resource = "*"
       },
       {
@@ -117,18 +94,6 @@ data "aws_iam_policy_document" "sagemaker_execution" {
   }
 
   statement {
-    sid       = "DecryptModelsFromOtherEnvironments"
-    actions   = ["kms:Decrypt", "kms:DescribeKey"]
-    resources = ["arn:aws:kms:us-east-1:111111111111:key/*"]
-
-    condition {
-      test     = "ForAnyValue:StringEquals"
-      variable = "kms:ResourceAliases"
-      values   = ["alias/mlops-dev"]
-    }
-  }
-
-  statement {
     sid       = "InvokeLatestApprovedModelFunction"
     actions   = ["lambda:InvokeFunction"]
     resources = ["arn:aws:lambda:us-east-1:222222222222:function:mlops-prod-latest-approved-model"]
@@ -138,6 +103,26 @@ data "aws_iam_policy_document" "sagemaker_execution" {
     sid       = "ListBuckets"
     actions   = ["s3:GetBucketLocation", "s3:ListBucket"]
     resources = [module.data_bucket.arn, "arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333"]
+  }
+
+  statement {
+    sid       = "NeverApprovedHere"
+    effect    = "Deny"
+    actions   = ["sagemaker:CreateModelPackage"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "sagemaker:ModelApprovalStatus"
+      values   = ["PendingManualApproval"]
+    }
+  }
+
+  statement {
+    sid       = "NeverDecideApproval"
+    effect    = "Deny"
+    actions   = ["sagemaker:UpdateModelPackage"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
   }
 
   statement {
@@ -169,19 +154,37 @@ data "aws_iam_policy_document" "sagemaker_execution" {
   statement {
     sid       = "PullSageMakerImages"
     actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-    resources = ["arn:aws:ecr:us-east-1:156813124566:repository/sagemaker-model-monitor-analyzer", "arn:aws:ecr:us-east-1:683313688378:repository/sagemaker-scikit-learn", "arn:aws:ecr:us-east-1:683313688378:repository/sagemaker-xgboost"]
+    resources = ["arn:aws:ecr:us-east-1:683313688378:repository/sagemaker-scikit-learn", "arn:aws:ecr:us-east-1:683313688378:repository/sagemaker-xgboost"]
   }
 
   statement {
-    sid       = "ReadWriteObjects"
-    actions   = ["s3:GetObject", "s3:PutObject"]
-    resources = ["${module.data_bucket.arn}/*", "arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333/*"]
-  }
-
-  statement {
-    sid       = "RegisterModelVersions"
-    actions   = ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
+    sid       = "ReadModelVersions"
+    actions   = ["sagemaker:CreateModel", "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
     resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+  }
+
+  statement {
+    sid       = "ReadRegistryArtifacts"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333/*"]
+  }
+
+  statement {
+    sid       = "ReadWriteData"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = ["${module.data_bucket.arn}/*"]
+  }
+
+  statement {
+    sid       = "RegisterPendingVersions"
+    actions   = ["sagemaker:CreateModelPackage"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "sagemaker:ModelApprovalStatus"
+      values   = ["PendingManualApproval"]
+    }
   }
 
   statement {
@@ -197,9 +200,27 @@ data "aws_iam_policy_document" "sagemaker_execution" {
   }
 
   statement {
+    sid       = "UseRegistryKey"
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+    resources = ["arn:aws:kms:us-east-1:333333333333:key/*"]
+
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "kms:ResourceAliases"
+      values   = ["alias/mlops-registry"]
+    }
+  }
+
+  statement {
     sid       = "WriteJobLogs"
     actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
     resources = ["arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/*:log-stream:*"]
+  }
+
+  statement {
+    sid       = "WriteOwnRegistryPrefix"
+    actions   = ["s3:PutObject"]
+    resources = ["arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333/prod/*"]
   }
 }
 
@@ -238,7 +259,7 @@ data "aws_iam_policy_document" "lambda" {
   statement {
     sid       = "FindApprovedModelVersions"
     actions   = ["sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
-    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
   }
 
   statement {

@@ -12,34 +12,6 @@ module "kms" {
     Version = "2012-10-17"
     Statement = [
       {
-        Sid    = "AllowAwsResourceGrantsForDev"
-        Effect = "Allow"
-        Principal = {
-          AWS = "arn:aws:iam::111111111111:root"
-        }
-        Action   = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]
-        Resource = "*"
-        Condition = {
-          Bool = {
-            "kms:GrantIsForAWSResource" = "true"
-          }
-        }
-      },
-      {
-        Sid    = "AllowAwsResourceGrantsForProd"
-        Effect = "Allow"
-        Principal = {
-          AWS = "arn:aws:iam::222222222222:root"
-        }
-        Action   = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]
-        Resource = "*"
-        Condition = {
-          Bool = {
-            "kms:GrantIsForAWSResource" = "true"
-          }
-        }
-      },
-      {
         Sid    = "AllowEventBridgeToEncryptedTargets"
         Effect = "Allow"
         Principal = {
@@ -49,22 +21,21 @@ module "kms" {
         Resource = "*"
       },
       {
-        Sid    = "AllowUseByDev"
+        Sid    = "ApproverReadsEvidence"
         Effect = "Allow"
         Principal = {
-          AWS = "arn:aws:iam::111111111111:root"
+          AWS = "arn:aws:iam::333333333333:root"
         }
-        Action   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+        Action   = ["kms:Decrypt", "kms:DescribeKey"]
         Resource = "*"
-      },
-      {
-        Sid    = "AllowUseByProd"
-        Effect = "Allow"
-        Principal = {
-          AWS = "arn:aws:iam::222222222222:root"
+        Condition = {
+          ArnEquals = {
+            "aws:PrincipalArn" = "arn:aws:iam::333333333333:role/mlops-model-approver"
+          }
+          StringEquals = {
+            "kms:ViaService" = "s3.us-east-1.amazonaws.com"
+          }
         }
-        Action   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
-        Resource = "*"
       },
       {
         Sid    = "EnableAccountAdministration"
@@ -74,6 +45,23 @@ module "kms" {
         }
         Action   = "kms:*"
         Resource = "*"
+      },
+      {
+        Sid    = "WorkloadRolesUseKeyThroughS3"
+        Effect = "Allow"
+        Principal = {
+          AWS = ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]
+        }
+        Action   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+        Resource = "*"
+        Condition = {
+          ArnEquals = {
+            "aws:PrincipalArn" = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::222222222222:role/sagemaker-execution-role"]
+          }
+          StringEquals = {
+            "kms:ViaService" = "s3.us-east-1.amazonaws.com"
+          }
+        }
       },
     ]
   })
@@ -93,12 +81,12 @@ module "artifacts_bucket" {
   access_log_bucket = module.access_logs.name
   policy_statements = [
     {
-      Sid    = "WorkloadRolesReadWriteArtifacts"
+      Sid    = "WorkloadRolesReadArtifacts"
       Effect = "Allow"
       Principal = {
         AWS = ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]
       }
-      Action   = ["s3:GetObject", "s3:PutObject"]
+      Action   = "s3:GetObject"
       Resource = "arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333/*"
       Condition = {
         ArnEquals = {
@@ -120,6 +108,48 @@ module "artifacts_bucket" {
         }
       }
     },
+    {
+      Sid    = "DevWritesItsOwnPrefix"
+      Effect = "Allow"
+      Principal = {
+        AWS = "arn:aws:iam::111111111111:root"
+      }
+      Action   = "s3:PutObject"
+      Resource = "arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333/dev/*"
+      Condition = {
+        ArnEquals = {
+          "aws:PrincipalArn" = "arn:aws:iam::111111111111:role/sagemaker-execution-role"
+        }
+      }
+    },
+    {
+      Sid    = "ProdWritesItsOwnPrefix"
+      Effect = "Allow"
+      Principal = {
+        AWS = "arn:aws:iam::222222222222:root"
+      }
+      Action   = "s3:PutObject"
+      Resource = "arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333/prod/*"
+      Condition = {
+        ArnEquals = {
+          "aws:PrincipalArn" = "arn:aws:iam::222222222222:role/sagemaker-execution-role"
+        }
+      }
+    },
+    {
+      Sid    = "ApproverReadsEvidence"
+      Effect = "Allow"
+      Principal = {
+        AWS = "arn:aws:iam::333333333333:root"
+      }
+      Action   = "s3:GetObject"
+      Resource = "arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333/*/evidence/*"
+      Condition = {
+        ArnEquals = {
+          "aws:PrincipalArn" = "arn:aws:iam::333333333333:role/mlops-model-approver"
+        }
+      }
+    },
   ]
 }
 
@@ -130,8 +160,38 @@ resource "aws_sagemaker_model_package_group" "mammo_severity_model_package" {
 
 data "aws_iam_policy_document" "mammo_severity_model_package_access" {
   statement {
-    sid       = "WorkloadsRegisterAndReadVersions"
-    actions   = ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
+    sid       = "WorkloadsNeverDecideApproval"
+    effect    = "Deny"
+    actions   = ["sagemaker:UpdateModelPackage"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]
+    }
+  }
+
+  statement {
+    sid       = "WorkloadsNeverRegisterApproved"
+    effect    = "Deny"
+    actions   = ["sagemaker:CreateModelPackage"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "sagemaker:ModelApprovalStatus"
+      values   = ["PendingManualApproval"]
+    }
+  }
+
+  statement {
+    sid       = "WorkloadsReadVersions"
+    actions   = ["sagemaker:CreateModel", "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
     resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
 
     principals {
@@ -145,11 +205,97 @@ data "aws_iam_policy_document" "mammo_severity_model_package_access" {
       values   = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::111111111111:role/lambda-sagemaker-role", "arn:aws:iam::222222222222:role/sagemaker-execution-role", "arn:aws:iam::222222222222:role/lambda-sagemaker-role"]
     }
   }
+
+  statement {
+    sid       = "WorkloadsRegisterPendingVersions"
+    actions   = ["sagemaker:CreateModelPackage"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:PrincipalArn"
+      values   = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::222222222222:role/sagemaker-execution-role"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "sagemaker:ModelApprovalStatus"
+      values   = ["PendingManualApproval"]
+    }
+  }
 }
 
 resource "aws_sagemaker_model_package_group_policy" "mammo_severity_model_package" {
   model_package_group_name = aws_sagemaker_model_package_group.mammo_severity_model_package.model_package_group_name
   resource_policy          = jsonencode(jsondecode(data.aws_iam_policy_document.mammo_severity_model_package_access.json))
+}
+
+data "aws_iam_policy_document" "approver_assume" {
+  statement {
+    sid     = "TrustApprovers"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::333333333333:root"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:MultiFactorAuthPresent"
+      values   = ["true"]
+    }
+  }
+}
+
+resource "aws_iam_role" "approver" {
+  name                 = "mlops-model-approver"
+  description          = "Approves or rejects model versions in the registry (mlopsgen)."
+  max_session_duration = 3600
+  assume_role_policy   = data.aws_iam_policy_document.approver_assume.json
+}
+
+data "aws_iam_policy_document" "approver" {
+  statement {
+    sid       = "DecideApproval"
+    actions   = ["sagemaker:UpdateModelPackage"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "sagemaker:ModelApprovalStatus"
+      values   = ["Approved", "Rejected"]
+    }
+  }
+
+  statement {
+    sid       = "ListEvidence"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333"]
+  }
+
+  statement {
+    sid       = "ReadEvidence"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333/*/evidence/*"]
+  }
+
+  statement {
+    sid       = "ReviewVersions"
+    actions   = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "approver" {
+  name   = "mlopsgen-approve-model-versions"
+  role   = aws_iam_role.approver.name
+  policy = data.aws_iam_policy_document.approver.json
 }
 
 resource "aws_cloudwatch_event_rule" "pending_approval" {

@@ -192,6 +192,9 @@ pub struct RawGroup {
 pub struct RawApprovals {
     pub topic_name: Option<String>,
     pub email: Option<OneOrMany>,
+    pub approvers: Option<Vec<String>>,
+    pub require_mfa: Option<bool>,
+    pub role_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

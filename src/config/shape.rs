@@ -664,8 +664,26 @@ fn top_level() -> Shape {
                             .default(json!("model-approval-notification")),
                     ),
                     opt("email", emails("Approvers' e-mail addresses.")),
+                    opt(
+                        "approvers",
+                        array(
+                            string("ARN of an IAM role or user, e.g. an IAM Identity Center permission set's role.").len(20, 2048),
+                            0,
+                            50,
+                            "Who may assume the approver role (default: the registry account, whose IAM then decides). Only that role may approve or reject a version.",
+                        )
+                        .default(json!([])),
+                    ),
+                    opt(
+                        "require_mfa",
+                        boolean("Assuming the approver role needs multi-factor authentication (aws:MultiFactorAuthPresent).").default(json!(true)),
+                    ),
+                    opt(
+                        "role_name",
+                        string("Name of the approver role in the registry account.").len(1, 64).default(json!("mlops-model-approver")),
+                    ),
                 ],
-                "Notifications to model approvers (registry environment).",
+                "Model approval (registry environment): who approves, and who is told.",
             ),
         ),
         opt("deploy", deploy()),

@@ -66,6 +66,11 @@ pub struct Registry {
     pub groups: Vec<Group>,
     pub approval_topic: String,
     pub approval_emails: Vec<String>,
+    /// The role that alone may approve or reject versions.
+    pub approver_role: Role,
+    /// Who may assume it (ARNs); empty: the registry account.
+    pub approvers: Vec<String>,
+    pub require_mfa: bool,
 }
 
 /// A KMS key: referenced or created.

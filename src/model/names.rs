@@ -110,6 +110,12 @@ impl EnvConfig {
         format!("mlopsgen/{}/terraform.tfstate", self.name)
     }
 
+    /// S3's name in `kms:ViaService` conditions: `s3.<region>.amazonaws.com`.
+    pub fn s3_service(&self) -> String {
+        let suffix = if self.partition == "aws-cn" { "amazonaws.com.cn" } else { "amazonaws.com" };
+        format!("s3.{}.{suffix}", self.region)
+    }
+
     /// The CloudWatch Logs service principal of the region (regional: aws-facts.md §3.2).
     pub fn logs_principal(&self) -> String {
         let suffix = if self.partition == "aws-cn" { "amazonaws.com.cn" } else { "amazonaws.com" };

@@ -34,6 +34,17 @@ pub enum Target {
     Notify { topic: &'static str, paths: Vec<(&'static str, &'static str)>, template: String },
 }
 
+/// What emits the events a rule matches (for the picture of the platform, `mlopsgen graph`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A pipeline of the environment (`kind`: train, inference, quality).
+    Pipeline { model: String, kind: &'static str },
+    /// The environment's model package groups.
+    Registry,
+    /// Time (a schedule).
+    Clock,
+}
+
 /// An EventBridge rule matching SageMaker events.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRule {
@@ -44,6 +55,10 @@ pub struct EventRule {
     pub bus: String,
     pub pattern: serde_json::Value,
     pub targets: Vec<Target>,
+    /// Who emits what the rule matches, the verb of that arrow, and a short title of the rule.
+    pub source: Source,
+    pub when: &'static str,
+    pub title: &'static str,
 }
 
 fn step_failed(env: &EnvConfig, pipeline: &str, step: &str) -> serde_json::Value {
@@ -100,6 +115,9 @@ pub fn event_rules(env: &EnvConfig) -> Vec<EventRule> {
                 bus: bus.clone(),
                 pattern: step_failed(env, infer, pipeline::drift_step(m)),
                 targets: drift_targets,
+                source: Source::Pipeline { model: m.name.clone(), kind: "inference" },
+                when: "drift",
+                title: "drift detected",
             });
             out.push(EventRule {
                 name: names::rejected_rule(m),
@@ -108,6 +126,9 @@ pub fn event_rules(env: &EnvConfig) -> Vec<EventRule> {
                 bus: bus.clone(),
                 pattern: step_failed(env, infer, pipeline::REJECT_STEP),
                 targets: vec![step_notice(&format!("Batch rejected by {infer}"))],
+                source: Source::Pipeline { model: m.name.clone(), kind: "inference" },
+                when: "breaks the data contract",
+                title: "batch rejected",
             });
             if let Some(q) = &m.monitoring.quality {
                 let quality = names::quality_pipeline(m);
@@ -135,6 +156,9 @@ pub fn event_rules(env: &EnvConfig) -> Vec<EventRule> {
                     bus: bus.clone(),
                     pattern: step_failed(env, &quality, pipeline::QUALITY_STEP),
                     targets,
+                    source: Source::Pipeline { model: m.name.clone(), kind: "quality" },
+                    when: "below minimums",
+                    title: "quality below minimums",
                 });
             }
             for (kind, name) in [("train", &m.train.pipeline_name), ("inference", infer)] {
@@ -160,6 +184,9 @@ pub fn event_rules(env: &EnvConfig) -> Vec<EventRule> {
                         ],
                         template: "Pipeline <pipeline> is <status> (<time>). Execution: <execution>".into(),
                     }],
+                    source: Source::Pipeline { model: m.name.clone(), kind },
+                    when: "fails",
+                    title: if kind == "train" { "train failed" } else { "inference failed" },
                 });
             }
         }
@@ -187,6 +214,9 @@ pub fn event_rules(env: &EnvConfig) -> Vec<EventRule> {
                 template: "Model <group> version <version> is waiting for approval in the model registry: <arn>"
                     .into(),
             }],
+            source: Source::Registry,
+            when: "new version",
+            title: "version pending approval",
         });
         out.push(EventRule {
             name: names::DECISION_RULE.to_string(),
@@ -207,6 +237,9 @@ pub fn event_rules(env: &EnvConfig) -> Vec<EventRule> {
                 ],
                 template: "Model <group> version <version> is now <status>: <arn>".into(),
             }],
+            source: Source::Registry,
+            when: "approved or rejected",
+            title: "version decided",
         });
     }
     out

@@ -5,7 +5,7 @@
 //! role reads the registry's approved versions.
 
 use super::hcl::{Body, Expr};
-use super::keys::{KMS_USE, readable_keys};
+use super::keys::{KMS_USE, RegistryKey, readable_keys, registry_key};
 use super::policy::Stmt;
 use super::tf::{role_with_policy, suffixed_expr};
 use crate::model::images::{self, Framework};
@@ -20,6 +20,37 @@ pub(super) fn workload_roles(
     data_bucket_arn: &Expr,
     body: &mut Body,
 ) -> (Expr, Expr) {
+    let (exec, lambda) = workload_statements(env, all, w, key, data_bucket_arn);
+    let exec_role_arn = role_with_policy(
+        env,
+        "sagemaker_execution",
+        &w.execution_role,
+        "sagemaker.amazonaws.com",
+        "Runs the SageMaker pipelines and their jobs (mlopsgen).",
+        exec,
+        body,
+    );
+    let lambda_role_arn = role_with_policy(
+        env,
+        "lambda",
+        &w.lambda_role,
+        "lambda.amazonaws.com",
+        "Finds the latest approved model version for the inference pipeline (mlopsgen).",
+        lambda,
+        body,
+    );
+    (exec_role_arn, lambda_role_arn)
+}
+
+/// The statements of the execution role and of the Lambda role; `key` and `data_bucket_arn`
+/// as the root refers to them (references, or strings for `describe`).
+pub fn workload_statements(
+    env: &EnvConfig,
+    all: &[EnvConfig],
+    w: &Workload,
+    key: &Expr,
+    data_bucket_arn: &Expr,
+) -> (Vec<Stmt>, Vec<Stmt>) {
     let artifacts_arn = env.bucket_arn(&w.artifacts_bucket);
     // The SageMaker execution role (aws-facts.md §5.5).
     let exec_arn = env.role_arn(&w.execution_role);
@@ -43,6 +74,9 @@ pub(super) fn workload_roles(
             (Framework::Sklearn, m.train.sklearn_version.as_str()),
             (Framework::ModelMonitor, images::MODEL_MONITOR_VERSION),
         ] {
+            if f == Framework::ModelMonitor && m.monitoring.engine != Engine::ModelMonitor {
+                continue;
+            }
             if let Some((account, repo)) = images::registry(f, v, &env.region) {
                 let arn = env.ecr_repository_arn(account, repo);
                 if !repos.contains(&arn) {
@@ -76,10 +110,14 @@ pub(super) fn workload_roles(
                 .map(|r| Expr::str(env.regional_arn("sagemaker", r)))
                 .collect(),
         ),
+        Stmt::allow("ReadWriteData", &["s3:GetObject", "s3:PutObject"], vec![suffixed_expr(data_bucket_arn, "/*")]),
+        // Every version's artifacts and evidence are readable (a version registered elsewhere
+        // may be served here); only this environment's prefix is writable (isolation).
+        Stmt::allow("ReadRegistryArtifacts", &["s3:GetObject"], vec![Expr::str(format!("{artifacts_arn}/*"))]),
         Stmt::allow(
-            "ReadWriteObjects",
-            &["s3:GetObject", "s3:PutObject"],
-            vec![suffixed_expr(data_bucket_arn, "/*"), Expr::str(format!("{artifacts_arn}/*"))],
+            "WriteOwnRegistryPrefix",
+            &["s3:PutObject"],
+            vec![Expr::str(format!("{artifacts_arn}/{}/*", env.name))],
         ),
         Stmt::allow(
             "ListBuckets",
@@ -123,16 +161,45 @@ pub(super) fn workload_roles(
         ));
     }
     if !registry_resources.is_empty() {
+        // The approval gate, this side: a version can only be registered pending approval,
+        // and never approved from here (the registry's group policy says the same).
+        exec.push(
+            Stmt::allow("RegisterPendingVersions", &["sagemaker:CreateModelPackage"], registry_resources.clone())
+                .condition("StringEquals", "sagemaker:ModelApprovalStatus", vec![Expr::str("PendingManualApproval")]),
+        );
+        exec.push(
+            Stmt::deny("NeverApprovedHere", &["sagemaker:CreateModelPackage"], registry_resources.clone()).condition(
+                "StringNotEquals",
+                "sagemaker:ModelApprovalStatus",
+                vec![Expr::str("PendingManualApproval")],
+            ),
+        );
+        exec.push(Stmt::deny(
+            "NeverDecideApproval",
+            &["sagemaker:UpdateModelPackage"],
+            groups.iter().map(|(account, group)| Expr::str(env.group_versions_arn(account, group))).collect(),
+        ));
         exec.push(Stmt::allow(
-            "RegisterModelVersions",
+            "ReadModelVersions",
             &[
-                "sagemaker:CreateModelPackage",
+                "sagemaker:CreateModel",
                 "sagemaker:DescribeModelPackage",
                 "sagemaker:DescribeModelPackageGroup",
                 "sagemaker:ListModelPackages",
             ],
             registry_resources.clone(),
         ));
+    }
+    if let Some((account, registry_key)) = registry_key(all) {
+        // What the registry keeps is encrypted with its key; SageMaker reaches it through S3.
+        let stmt = match registry_key {
+            RegistryKey::Arn(arn) => Stmt::allow("UseRegistryKey", KMS_USE, vec![Expr::str(arn)]),
+            RegistryKey::Alias(alias) => {
+                Stmt::allow("UseRegistryKey", KMS_USE, vec![Expr::str(env.regional_arn_in("kms", &account, "key/*"))])
+                    .condition("ForAnyValue:StringEquals", "kms:ResourceAliases", vec![Expr::str(alias)])
+            }
+        };
+        exec.push(stmt);
     }
     if !foreign_keys.is_empty() {
         let accounts: Vec<Expr> =
@@ -147,15 +214,6 @@ pub(super) fn workload_roles(
         );
     }
     key_resources.clear();
-    let exec_role_arn = role_with_policy(
-        env,
-        "sagemaker_execution",
-        &w.execution_role,
-        "sagemaker.amazonaws.com",
-        "Runs the SageMaker pipelines and their jobs (mlopsgen).",
-        exec,
-        body,
-    );
 
     // The Lambda that finds the latest approved model version in the registry.
     let function = env.latest_model_function_name();
@@ -171,7 +229,10 @@ pub(super) fn workload_roles(
         lambda.push(Stmt::allow(
             "FindApprovedModelVersions",
             &["sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"],
-            groups.iter().map(|(a, g)| Expr::str(env.group_arn(a, g))).collect(),
+            groups
+                .iter()
+                .flat_map(|(a, g)| [Expr::str(env.group_arn(a, g)), Expr::str(env.group_versions_arn(a, g))])
+                .collect(),
         ));
         lambda.push(Stmt::allow(
             "DescribeModelVersions",
@@ -183,15 +244,5 @@ pub(super) fn workload_roles(
         Stmt::allow("WriteTraces", &["xray:PutTelemetryRecords", "xray:PutTraceSegments"], vec![Expr::str("*")])
             .why_star("X-Ray trace ingestion has no resource-level permissions."),
     );
-    let lambda_role_arn = role_with_policy(
-        env,
-        "lambda",
-        &w.lambda_role,
-        "lambda.amazonaws.com",
-        "Finds the latest approved model version for the inference pipeline (mlopsgen).",
-        lambda,
-        body,
-    );
-
-    (exec_role_arn, lambda_role_arn)
+    (exec, lambda)
 }

@@ -9,7 +9,6 @@ use crate::model::*;
 
 pub(super) const KMS_USE: &[&str] =
     &["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"];
-pub(super) const KMS_GRANTS: &[&str] = &["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"];
 
 /// The key-policy statement that keeps the account in control of the key (aws-facts.md §3.2).
 pub(super) fn root_statement(env: &EnvConfig) -> Stmt {
@@ -17,19 +16,36 @@ pub(super) fn root_statement(env: &EnvConfig) -> Stmt {
         .principal("AWS", vec![Expr::str(env.root_arn())])
 }
 
-/// Statements letting other accounts use a key (both sides are needed: aws-facts.md §3.2).
-pub(super) fn share_statements(others: &[&EnvConfig]) -> Vec<Stmt> {
-    let mut out = Vec::new();
-    for o in others {
-        let sid = format!("AllowUseBy{}", camel(&o.name));
-        out.push(Stmt::allow(&sid, KMS_USE, vec![Expr::str("*")]).principal("AWS", vec![Expr::str(o.root_arn())]));
-        out.push(
-            Stmt::allow(&format!("AllowAwsResourceGrantsFor{}", camel(&o.name)), KMS_GRANTS, vec![Expr::str("*")])
+/// Statements letting other accounts use a key, through S3 only (both sides are needed:
+/// aws-facts.md §3.2). Nothing another account does with a shared key creates grants.
+pub(super) fn share_statements(env: &EnvConfig, others: &[&EnvConfig]) -> Vec<Stmt> {
+    others
+        .iter()
+        .map(|o| {
+            Stmt::allow(&format!("AllowUseBy{}", camel(&o.name)), KMS_USE, vec![Expr::str("*")])
                 .principal("AWS", vec![Expr::str(o.root_arn())])
-                .condition("Bool", "kms:GrantIsForAWSResource", vec![Expr::str("true")]),
-        );
-    }
-    out
+                .condition("StringEquals", "kms:ViaService", vec![Expr::str(env.s3_service())])
+        })
+        .collect()
+}
+
+/// The registry's key as a workload sees it: `(account, key ARN or alias name)`; what the
+/// registry keeps about a version is encrypted with it.
+pub(super) fn registry_key(all: &[EnvConfig]) -> Option<(String, RegistryKey)> {
+    let r = all.iter().find(|e| e.kind == EnvKind::Registry)?;
+    let key = match &r.kms_key {
+        KmsKey::Existing { arn } => RegistryKey::Arn(arn.clone()),
+        KmsKey::Create { alias, .. } => RegistryKey::Alias(alias.clone()),
+    };
+    Some((r.account_id.clone(), key))
+}
+
+/// How a workload names the registry's key in its policies.
+pub(super) enum RegistryKey {
+    Arn(String),
+    /// A created key: its ARN is known after apply only, so policies name `key/*` of the
+    /// registry's account with a `kms:ResourceAliases` condition.
+    Alias(String),
 }
 
 /// CloudWatch Logs may use the key for exactly these log groups (aws-facts.md §3.2, §9).

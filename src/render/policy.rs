@@ -46,6 +46,10 @@ impl Stmt {
             comment: None,
         }
     }
+    /// A Deny statement for `actions` on `resources`.
+    pub fn deny(sid: &str, actions: &[&str], resources: Vec<Expr>) -> Stmt {
+        Stmt { deny: true, ..Stmt::allow(sid, actions, resources) }
+    }
     pub fn principal(mut self, kind: &'static str, ids: Vec<Expr>) -> Stmt {
         self.principals.push(Principal { kind, ids });
         self
@@ -141,4 +145,59 @@ pub fn json_statement(s: Stmt) -> Expr {
         fields.push(("Condition".into(), Expr::Object(by_test)));
     }
     Expr::Object(fields)
+}
+
+/// A policy document as JSON (`describe`): references Terraform resolves at apply are written
+/// as `${reference}`, the way `terraform plan` shows unknown values.
+pub fn to_json(mut stmts: Vec<Stmt>) -> serde_json::Value {
+    fn value(e: &Expr) -> serde_json::Value {
+        match e {
+            Expr::Str(s) | Expr::Num(s) => serde_json::Value::String(s.clone()),
+            Expr::Ref(r) => serde_json::Value::String(format!("${{{r}}}")),
+            Expr::Interp(parts) => serde_json::Value::String(
+                parts
+                    .iter()
+                    .map(|p| match p {
+                        super::hcl::Piece::Lit(s) => s.clone(),
+                        super::hcl::Piece::Ref(r) => format!("${{{r}}}"),
+                    })
+                    .collect(),
+            ),
+            Expr::Bool(b) => serde_json::Value::Bool(*b),
+            Expr::List(items) => serde_json::Value::Array(items.iter().map(value).collect()),
+            _ => serde_json::Value::Null,
+        }
+    }
+    stmts.sort_by(|a, b| a.sid.cmp(&b.sid));
+    let statements: Vec<serde_json::Value> = stmts
+        .into_iter()
+        .map(|s| {
+            let s = s.normalized();
+            let mut o = serde_json::json!({
+                "Sid": s.sid,
+                "Effect": if s.deny { "Deny" } else { "Allow" },
+                "Action": s.actions,
+            });
+            if !s.resources.is_empty() {
+                o["Resource"] = serde_json::Value::Array(s.resources.iter().map(value).collect());
+            }
+            if !s.principals.is_empty() {
+                let mut p = serde_json::Map::new();
+                for pr in &s.principals {
+                    p.insert(pr.kind.to_string(), serde_json::Value::Array(pr.ids.iter().map(value).collect()));
+                }
+                o["Principal"] = serde_json::Value::Object(p);
+            }
+            if !s.conditions.is_empty() {
+                let mut c = serde_json::Map::new();
+                for cond in &s.conditions {
+                    let entry = c.entry(cond.test.to_string()).or_insert_with(|| serde_json::json!({}));
+                    entry[&cond.variable] = serde_json::Value::Array(cond.values.iter().map(value).collect());
+                }
+                o["Condition"] = serde_json::Value::Object(c);
+            }
+            o
+        })
+        .collect();
+    serde_json::json!({ "Version": "2012-10-17", "Statement": statements })
 }

@@ -4,9 +4,9 @@
 
 use super::deploy::log_group;
 use super::hcl::{Body, Expr};
-use super::keys::{access_logs, events_statement, kms_module, share_statements, shared_with};
+use super::keys::{KMS_USE, access_logs, events_statement, kms_module, share_statements, shared_with};
 use super::policy::{Stmt, document, json_statement};
-use super::tf::{module, output, push, resource};
+use super::tf::{camel, inline_policy, module, output, push, resource};
 use crate::model::names::label;
 use crate::model::*;
 
@@ -20,46 +20,41 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     let mut consumers: Vec<&EnvConfig> =
         all.iter().filter(|e| r.groups.iter().any(|g| g.consumers.iter().any(|(c, _)| c == &e.name))).collect();
     consumers.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut key_users: Vec<&EnvConfig> = consumers.clone();
-    for s in shared_with(env, all) {
-        if !key_users.iter().any(|k| k.name == s.name) {
-            key_users.push(s);
-        }
-    }
-    let mut key_statements = share_statements(&key_users);
-    key_statements.push(events_statement());
-    let key = kms_module(env, key_statements, &mut body);
-    let logs = access_logs(env, &mut body, &mut outputs);
-
-    // The model artifacts bucket: written and read by the workload execution roles.
     let exec_arns: Vec<Expr> = consumers
         .iter()
         .filter_map(|c| c.workload.as_ref().map(|w| Expr::str(c.role_arn(&w.execution_role))))
         .collect();
     let roots: Vec<Expr> = consumers.iter().map(|c| Expr::str(c.root_arn())).collect();
+    let approver_arn = env.role_arn(&r.approver_role);
+
+    // The key: what the registry keeps is encrypted with it. Only the consumers' execution
+    // roles may use it, only through S3 (aws:PrincipalArn, kms:ViaService), and the approver
+    // role reads the evidence with it.
+    let mut key_statements = vec![events_statement()];
+    if !consumers.is_empty() {
+        key_statements.push(
+            Stmt::allow("WorkloadRolesUseKeyThroughS3", KMS_USE, vec![Expr::str("*")])
+                .principal("AWS", roots.clone())
+                .condition("ArnEquals", "aws:PrincipalArn", exec_arns.clone())
+                .condition("StringEquals", "kms:ViaService", vec![Expr::str(env.s3_service())]),
+        );
+    }
+    key_statements.push(
+        Stmt::allow("ApproverReadsEvidence", &["kms:Decrypt", "kms:DescribeKey"], vec![Expr::str("*")])
+            .principal("AWS", vec![Expr::str(env.root_arn())])
+            .condition("ArnEquals", "aws:PrincipalArn", vec![Expr::str(&approver_arn)])
+            .condition("StringEquals", "kms:ViaService", vec![Expr::str(env.s3_service())]),
+    );
+    key_statements.extend(share_statements(env, &shared_with(env, all)));
+    let key = kms_module(env, key_statements, &mut body);
+    let logs = access_logs(env, &mut body, &mut outputs);
+
+    // The model artifacts bucket: every consumer reads it, each writes only under its own
+    // environment's prefix (dev cannot overwrite a prod-trained model or its evidence).
+    let bucket_arn = env.bucket_arn(&r.artifacts_bucket.name);
     if r.artifacts_bucket.create && !consumers.is_empty() {
-        // Account principals narrowed to the execution roles: a role ARN as principal must exist
-        // when the policy is saved, and the workload accounts are applied after the registry.
-        let statements = Expr::List(vec![
-            json_statement(
-                Stmt::allow(
-                    "WorkloadRolesReadWriteArtifacts",
-                    &["s3:GetObject", "s3:PutObject"],
-                    vec![Expr::str(format!("{}/*", env.bucket_arn(&r.artifacts_bucket.name)))],
-                )
-                .principal("AWS", roots.clone())
-                .condition("ArnEquals", "aws:PrincipalArn", exec_arns.clone()),
-            ),
-            json_statement(
-                Stmt::allow(
-                    "WorkloadRolesListArtifacts",
-                    &["s3:GetBucketLocation", "s3:ListBucket"],
-                    vec![Expr::str(env.bucket_arn(&r.artifacts_bucket.name))],
-                )
-                .principal("AWS", roots.clone())
-                .condition("ArnEquals", "aws:PrincipalArn", exec_arns.clone()),
-            ),
-        ]);
+        let statements: Vec<Expr> =
+            artifacts_statements(env, &consumers, &bucket_arn).into_iter().map(json_statement).collect();
         push(
             &mut body,
             module(
@@ -69,13 +64,15 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
                     ("name", Expr::str(&r.artifacts_bucket.name)),
                     ("kms_key_arn", key.clone()),
                     ("access_log_bucket", logs),
-                    ("policy_statements", statements),
+                    ("policy_statements", Expr::List(statements)),
                 ],
             ),
         );
     }
 
-    // The model package groups and who may register and read versions (aws-facts.md §6.2).
+    // The model package groups and who may register and read versions (aws-facts.md §6.2,
+    // SageMaker DG "Deploy a Model Version from a Different Account"), and the approval gate:
+    // workloads register pending versions only and never decide.
     for g in &r.groups {
         let l = label(&g.name);
         push(
@@ -93,36 +90,7 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
         if group_consumers.is_empty() {
             continue;
         }
-        let principals: Vec<Expr> = group_consumers.iter().map(|c| Expr::str(c.root_arn())).collect();
-        let roles: Vec<Expr> = group_consumers
-            .iter()
-            .filter_map(|c| c.workload.as_ref())
-            .zip(group_consumers.iter())
-            .flat_map(|(w, c)| [Expr::str(c.role_arn(&w.execution_role)), Expr::str(c.role_arn(&w.lambda_role))])
-            .collect();
-        push(
-            &mut body,
-            document(
-                &format!("{l}_access"),
-                vec![
-                    Stmt::allow(
-                        "WorkloadsRegisterAndReadVersions",
-                        &[
-                            "sagemaker:CreateModelPackage",
-                            "sagemaker:DescribeModelPackage",
-                            "sagemaker:DescribeModelPackageGroup",
-                            "sagemaker:ListModelPackages",
-                        ],
-                        vec![
-                            Expr::str(env.group_arn(&env.account_id, &g.name)),
-                            Expr::str(env.group_versions_arn(&env.account_id, &g.name)),
-                        ],
-                    )
-                    .principal("AWS", principals)
-                    .condition("ArnEquals", "aws:PrincipalArn", roles),
-                ],
-            ),
-        );
+        push(&mut body, document(&format!("{l}_access"), group_statements(env, g, &group_consumers)));
         push(
             &mut body,
             resource(
@@ -143,6 +111,7 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
             ),
         );
     }
+    approver(env, r, &bucket_arn, &mut body, &mut outputs);
     let jenkins_output = log_group(env, &key, &mut body);
     super::events::registry_notifications(env, r, &key, &mut body, &mut outputs);
 
@@ -166,4 +135,172 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
         push(&mut outputs, o);
     }
     (body, outputs)
+}
+
+/// The approver role: the only principal that may approve or reject a version (separation of
+/// duties: the roles that register are in the workload accounts and may never decide), assumed
+/// by the configured approvers with MFA, reading the evidence it decides on.
+fn approver(env: &EnvConfig, r: &Registry, bucket_arn: &str, body: &mut Body, outputs: &mut Body) {
+    let who: Vec<Expr> = if r.approvers.is_empty() {
+        vec![Expr::str(env.root_arn())]
+    } else {
+        r.approvers.iter().map(Expr::str).collect()
+    };
+    let mut trust = Stmt::allow("TrustApprovers", &["sts:AssumeRole"], Vec::new()).principal("AWS", who);
+    if r.require_mfa {
+        trust = trust.condition("Bool", "aws:MultiFactorAuthPresent", vec![Expr::str("true")]);
+    }
+    push(body, document("approver_assume", vec![trust]));
+    push(
+        body,
+        resource(
+            "aws_iam_role",
+            "approver",
+            Body::new()
+                .attr("name", Expr::str(&r.approver_role.name))
+                .attr("description", Expr::str("Approves or rejects model versions in the registry (mlopsgen)."))
+                .attr("max_session_duration", Expr::int(3600))
+                .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.approver_assume.json")),
+        ),
+    );
+    let stmts = approver_statements(env, r, bucket_arn);
+    inline_policy(
+        body,
+        "approver",
+        "mlopsgen-approve-model-versions",
+        Expr::r("aws_iam_role.approver.name"),
+        stmts,
+        None,
+    );
+    push(
+        outputs,
+        output(
+            "approver_role_arn",
+            "The role that approves or rejects model versions.",
+            Expr::r("aws_iam_role.approver.arn"),
+        ),
+    );
+}
+
+/// The resource policy of a model package group: the consumers' execution roles register
+/// pending versions only, never approve, and they and the Lambda roles read the versions.
+pub fn group_statements(env: &EnvConfig, g: &Group, group_consumers: &[&EnvConfig]) -> Vec<Stmt> {
+    let principals: Vec<Expr> = group_consumers.iter().map(|c| Expr::str(c.root_arn())).collect();
+    let exec_roles: Vec<Expr> = group_consumers
+        .iter()
+        .filter_map(|c| c.workload.as_ref().map(|w| Expr::str(c.role_arn(&w.execution_role))))
+        .collect();
+    let readers: Vec<Expr> = group_consumers
+        .iter()
+        .filter_map(|c| c.workload.as_ref().map(|w| (c, w)))
+        .flat_map(|(c, w)| [Expr::str(c.role_arn(&w.execution_role)), Expr::str(c.role_arn(&w.lambda_role))])
+        .collect();
+    let group_arn = Expr::str(env.group_arn(&env.account_id, &g.name));
+    let versions = Expr::str(env.group_versions_arn(&env.account_id, &g.name));
+    vec![
+        Stmt::allow(
+            "WorkloadsRegisterPendingVersions",
+            &["sagemaker:CreateModelPackage"],
+            vec![group_arn.clone(), versions.clone()],
+        )
+        .principal("AWS", principals.clone())
+        .condition("ArnEquals", "aws:PrincipalArn", exec_roles)
+        .condition("StringEquals", "sagemaker:ModelApprovalStatus", vec![Expr::str("PendingManualApproval")]),
+        Stmt::deny(
+            "WorkloadsNeverRegisterApproved",
+            &["sagemaker:CreateModelPackage"],
+            vec![group_arn.clone(), versions.clone()],
+        )
+        .principal("AWS", principals.clone())
+        .condition(
+            "StringNotEquals",
+            "sagemaker:ModelApprovalStatus",
+            vec![Expr::str("PendingManualApproval")],
+        ),
+        Stmt::deny("WorkloadsNeverDecideApproval", &["sagemaker:UpdateModelPackage"], vec![versions.clone()])
+            .principal("AWS", principals.clone()),
+        Stmt::allow(
+            "WorkloadsReadVersions",
+            &[
+                "sagemaker:CreateModel",
+                "sagemaker:DescribeModelPackage",
+                "sagemaker:DescribeModelPackageGroup",
+                "sagemaker:ListModelPackages",
+            ],
+            vec![group_arn, versions],
+        )
+        .principal("AWS", principals)
+        .condition("ArnEquals", "aws:PrincipalArn", readers),
+    ]
+}
+
+/// What the approver role may do: decide (Approved or Rejected only), review versions, read
+/// their evidence.
+pub fn approver_statements(env: &EnvConfig, r: &Registry, bucket_arn: &str) -> Vec<Stmt> {
+    let versions: Vec<Expr> =
+        r.groups.iter().map(|g| Expr::str(env.group_versions_arn(&env.account_id, &g.name))).collect();
+    let groups: Vec<Expr> = r.groups.iter().map(|g| Expr::str(env.group_arn(&env.account_id, &g.name))).collect();
+    vec![
+        Stmt::allow("DecideApproval", &["sagemaker:UpdateModelPackage"], versions.clone()).condition(
+            "StringEquals",
+            "sagemaker:ModelApprovalStatus",
+            vec![Expr::str("Approved"), Expr::str("Rejected")],
+        ),
+        Stmt::allow(
+            "ReviewVersions",
+            &["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"],
+            groups.into_iter().chain(versions).collect(),
+        ),
+        Stmt::allow("ReadEvidence", &["s3:GetObject"], vec![Expr::str(format!("{bucket_arn}/*/evidence/*"))]),
+        Stmt::allow("ListEvidence", &["s3:ListBucket"], vec![Expr::str(bucket_arn)]),
+    ]
+}
+
+/// The artifacts bucket's statements: every consumer's execution role reads it and writes only
+/// under its own environment's prefix (dev cannot overwrite a prod-trained model or its
+/// evidence); the approver reads the evidence. Account principals narrowed to the roles: a role
+/// ARN as principal must exist when the policy is saved, and the workloads are applied after the
+/// registry.
+pub fn artifacts_statements(env: &EnvConfig, consumers: &[&EnvConfig], bucket_arn: &str) -> Vec<Stmt> {
+    let exec_arns: Vec<Expr> = consumers
+        .iter()
+        .filter_map(|c| c.workload.as_ref().map(|w| Expr::str(c.role_arn(&w.execution_role))))
+        .collect();
+    let roots: Vec<Expr> = consumers.iter().map(|c| Expr::str(c.root_arn())).collect();
+    let mut statements = vec![
+        Stmt::allow("WorkloadRolesReadArtifacts", &["s3:GetObject"], vec![Expr::str(format!("{bucket_arn}/*"))])
+            .principal("AWS", roots.clone())
+            .condition("ArnEquals", "aws:PrincipalArn", exec_arns.clone()),
+        Stmt::allow(
+            "WorkloadRolesListArtifacts",
+            &["s3:GetBucketLocation", "s3:ListBucket"],
+            vec![Expr::str(bucket_arn)],
+        )
+        .principal("AWS", roots)
+        .condition("ArnEquals", "aws:PrincipalArn", exec_arns),
+    ];
+    for c in consumers {
+        let Some(w) = c.workload.as_ref() else { continue };
+        statements.push(
+            Stmt::allow(
+                &format!("{}WritesItsOwnPrefix", camel(&c.name)),
+                &["s3:PutObject"],
+                vec![Expr::str(format!("{bucket_arn}/{}/*", c.name))],
+            )
+            .principal("AWS", vec![Expr::str(c.root_arn())])
+            .condition("ArnEquals", "aws:PrincipalArn", vec![Expr::str(c.role_arn(&w.execution_role))]),
+        );
+    }
+    if let Some(r) = &env.registry {
+        statements.push(
+            Stmt::allow(
+                "ApproverReadsEvidence",
+                &["s3:GetObject"],
+                vec![Expr::str(format!("{bucket_arn}/*/evidence/*"))],
+            )
+            .principal("AWS", vec![Expr::str(env.root_arn())])
+            .condition("ArnEquals", "aws:PrincipalArn", vec![Expr::str(env.role_arn(&r.approver_role))]),
+        );
+    }
+    statements
 }

@@ -40,7 +40,7 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     let mut body = Body::new();
     let mut outputs = Body::new();
 
-    let mut key_statements = share_statements(&shared_with(env, all));
+    let mut key_statements = share_statements(env, &shared_with(env, all));
     key_statements.push(events_statement());
     let key = kms_module(env, key_statements, &mut body);
     let logs = access_logs(env, &mut body, &mut outputs);

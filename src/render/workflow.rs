@@ -5,7 +5,7 @@
 //! events (retraining, notifications) is `events`.
 
 use super::FileSet;
-use super::events::{EventRule, Target, event_rules, rules_for, target_block, topic};
+use super::events::{EventRule, Source, Target, event_rules, rules_for, target_block, topic};
 use super::hcl::{Block, Body, Expr};
 use super::pipeline::{self, Context};
 use super::policy::{Stmt, document};
@@ -270,6 +270,9 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
             bus: "default".into(),
             pattern: serde_json::Value::Null,
             targets: Vec::new(),
+            source: Source::Clock,
+            when: "",
+            title: "schedule",
         };
         push(
             body,

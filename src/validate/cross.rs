@@ -345,29 +345,43 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
         }
     }
 
-    // Every environment that reads a group can decrypt what the others write into it.
-    for (group, envs_using) in &users {
-        for writer in envs_using {
-            for reader in envs_using.iter().filter(|r| *r != writer) {
-                let Some(w) = envs.iter().find(|e| &e.name == writer) else { continue };
-                if let KmsKey::Create { shared_with, .. } = &w.kms_key
-                    && !shared_with.iter().any(|(n, _)| n == reader)
-                    && shared_with.iter().all(|(n, _)| trees.files.contains(n))
-                {
-                    let path = if shared_with.is_empty() {
-                        root.key("kms_key")
-                    } else {
-                        root.key("kms_key").key("shared_with")
-                    };
-                    diags.push(
-                            Diagnostic { severity: crate::diag::Severity::Warning, ..trees.at(writer, &path, Code::E0309, format!("{reader} cannot decrypt model versions that {writer} registers in {}", quoted(group))) }
-                                .label(format!("not shared with {reader}"))
-                                .expected(format!("{} in kms_key.shared_with of {writer}", quoted(reader)))
-                                .found(format!("shared with: [{}]", shared_with.iter().map(|(n, _)| quoted(n)).collect::<Vec<_>>().join(", ")))
-                                .help(format!("artifacts keep the key they were written with; {reader}'s inference fails on a model version trained in {writer} unless {writer}'s key is shared with it")),
-                        );
+    // What the registry keeps is encrypted with the registry's key: a key mlopsgen creates lets
+    // every consumer's execution role use it (through S3); an existing key's policy is not
+    // mlopsgen's to write, so say exactly what it needs.
+    if let Some((reg_name, _, _, Some(reg))) = &registry
+        && let Some(r) = envs.iter().find(|e| &e.name == reg_name)
+        && let KmsKey::Existing { arn } = &r.kms_key
+    {
+        let consumers: Vec<&EnvConfig> =
+            envs.iter().filter(|e| reg.groups.iter().any(|g| g.consumers.iter().any(|(c, _)| c == &e.name))).collect();
+        let roles: Vec<String> =
+            consumers.iter().filter_map(|e| e.workload.as_ref().map(|w| e.role_arn(&w.execution_role))).collect();
+        if !roles.is_empty() {
+            let statement = serde_json::json!({
+                "Sid": "MlopsgenWorkloadsUseKeyThroughS3",
+                "Effect": "Allow",
+                "Principal": { "AWS": consumers.iter().map(|e| e.root_arn()).collect::<Vec<_>>() },
+                "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+                "Resource": "*",
+                "Condition": { "ArnEquals": { "aws:PrincipalArn": roles }, "StringEquals": { "kms:ViaService": r.s3_service() } }
+            });
+            diags.push(
+                Diagnostic {
+                    severity: crate::diag::Severity::Warning,
+                    ..trees.at(
+                        reg_name,
+                        &root.key("kms_key"),
+                        Code::E0309,
+                        "the registry's existing key must let the workloads' execution roles use it",
+                    )
                 }
-            }
+                .label("mlopsgen does not manage this key's policy")
+                .expected(format!("a key policy statement for {}", roles.join(", ")))
+                .found(quoted(arn))
+                .help(format!(
+                    "model artifacts and evidence are encrypted with this key; add to its key policy: {statement}"
+                )),
+            );
         }
     }
 

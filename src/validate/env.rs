@@ -1042,5 +1042,19 @@ fn registry(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         approvals.and_then(|a| a.topic_name.clone()).unwrap_or_else(|| "model-approval-notification".into());
     cx.check(Code::E0216, &root.key("approvals").key("topic_name"), &approval_topic, rules::sns_topic_name);
     let approval_emails = emails(cx, approvals.and_then(|a| a.email.as_ref()), &root.key("approvals").key("email"));
-    Registry { artifacts_bucket, groups, approval_topic, approval_emails }
+    let role_name = approvals.and_then(|a| a.role_name.clone()).unwrap_or_else(|| "mlops-model-approver".into());
+    cx.check(Code::E0214, &root.key("approvals").key("role_name"), &role_name, rules::role_name);
+    let approvers = approvals.and_then(|a| a.approvers.clone()).unwrap_or_default();
+    for (i, a) in approvers.iter().enumerate() {
+        cx.check(Code::E0212, &root.key("approvals").key("approvers").index(i), a, rules::principal_arn);
+    }
+    Registry {
+        artifacts_bucket,
+        groups,
+        approval_topic,
+        approval_emails,
+        approver_role: Role { name: role_name, path: "/".into(), create: true },
+        approvers,
+        require_mfa: approvals.and_then(|a| a.require_mfa).unwrap_or(true),
+    }
 }

@@ -658,6 +658,24 @@ fn number(s: &str, spec: &CronField) -> Result<u32, String> {
     }
 }
 
+/// An IAM principal that may assume a role: `arn:<p>:iam::<account>:role/...`, `user/...` or
+/// `root` (an IAM Identity Center permission set's role is a role under
+/// `/aws-reserved/sso.amazonaws.com/`).
+pub fn principal_arn(s: &str) -> Rule {
+    let expected = "arn:aws:iam::<account>:role/<name>, user/<name> or root";
+    let a = parse_arn(s)?;
+    if a.service != "iam" || !a.region.is_empty() {
+        return Err(broken("not an IAM principal ARN", "not arn:<partition>:iam::...", expected));
+    }
+    account_id(a.account)?;
+    let kind = a.resource.split('/').next().unwrap_or_default();
+    if a.resource == "root" || (matches!(kind, "role" | "user") && a.resource.len() > kind.len() + 1) {
+        return Ok(());
+    }
+    Err(broken("an IAM principal ARN names a role, a user or root", "not role/, user/ or root", expected)
+        .help("an approver is a role (for example an IAM Identity Center permission set's) or a user"))
+}
+
 /// IANA time-zone areas (the first part of names such as `Europe/Berlin`).
 const TZ_AREAS: &[&str] = &[
     "Africa",

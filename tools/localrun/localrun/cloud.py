@@ -20,6 +20,7 @@ class Cloud:
         self.region = region
         self._keys = {}
         self._clients = {}
+        self._sessions = {}
 
     def credentials(self, account, user=None):
         if account not in self._keys:
@@ -43,6 +44,31 @@ class Cloud:
             self._clients[key] = boto3.client(service, endpoint_url=self.endpoint, region_name=self.region,
                                               config=CONFIG, aws_access_key_id=access, aws_secret_access_key=secret)
         return self._clients[key]
+
+    def session(self, role_arn):
+        """Credentials of an AssumeRole session of `role_arn` (the emulator judges what such a
+        session may do against the role's policies when started with MLOPSGEN_IAM=enforce)."""
+        if role_arn not in self._sessions:
+            account = role_arn.split(":")[4]
+            sts = self.client("sts", account)
+            c = sts.assume_role(RoleArn=role_arn, RoleSessionName="localrun")["Credentials"]
+            self._sessions[role_arn] = (c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+        return self._sessions[role_arn]
+
+    def as_role(self, service, role_arn):
+        key = (service, role_arn)
+        if key not in self._clients:
+            access, secret, token = self.session(role_arn)
+            self._clients[key] = boto3.client(service, endpoint_url=self.endpoint, region_name=self.region,
+                                              config=CONFIG, aws_access_key_id=access, aws_secret_access_key=secret,
+                                              aws_session_token=token)
+        return self._clients[key]
+
+    def role_environment(self, role_arn):
+        access, secret, token = self.session(role_arn)
+        env = self.environment(role_arn.split(":")[4])
+        env.update({"AWS_ACCESS_KEY_ID": access, "AWS_SECRET_ACCESS_KEY": secret, "AWS_SESSION_TOKEN": token})
+        return env
 
     def environment(self, account):
         """The variables a process (the Lambda handler) needs to act as `account` here."""

@@ -57,8 +57,9 @@ def _alive(pid):
         return True
 
 
-def start(pidfile=None, timeout=60):
-    """Starts an emulator (this interpreter must be the emulator runtime's) and waits for it."""
+def start(pidfile=None, timeout=60, iam=False):
+    """Starts an emulator (this interpreter must be the emulator runtime's) and waits for it;
+    with `iam`, requests of AssumeRole sessions are authorized (authz.py)."""
     import boto3
     import botocore.config
 
@@ -71,6 +72,9 @@ def start(pidfile=None, timeout=60):
         os.remove(ready)
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, PYTHONPATH=here)
+    env.pop("MLOPSGEN_IAM", None)
+    if iam:
+        env["MLOPSGEN_IAM"] = "enforce"
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "localrun.emulator", "serve", "0", ready], stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)

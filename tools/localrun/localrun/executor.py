@@ -54,11 +54,13 @@ class StepFailed(Exception):
 class Pipeline:
     """A pipeline as deployed: its name, ARN, account, the definition file, its role."""
 
-    def __init__(self, env, kind, name, arn, account, region, definition_path, model):
+    def __init__(self, env, kind, name, arn, account, region, definition_path, model, role_arn):
         self.env, self.kind, self.name, self.arn = env, kind, name, arn
         self.account, self.region = account, region
         self.definition_path = definition_path
         self.model = model
+        # The pipeline's role: its jobs read and write S3 and call the registry as this role.
+        self.role_arn = role_arn
 
     def definition(self):
         with open(self.definition_path, encoding="utf-8") as f:
@@ -269,7 +271,7 @@ class Executor:
             raise StepFailed(step.name, field, "property file %s: step %s has no output %r" % (name, target, pf["OutputName"]))
         uri = output[0]["S3Output"]["S3Uri"].rstrip("/") + "/" + pf["FilePath"]
         try:
-            document = json.loads(s3util.read(self.cloud.client("s3", ex.pipeline.account), uri))
+            document = json.loads(s3util.read(self.cloud.as_role("s3", ex.pipeline.role_arn), uri))
         except Exception as e:
             raise StepFailed(step.name, field, "property file %s (%s) of step %s cannot be read: %s" % (name, uri, target, e))
         try:
@@ -313,7 +315,7 @@ class Executor:
     def _step_processing(self, ex, d, step, record):
         args = self.evaluate(ex, d, step, step.raw.get("Arguments", {}), "Arguments")
         account = ex.pipeline.account
-        s3 = self.cloud.client("s3", account)
+        s3 = self.cloud.as_role("s3", ex.pipeline.role_arn)
         app = args.get("AppSpecification", {})
         python = self._runtime(step, "Arguments.AppSpecification.ImageUri", app.get("ImageUri"))
         root = self._job_root(ex, step)
@@ -366,7 +368,7 @@ class Executor:
     def _step_training(self, ex, d, step, record):
         args = self.evaluate(ex, d, step, step.raw.get("Arguments", {}), "Arguments")
         account = ex.pipeline.account
-        s3 = self.cloud.client("s3", account)
+        s3 = self.cloud.as_role("s3", ex.pipeline.role_arn)
         algo = args.get("AlgorithmSpecification", {})
         image = algo.get("TrainingImage", "")
         if runtimes.image_runtime(image) != "xgboost-1.7-1":
@@ -415,7 +417,7 @@ class Executor:
         container = args.get("PrimaryContainer") or (args.get("Containers") or [{}])[0]
         package_arn = container.get("ModelPackageName")
         if package_arn:
-            sm = self.cloud.client("sagemaker", ex.pipeline.account)
+            sm = self.cloud.as_role("sagemaker", ex.pipeline.role_arn)
             try:
                 package = sm.describe_model_package(ModelPackageName=package_arn)
             except Exception as e:
@@ -436,7 +438,7 @@ class Executor:
     def _step_transform(self, ex, d, step, record):
         args = self.evaluate(ex, d, step, step.raw.get("Arguments", {}), "Arguments")
         account = ex.pipeline.account
-        s3 = self.cloud.client("s3", account)
+        s3 = self.cloud.as_role("s3", ex.pipeline.role_arn)
         model = self.models.get(args.get("ModelName"))
         if model is None:
             raise StepFailed(step.name, "Arguments.ModelName", "ValidationException: no model %r" % args.get("ModelName"))
@@ -510,7 +512,7 @@ class Executor:
 
     def _step_registermodel(self, ex, d, step, record):
         args = self.evaluate(ex, d, step, step.raw.get("Arguments", {}), "Arguments")
-        sm = self.cloud.client("sagemaker", ex.pipeline.account)
+        sm = self.cloud.as_role("sagemaker", ex.pipeline.role_arn)
         request = copy.deepcopy(args)
         request.pop("SkipModelValidation", None)
         request["MetadataProperties"] = {"GeneratedBy": ex.arn}

@@ -35,7 +35,7 @@ def main(argv=None):
     with open(args.describe, encoding="utf-8") as f:
         description = json.load(f)
     os.makedirs(os.path.join(work, "emulator"), exist_ok=True)
-    emu = emulator.start(os.path.join(work, "emulator", "emulator.pid"))
+    emu = emulator.start(os.path.join(work, "emulator", "emulator.pid"), iam=True)
     try:
         env = [e for e in description["environments"] if e["name"] == args.env][0]
         cloud = Cloud(emu.endpoint, env["region"])

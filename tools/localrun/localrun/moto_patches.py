@@ -190,3 +190,10 @@ def apply():
     B.update_model_package = update_model_package
     B.delete_model_package = delete_model_package
     R.delete_model_package = _response_delete_model_package
+
+    import os
+
+    if os.environ.get("MLOPSGEN_IAM") == "enforce":
+        from . import authz
+
+        authz.install()

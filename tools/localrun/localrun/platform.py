@@ -52,7 +52,7 @@ class Function:
 
     def invoke(self, event):
         environ = dict(os.environ)
-        environ.update(self.platform.cloud.environment(self.env["account_id"]))
+        environ.update(self.platform.cloud.role_environment(self.env["lambda_role"]["arn"]))
         proc = subprocess.run([sys.executable, "-c", _INVOKE, self.source, self.handler], input=json.dumps(event),
                               capture_output=True, text=True, env=environ, timeout=120)
         if proc.returncode != 0:
@@ -126,11 +126,21 @@ class Platform:
                     self._topic(env, env[kind]["name"])
             for rule in env["rules"]:
                 self._rule(env, rule)
+        for env in self.envs.values():
+            for role, service in (("execution_role", "sagemaker"), ("lambda_role", "lambda"), ("approver_role", None)):
+                if role in env:
+                    self._role(env, env[role], service)
         for env in registry:
             sm = self.cloud.client("sagemaker", env["account_id"])
             for g in env.get("groups", []):
                 sm.create_model_package_group(ModelPackageGroupName=g["name"],
                                               ModelPackageGroupDescription=g.get("description", ""))
+                if g.get("policy"):
+                    sm.put_model_package_group_policy(ModelPackageGroupName=g["name"],
+                                                      ResourcePolicy=json.dumps(g["policy"]))
+            if env.get("artifacts_bucket_policy"):
+                self.cloud.client("s3", env["account_id"]).put_bucket_policy(
+                    Bucket=env["buckets"]["artifacts"], Policy=json.dumps(env["artifacts_bucket_policy"]))
         for env in self.envs.values():
             if env["kind"] != "workload":
                 continue
@@ -143,7 +153,22 @@ class Platform:
                 for kind, p in m["pipelines"].items():
                     path = os.path.join(self.repo, env["directory"], p["definition"])
                     self.pipelines[p["arn"]] = Pipeline(env["name"], kind, p["name"], p["arn"], env["account_id"],
-                                                        env["region"], path, m["name"])
+                                                        env["region"], path, m["name"], env["execution_role"]["arn"])
+
+    def _role(self, env, spec, service):
+        """A role as the Terraform creates it: its trust and its inline policy (describe's)."""
+        iam = self.cloud.client("iam", env["account_id"])
+        name = spec["arn"].split("/")[-1]
+        path = "/" + "/".join(spec["arn"].split(":role/", 1)[1].split("/")[:-1])
+        path = path if path.endswith("/") else path + "/"
+        if service:
+            trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                             "Principal": {"Service": "%s.amazonaws.com" % service}}]}
+        else:
+            trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                             "Principal": {"AWS": spec.get("trusted", [])}}]}
+        iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(trust))
+        iam.put_role_policy(RoleName=name, PolicyName="mlopsgen", PolicyDocument=json.dumps(spec["policy"]))
 
     def _bucket_owner(self, bucket):
         """The account that creates a bucket: the registry for the artifacts bucket."""

@@ -129,12 +129,43 @@ def tell(platform, executor, env_name, data_dir, log):
 
     # 2. Approve v1 in the registry, as the approver.
     def approve(version, reason):
-        sm = cloud.client("sagemaker", registry["account_id"])
+        sm = cloud.as_role("sagemaker", registry["approver_role"]["arn"])
         sm.update_model_package(ModelPackageArn=version["ModelPackageArn"], ModelApprovalStatus="Approved",
                                 ApprovalDescription=reason)
         package = sm.describe_model_package(ModelPackageName=version["ModelPackageArn"])
         platform.model_package_event(package)
         return package
+
+    # The approval gate and the isolation, tried as the environment's execution role.
+    exec_role = env["execution_role"]["arn"]
+    refused = []
+    sm = cloud.as_role("sagemaker", exec_role)
+    try:
+        sm.create_model_package(ModelPackageGroupName=model["group_arn"], ModelApprovalStatus="Approved",
+                                InferenceSpecification=v1["InferenceSpecification"],
+                                ModelPackageDescription="a version that approves itself")
+    except Exception as e:
+        refused.append(("CreateModelPackage as Approved", str(e)))
+    try:
+        sm.update_model_package(ModelPackageArn=v1["ModelPackageArn"], ModelApprovalStatus="Approved")
+    except Exception as e:
+        refused.append(("UpdateModelPackage", str(e)))
+    other = [e for e in platform.envs.values() if e["kind"] == "workload" and e["name"] != env_name]
+    target = (other[0]["name"] if other else "another-environment") + "/" + model["name"] + "/models/tampered.tar.gz"
+    try:
+        cloud.as_role("s3", exec_role).put_object(Bucket=env["buckets"]["artifacts"], Key=target, Body=b"x",
+                                                  ServerSideEncryption="aws:kms", SSEKMSKeyId=registry["kms_key"])
+    except Exception as e:
+        refused.append(("PutObject %s" % target, str(e)))
+    story.arrow("the %s execution role cannot register an Approved version (the group policy's and its own explicit deny)" % env_name,
+                any(a.startswith("CreateModelPackage") and "explicit deny" in m for a, m in refused),
+                next((m for a, m in refused if a.startswith("CreateModelPackage")), "it was allowed")[:220])
+    story.arrow("the %s execution role cannot approve a version" % env_name,
+                any(a == "UpdateModelPackage" and "AccessDenied" in m for a, m in refused),
+                next((m for a, m in refused if a == "UpdateModelPackage"), "it was allowed")[:220])
+    story.arrow("the %s execution role cannot write under another environment's prefix of the registry bucket" % env_name,
+                any(a.startswith("PutObject") and "AccessDenied" in m for a, m in refused),
+                next((m for a, m in refused if a.startswith("PutObject")), "it was allowed")[:220])
 
     approved = approve(v1, "AUC and baseline reviewed (localrun story)")
     mail = [m for e, t, m in platform.notifications if e == registry["name"]]
@@ -321,7 +352,7 @@ def main(argv=None):
     print(proc.stdout.rstrip())
     print("== emulator")
     os.makedirs(os.path.join(work, "emulator"), exist_ok=True)
-    emu = emulator.start(os.path.join(work, "emulator", "emulator.pid"))
+    emu = emulator.start(os.path.join(work, "emulator", "emulator.pid"), iam=True)
     print("  %s" % emu.endpoint)
     try:
         cloud = Cloud(emu.endpoint, envs[args.env]["region"])
