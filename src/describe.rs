@@ -9,7 +9,7 @@ use crate::model::*;
 use crate::render::events::{self, Target};
 use crate::render::hcl::Expr;
 use crate::render::workflow;
-use crate::render::{identity, pipeline, policy, registry};
+use crate::render::{deploy, identity, keys, pipeline, policy, registry};
 use serde_json::{Value, json};
 
 /// The description of the `selected` environments (all when empty); `all` gives cross-account
@@ -148,6 +148,17 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
         out["execution_role"] = json!({ "arn": env.role_arn(&w.execution_role), "policy": policy::to_json(exec) });
         out["lambda_role"] = json!({ "arn": env.role_arn(&w.lambda_role), "policy": policy::to_json(lambda) });
         out["models"] = Value::Array(models);
+    }
+    if let Some(policy) = keys::key_policy(env, all) {
+        out["key_policy"] = policy::to_json(policy);
+    }
+    if let Some(d) = &env.deploy {
+        out["deploy_role"] = json!({
+            "arn": env.role_arn(&Role { name: d.role_name.clone(), path: "/".into(), create: true }),
+            "trusted": env.foreign_role_arn_by_name(&d.jenkins_account_id, &d.jenkins_role_name),
+            "external_id": d.external_id,
+            "policy": policy::to_json(deploy::deploy_statements(env)),
+        });
     }
     if let Some(r) = &env.registry {
         let consumers: Vec<&EnvConfig> =

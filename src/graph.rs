@@ -5,8 +5,8 @@
 //! model only; deterministic order.
 
 use crate::model::names::{self, label};
-use crate::render::events::{Source, Target};
 use crate::model::*;
+use crate::render::events::{Source, Target};
 use std::fmt::Write as _;
 
 /// What a node stands for (decides its shape).

@@ -38,12 +38,18 @@ fn sigkill_during_generate_leaves_old_or_new_tree() {
     let cfg = repo.path().join("environments/prod.tfvars.json");
     let original = std::fs::read_to_string(&cfg).expect("read");
     let (old, dirs) = render_repo(repo.path());
-    std::fs::write(&cfg, original.replace("\"name\": \"sagemaker-execution-role\"", "\"name\": \"sagemaker-execution-role-v2\""))
-        .expect("write");
+    std::fs::write(
+        &cfg,
+        original.replace("\"name\": \"sagemaker-execution-role\"", "\"name\": \"sagemaker-execution-role-v2\""),
+    )
+    .expect("write");
     let (new, _) = render_repo(repo.path());
     let changed: Vec<&str> =
         ["modules", "dev", "prod", "registry"].into_iter().filter(|d| expected(&old, d) != expected(&new, d)).collect();
-    assert!(changed.contains(&"prod") && changed.contains(&"registry"), "the change must touch several trees: {changed:?}");
+    assert!(
+        changed.contains(&"prod") && changed.contains(&"registry"),
+        "the change must touch several trees: {changed:?}"
+    );
 
     // How long one uninterrupted run takes here (debug build, busy CI machine): the kills are
     // spread over 0 to 1.2 times that.

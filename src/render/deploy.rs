@@ -220,7 +220,7 @@ pub(super) fn bootstrap(env: &EnvConfig) -> (Body, Body) {
 
 /// What `terraform apply` of the main root needs (aws-facts.md §5.5, "Jenkins deploy role"),
 /// scoped to this platform's names wherever the action allows it.
-pub(super) fn deploy_statements(env: &EnvConfig) -> Vec<Stmt> {
+pub fn deploy_statements(env: &EnvConfig) -> Vec<Stmt> {
     let mut roles: Vec<Expr> = Vec::new();
     let mut events_roles: Vec<Expr> = Vec::new();
     if let Some(w) = &env.workload {

@@ -70,20 +70,39 @@ pub(super) fn events_statement() -> Stmt {
         .principal("Service", vec![Expr::str("events.amazonaws.com")])
 }
 
+/// The statements an environment's key policy adds to the account's and CloudWatch Logs'
+/// (the workload's and the registry's differ).
+pub fn key_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
+    match env.kind {
+        EnvKind::Workload => {
+            let mut statements = share_statements(env, &shared_with(env, all));
+            statements.push(events_statement());
+            statements
+        }
+        EnvKind::Registry => super::registry::key_statements(env, all),
+    }
+}
+
+/// The whole policy of the key mlopsgen creates for `env` (None for an existing key).
+pub fn key_policy(env: &EnvConfig, all: &[EnvConfig]) -> Option<Vec<Stmt>> {
+    let KmsKey::Create { .. } = &env.kms_key else { return None };
+    let mut statements = key_statements(env, all);
+    statements.push(root_statement(env));
+    let mut groups: Vec<String> =
+        env.deploy.iter().filter_map(|d| d.log_group.as_ref()).map(|lg| lg.name.clone()).collect();
+    if env.kind == EnvKind::Workload {
+        groups.push(format!("/aws/lambda/{}", env.latest_model_function_name()));
+    }
+    if !groups.is_empty() {
+        statements.push(logs_statement(env, &groups));
+    }
+    Some(statements)
+}
+
 /// The environment's key: `module.kms` when created, else the given ARN.
-pub(super) fn kms_module(env: &EnvConfig, mut statements: Vec<Stmt>, body: &mut Body) -> Expr {
-    match &env.kms_key {
-        KmsKey::Existing { arn } => Expr::str(arn),
-        KmsKey::Create { alias, description, deletion_window_in_days, rotation_period_in_days, .. } => {
-            statements.push(root_statement(env));
-            let mut groups: Vec<String> =
-                env.deploy.iter().filter_map(|d| d.log_group.as_ref()).map(|lg| lg.name.clone()).collect();
-            if env.kind == EnvKind::Workload {
-                groups.push(format!("/aws/lambda/{}", env.latest_model_function_name()));
-            }
-            if !groups.is_empty() {
-                statements.push(logs_statement(env, &groups));
-            }
+pub(super) fn kms_module(env: &EnvConfig, all: &[EnvConfig], body: &mut Body) -> Expr {
+    match (&env.kms_key, key_policy(env, all)) {
+        (KmsKey::Create { alias, description, deletion_window_in_days, rotation_period_in_days, .. }, Some(policy)) => {
             push(
                 body,
                 module(
@@ -94,12 +113,14 @@ pub(super) fn kms_module(env: &EnvConfig, mut statements: Vec<Stmt>, body: &mut 
                         ("description", Expr::str(description)),
                         ("deletion_window_in_days", Expr::int(*deletion_window_in_days)),
                         ("rotation_period_in_days", Expr::int(*rotation_period_in_days)),
-                        ("policy", json_policy(statements)),
+                        ("policy", json_policy(policy)),
                     ],
                 ),
             );
             Expr::r("module.kms.arn")
         }
+        (KmsKey::Existing { arn }, _) => Expr::str(arn),
+        (KmsKey::Create { .. }, None) => Expr::str(""),
     }
 }
 

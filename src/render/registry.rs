@@ -17,36 +17,8 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     let mut outputs = Body::new();
 
     // Workload environments granted by any group: they write artifacts and register versions.
-    let mut consumers: Vec<&EnvConfig> =
-        all.iter().filter(|e| r.groups.iter().any(|g| g.consumers.iter().any(|(c, _)| c == &e.name))).collect();
-    consumers.sort_by(|a, b| a.name.cmp(&b.name));
-    let exec_arns: Vec<Expr> = consumers
-        .iter()
-        .filter_map(|c| c.workload.as_ref().map(|w| Expr::str(c.role_arn(&w.execution_role))))
-        .collect();
-    let roots: Vec<Expr> = consumers.iter().map(|c| Expr::str(c.root_arn())).collect();
-    let approver_arn = env.role_arn(&r.approver_role);
-
-    // The key: what the registry keeps is encrypted with it. Only the consumers' execution
-    // roles may use it, only through S3 (aws:PrincipalArn, kms:ViaService), and the approver
-    // role reads the evidence with it.
-    let mut key_statements = vec![events_statement()];
-    if !consumers.is_empty() {
-        key_statements.push(
-            Stmt::allow("WorkloadRolesUseKeyThroughS3", KMS_USE, vec![Expr::str("*")])
-                .principal("AWS", roots.clone())
-                .condition("ArnEquals", "aws:PrincipalArn", exec_arns.clone())
-                .condition("StringEquals", "kms:ViaService", vec![Expr::str(env.s3_service())]),
-        );
-    }
-    key_statements.push(
-        Stmt::allow("ApproverReadsEvidence", &["kms:Decrypt", "kms:DescribeKey"], vec![Expr::str("*")])
-            .principal("AWS", vec![Expr::str(env.root_arn())])
-            .condition("ArnEquals", "aws:PrincipalArn", vec![Expr::str(&approver_arn)])
-            .condition("StringEquals", "kms:ViaService", vec![Expr::str(env.s3_service())]),
-    );
-    key_statements.extend(share_statements(env, &shared_with(env, all)));
-    let key = kms_module(env, key_statements, &mut body);
+    let consumers = consumers(r, all);
+    let key = kms_module(env, all, &mut body);
     let logs = access_logs(env, &mut body, &mut outputs);
 
     // The model artifacts bucket: every consumer reads it, each writes only under its own
@@ -303,4 +275,46 @@ pub fn artifacts_statements(env: &EnvConfig, consumers: &[&EnvConfig], bucket_ar
         );
     }
     statements
+}
+
+/// The statements of the registry key's policy (besides the account's and CloudWatch Logs',
+/// which `kms_module` adds): what the registry keeps is encrypted with it. Only the consumers'
+/// execution roles may use it, only through S3 (aws:PrincipalArn, kms:ViaService), and the
+/// approver role reads the evidence with it.
+pub fn key_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
+    let Some(r) = env.registry.as_ref() else { return Vec::new() };
+    let consumers = consumers(r, all);
+    let exec_arns: Vec<Expr> = consumers
+        .iter()
+        .filter_map(|c| c.workload.as_ref().map(|w| Expr::str(c.role_arn(&w.execution_role))))
+        .collect();
+    let roots: Vec<Expr> = consumers.iter().map(|c| Expr::str(c.root_arn())).collect();
+    let approver_arn = env.role_arn(&r.approver_role);
+
+    let mut key_statements = vec![events_statement()];
+    if !consumers.is_empty() {
+        key_statements.push(
+            Stmt::allow("WorkloadRolesUseKeyThroughS3", KMS_USE, vec![Expr::str("*")])
+                .principal("AWS", roots.clone())
+                .condition("ArnEquals", "aws:PrincipalArn", exec_arns.clone())
+                .condition("StringEquals", "kms:ViaService", vec![Expr::str(env.s3_service())]),
+        );
+    }
+    key_statements.push(
+        Stmt::allow("ApproverReadsEvidence", &["kms:Decrypt", "kms:DescribeKey"], vec![Expr::str("*")])
+            .principal("AWS", vec![Expr::str(env.root_arn())])
+            .condition("ArnEquals", "aws:PrincipalArn", vec![Expr::str(&approver_arn)])
+            .condition("StringEquals", "kms:ViaService", vec![Expr::str(env.s3_service())]),
+    );
+    key_statements.extend(share_statements(env, &shared_with(env, all)));
+    key_statements
+}
+
+/// Workload environments granted by any group of the registry: they write artifacts and
+/// register versions. Sorted by name.
+pub fn consumers<'a>(r: &Registry, all: &'a [EnvConfig]) -> Vec<&'a EnvConfig> {
+    let mut consumers: Vec<&EnvConfig> =
+        all.iter().filter(|e| r.groups.iter().any(|g| g.consumers.iter().any(|(c, _)| c == &e.name))).collect();
+    consumers.sort_by(|a, b| a.name.cmp(&b.name));
+    consumers
 }

@@ -7,7 +7,7 @@
 use super::FileSet;
 use super::deploy::{backend, bootstrap, log_group, providers, versions};
 use super::hcl::{Body, Expr, render_file};
-use super::keys::{access_logs, events_statement, kms_module, share_statements, shared_with};
+use super::keys::{access_logs, kms_module};
 use super::tf::{header, module, output, push};
 use crate::model::*;
 
@@ -40,9 +40,7 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     let mut body = Body::new();
     let mut outputs = Body::new();
 
-    let mut key_statements = share_statements(env, &shared_with(env, all));
-    key_statements.push(events_statement());
-    let key = kms_module(env, key_statements, &mut body);
+    let key = kms_module(env, all, &mut body);
     let logs = access_logs(env, &mut body, &mut outputs);
 
     // The data bucket: datasets, pipeline code and job outputs.
