@@ -153,11 +153,26 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
         out["key_policy"] = policy::to_json(policy);
     }
     if let Some(d) = &env.deploy {
+        let state_key = env.state_bucket.create.then(|| Expr::r("module.state_key.arn"));
+        let platform_key = match &env.kms_key {
+            KmsKey::Create { .. } => Expr::r("module.kms.arn"),
+            KmsKey::Existing { arn } => Expr::str(arn),
+        };
+        if env.workload.is_some() {
+            out["role_boundary"] = json!({
+                "arn": env.boundary_arn(),
+                "policy": policy::to_json(identity::boundary_statements(env, all)),
+            });
+        }
         out["deploy_role"] = json!({
             "arn": env.role_arn(&Role { name: d.role_name.clone(), path: "/".into(), create: true }),
             "trusted": env.foreign_role_arn_by_name(&d.jenkins_account_id, &d.jenkins_role_name),
             "external_id": d.external_id,
-            "policy": policy::to_json(deploy::deploy_statements(env)),
+            "policy": policy::to_json(deploy::deploy_statements(env, state_key.clone(), &platform_key)),
+        });
+        out["plan_role"] = json!({
+            "arn": env.role_arn(&Role { name: env.plan_role_name(), path: "/".into(), create: true }),
+            "policy": policy::to_json(deploy::plan_statements(env, state_key, &platform_key)),
         });
     }
     if let Some(r) = &env.registry {

@@ -178,10 +178,10 @@ pub fn build(envs: &[EnvConfig], selected: &[String]) -> Graph {
                 g.edge(&infer, &lambda, "latest approved model");
                 let schedule = g.node(
                     id(&e.name, &names::schedule_rule(m)),
-                    format!("schedule {}", m.inference.cron_schedule),
+                    format!("schedule {}\n{}", m.inference.cron_schedule, m.inference.schedule_timezone),
                     Some(&e.name),
                     NodeKind::Rule,
-                    Some(format!("aws_cloudwatch_event_rule.{ml}_schedule")),
+                    Some(format!("aws_scheduler_schedule.{ml}_schedule")),
                 );
                 g.edge(&schedule, &infer, "starts");
                 if let (Some(r), Some(acct)) = (registry, &m.group.account) {
@@ -224,7 +224,6 @@ pub fn build(envs: &[EnvConfig], selected: &[String]) -> Graph {
                         g.edge(&id(&e.name, &grp.name), &rule, r.when);
                     }
                 }
-                Source::Clock => {}
             }
             for t in &r.targets {
                 match t {

@@ -58,10 +58,7 @@ fn schedule_instance_type_and_subscriber_changes_are_summarized() {
     let (code, text) = plan(repo.path(), &["prod", "--check"]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("  + aws_sns_topic_subscription.alerts_oncall_example_com\n"), "{text}");
-    assert!(
-        text.contains("  ~ aws_cloudwatch_event_rule.mammography_severity_model_schedule (1 attribute)\n"),
-        "{text}"
-    );
+    assert!(text.contains("  ~ aws_scheduler_schedule.mammography_severity_model_schedule (1 attribute)\n"), "{text}");
     assert!(
         text.contains(
             "  ~ pipelines/mammography-severity-model-inference.json: parameter TransformInstanceType (1 attribute)\n"
@@ -80,7 +77,7 @@ fn schedule_instance_type_and_subscriber_changes_are_summarized() {
     assert_eq!(code, 2);
     assert!(
         full.contains(
-            "-  schedule_expression = \"cron(0 23 * * ? *)\"\n+  schedule_expression = \"cron(0 22 * * ? *)\""
+            "-  schedule_expression          = \"cron(0 23 * * ? *)\"\n+  schedule_expression          = \"cron(0 22 * * ? *)\""
         ),
         "{full}"
     );
@@ -110,9 +107,9 @@ fn replacing_the_artifacts_bucket_or_dropping_a_created_key_is_flagged() {
     let (code, text) = plan(repo.path(), &["--check"]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("  -/+ module.artifacts_bucket  <-- holds data\n"), "{text}");
-    assert!(text.contains("  - module.kms  <-- holds data\n"), "{text}");
+    assert!(text.contains("  - bootstrap/module.kms  <-- holds data\n"), "{text}");
     assert!(text.contains("WARNING: replace module.artifacts_bucket holds data or keys"), "{text}");
-    assert!(text.contains("WARNING: destroy module.kms holds data or keys"), "{text}");
+    assert!(text.contains("WARNING: destroy bootstrap/module.kms holds data or keys"), "{text}");
 }
 
 #[test]
@@ -134,7 +131,7 @@ fn a_never_generated_environment_is_all_additions() {
     let (code, out) = plan(repo.path(), &["dev", "--check"]);
     assert_eq!(code, 2);
     assert!(out.contains("to change, 0 to destroy."), "{out}");
-    assert!(out.contains("+ module.kms"), "{out}");
+    assert!(out.contains("+ bootstrap/module.kms"), "{out}");
     assert!(!out.contains(" ~ ") && !out.contains(" - "), "{out}");
 }
 
@@ -191,7 +188,7 @@ fn removing_a_model_destroys_its_pipelines_and_rules() {
     for gone in [
         "  - aws_sagemaker_pipeline.churn_model_train\n",
         "  - aws_sagemaker_pipeline.churn_model_inference\n",
-        "  - aws_cloudwatch_event_rule.churn_model_schedule\n",
+        "  - aws_scheduler_schedule.churn_model_schedule\n",
         "  - aws_cloudwatch_event_rule.churn_model_drift_detected\n",
         "  - output.churn_model_train_pipeline_arn\n",
     ] {

@@ -97,7 +97,7 @@ proptest! {
                 prop_assert!(hcl::parse(&t).is_ok(), "{} does not parse", path.display());
             }
         }
-        prop_assert_eq!(attribute(&text("prod/main.tf"), "module", "kms", "description"), Some(description));
+        prop_assert_eq!(attribute(&text("prod/bootstrap/main.tf"), "module", "kms", "description"), Some(description));
         prop_assert_eq!(
             attribute(&text("registry/main.tf"), "resource", "mammo_severity_model_package", "model_package_group_description"),
             Some(group_description)

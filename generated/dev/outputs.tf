@@ -27,7 +27,7 @@ output "alerts_topic_arn" {
 
 output "kms_key_arn" {
   description = "The environment's KMS key."
-  value       = module.kms.arn
+  value       = data.aws_kms_key.platform.arn
 }
 
 output "data_bucket" {

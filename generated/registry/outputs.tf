@@ -5,11 +5,6 @@ output "access_log_bucket" {
   value       = module.access_logs.name
 }
 
-output "approver_role_arn" {
-  description = "The role that approves or rejects model versions."
-  value       = aws_iam_role.approver.arn
-}
-
 output "approvals_topic_arn" {
   description = "Topic notified when a model version waits for approval, is approved or rejected."
   value       = aws_sns_topic.approvals.arn
@@ -17,7 +12,7 @@ output "approvals_topic_arn" {
 
 output "kms_key_arn" {
   description = "The registry's KMS key."
-  value       = module.kms.arn
+  value       = data.aws_kms_key.platform.arn
 }
 
 output "model_artifacts_bucket" {

@@ -55,6 +55,38 @@ impl EnvConfig {
         format!("mlops-{}-start-pipelines", self.name)
     }
 
+    /// The role EventBridge Scheduler starts the inference pipelines with.
+    pub fn scheduler_role_name(&self) -> String {
+        format!("mlops-{}-scheduled-runs", self.name)
+    }
+
+    /// The read-only role Jenkins plans pull requests with (bootstrap/).
+    pub fn plan_role_name(&self) -> String {
+        format!("mlops-{}-terraform-plan", self.name)
+    }
+
+    /// The managed policy bootstrap/ creates as the permissions boundary of the roles the main
+    /// root creates.
+    pub fn boundary_policy_name(&self) -> String {
+        format!("mlops-{}-role-boundary", self.name)
+    }
+
+    /// The permissions boundary of the roles the main root creates, when bootstrap/ creates one
+    /// (the environment has a deploy role).
+    pub fn boundary_arn(&self) -> Option<String> {
+        self.deploy.as_ref().map(|_| self.policy_arn(&self.boundary_policy_name()))
+    }
+
+    /// The ARN of a customer managed policy of this account.
+    pub fn policy_arn(&self, name: &str) -> String {
+        format!("arn:{}:iam::{}:policy/{name}", self.partition, self.account_id)
+    }
+
+    /// The ARN of a schedule of EventBridge Scheduler's default group.
+    pub fn schedule_arn(&self, name: &str) -> String {
+        self.regional_arn("scheduler", &format!("schedule/default/{name}"))
+    }
+
     /// The name of the Lambda that finds the latest approved model version.
     pub fn latest_model_function_name(&self) -> String {
         format!("mlops-{}-latest-approved-model", self.name)
@@ -172,7 +204,6 @@ impl EnvConfig {
         let mut out = Vec::new();
         if let Some(w) = &self.workload {
             for m in &w.models {
-                out.push(("default".to_string(), schedule_rule(m)));
                 out.push((self.event_bus_name.clone(), drift_rule(m)));
                 out.push((self.event_bus_name.clone(), rejected_rule(m)));
                 if m.monitoring.quality.is_some() {

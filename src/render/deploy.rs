@@ -6,7 +6,8 @@
 use super::hcl::{Block, Body, Expr};
 use super::keys::root_statement;
 use super::policy::{Stmt, document, json_policy};
-use super::tf::{inline_policy, module, output, push, resource};
+use super::tf::{managed_policies, module, output, push, resource};
+use crate::model::names;
 use crate::model::*;
 
 /// Provider constraint: both 5.100 and 6.x (aws-facts.md §1.1; tfcheck serves both).
@@ -134,7 +135,7 @@ pub(super) fn log_group(env: &EnvConfig, key: &Expr, body: &mut Body) -> Option<
     ))
 }
 
-pub(super) fn bootstrap(env: &EnvConfig) -> (Body, Body) {
+pub(super) fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     let mut body = Body::new();
     let mut outputs = Body::new();
     let src = |m: &str| format!("../../modules/{m}");
@@ -183,6 +184,16 @@ pub(super) fn bootstrap(env: &EnvConfig) -> (Body, Body) {
         );
     }
 
+    // The environment's key: created here, by the administrator (the deploy role only uses it).
+    let platform_key = match &env.kms_key {
+        KmsKey::Create { .. } => {
+            let k = super::keys::kms_module(env, all, &mut body);
+            push(&mut outputs, output("kms_key_arn", "The environment's KMS key.", k.clone()));
+            k
+        }
+        KmsKey::Existing { arn } => Expr::str(arn),
+    };
+    let state_key = env.state_bucket.create.then(|| Expr::r("module.state_key.arn"));
     if let (Some(role), Some(d)) = (deploy, env.deploy.as_ref()) {
         let jenkins_role = env.foreign_role_arn_by_name(&d.jenkins_account_id, &d.jenkins_role_name);
         let mut trust = Stmt::allow("TrustJenkinsServerRole", &["sts:AssumeRole"], Vec::new())
@@ -192,46 +203,113 @@ pub(super) fn bootstrap(env: &EnvConfig) -> (Body, Body) {
             trust = trust.condition("StringEquals", "sts:ExternalId", vec![Expr::str(x)]);
         }
         push(&mut body, document("deploy_assume", vec![trust]));
-        push(
-            &mut body,
-            resource(
-                "aws_iam_role",
+        for (l, name, description, statements, what) in [
+            (
                 "deploy",
-                Body::new()
-                    .attr("name", Expr::str(&role.name))
-                    .attr("description", Expr::str("Jenkins applies generated/ with this role (mlopsgen)."))
-                    .attr("max_session_duration", Expr::int(3600))
-                    .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.deploy_assume.json")),
-            ),
-        );
-        let role = Expr::r("aws_iam_role.deploy.name");
-        inline_policy(&mut body, "deploy", "mlopsgen-deploy", role, deploy_statements(env), None);
-        push(
-            &mut outputs,
-            output(
-                "deploy_role_arn",
+                role.name.clone(),
+                "Jenkins applies generated/ with this role (mlopsgen).",
+                deploy_statements(env, state_key.clone(), &platform_key),
                 "Role Jenkins assumes to apply this environment.",
-                Expr::r("aws_iam_role.deploy.arn"),
             ),
-        );
+            (
+                "plan",
+                env.plan_role_name(),
+                "Jenkins plans pull requests with this role: it reads, never writes (mlopsgen).",
+                plan_statements(env, state_key.clone(), &platform_key),
+                "Read-only role Jenkins assumes for `terraform plan -lock=false` of pull requests.",
+            ),
+        ] {
+            push(
+                &mut body,
+                resource(
+                    "aws_iam_role",
+                    l,
+                    Body::new()
+                        .attr("name", Expr::str(&name))
+                        .attr("description", Expr::str(description))
+                        .attr("max_session_duration", Expr::int(3600))
+                        .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.deploy_assume.json")),
+                ),
+            );
+            managed_policies(
+                &mut body,
+                l,
+                &format!("mlops-{}-{l}", env.name),
+                Expr::r(format!("aws_iam_role.{l}.name")),
+                statements,
+            );
+            push(&mut outputs, output(&format!("{l}_role_arn"), what, Expr::r(format!("aws_iam_role.{l}.arn"))));
+        }
+        if env.workload.is_some() {
+            push(&mut body, document("role_boundary", super::identity::boundary_statements(env, all)));
+            push(
+                &mut body,
+                resource(
+                    "aws_iam_policy",
+                    "role_boundary",
+                    Body::new()
+                        .attr("name", Expr::str(env.boundary_policy_name()))
+                        .attr(
+                            "description",
+                            Expr::str("Permissions boundary of every role the main root creates (mlopsgen)."),
+                        )
+                        .attr("policy", Expr::r("data.aws_iam_policy_document.role_boundary.json")),
+                ),
+            );
+            push(
+                &mut outputs,
+                output(
+                    "role_boundary_arn",
+                    "Permissions boundary the deploy role must put on every role it creates.",
+                    Expr::r("aws_iam_policy.role_boundary.arn"),
+                ),
+            );
+        }
+    }
+    if let Some(r) = &env.registry {
+        super::registry::approver(env, r, &mut body, &mut outputs);
     }
     (body, outputs)
 }
 
-/// What `terraform apply` of the main root needs (aws-facts.md §5.5, "Jenkins deploy role"),
-/// scoped to this platform's names wherever the action allows it.
-pub fn deploy_statements(env: &EnvConfig) -> Vec<Stmt> {
-    let mut roles: Vec<Expr> = Vec::new();
-    let mut events_roles: Vec<Expr> = Vec::new();
+/// A role the main root creates and the service it is passed to.
+pub struct CreatedRole {
+    pub arn: String,
+    pub service: &'static str,
+}
+
+/// The roles the main root creates (each with the permissions boundary), and the existing roles
+/// whose inline policy it manages.
+pub fn main_root_roles(env: &EnvConfig) -> (Vec<CreatedRole>, Vec<String>) {
+    let mut created = Vec::new();
+    let mut existing = Vec::new();
     if let Some(w) = &env.workload {
-        roles.push(Expr::str(env.role_arn(&w.execution_role)));
-        roles.push(Expr::str(env.role_arn(&w.lambda_role)));
-        events_roles.push(Expr::str(env.role_arn(&Role {
-            name: env.events_role_name(),
-            path: "/".into(),
-            create: true,
-        })));
+        for (role, service) in
+            [(&w.execution_role, "sagemaker.amazonaws.com"), (&w.lambda_role, "lambda.amazonaws.com")]
+        {
+            if role.create {
+                created.push(CreatedRole { arn: env.role_arn(role), service });
+            } else {
+                existing.push(env.role_arn(role));
+            }
+        }
+        let service_role = |name: String| Role { name, path: "/".into(), create: true };
+        created.push(CreatedRole {
+            arn: env.role_arn(&service_role(env.scheduler_role_name())),
+            service: "scheduler.amazonaws.com",
+        });
+        if super::workflow::events_role_statements(env, false).is_some() {
+            created.push(CreatedRole {
+                arn: env.role_arn(&service_role(env.events_role_name())),
+                service: "events.amazonaws.com",
+            });
+        }
     }
+    (created, existing)
+}
+
+/// The buckets the main root creates: the data or artifacts bucket and the access-log bucket.
+pub fn main_root_buckets(env: &EnvConfig) -> Vec<String> {
     let mut buckets: Vec<String> = Vec::new();
     if let Some(w) = &env.workload
         && w.default_bucket.create
@@ -243,6 +321,31 @@ pub fn deploy_statements(env: &EnvConfig) -> Vec<Stmt> {
     {
         buckets.push(r.artifacts_bucket.name.clone());
     }
+    buckets.push(env.access_log_bucket());
+    buckets
+}
+
+/// The log groups the main root creates.
+pub fn main_root_log_groups(env: &EnvConfig) -> Vec<String> {
+    let mut groups: Vec<String> =
+        env.deploy.iter().filter_map(|d| d.log_group.as_ref()).map(|lg| lg.name.clone()).collect();
+    if env.workload.is_some() {
+        groups.push(format!("/aws/lambda/{}", env.latest_model_function_name()));
+    }
+    groups
+}
+
+/// What `terraform apply` (and `destroy`, up to the protected resources) of the main root
+/// needs, scoped to this platform's names wherever the action allows it, and nothing that
+/// escalates (aws-facts.md §5.5, "Jenkins deploy role"):
+/// - roles only with the permissions boundary (`iam:PermissionsBoundary`), no trust changes
+///   (`iam:UpdateAssumeRolePolicy`), each passed only to its service;
+/// - key administration only of keys it created for this environment (tags), no deletion;
+/// - log groups, buckets, topics, rules, schedules, pipelines, the function and the queue by name.
+///
+/// `state_key` is how the policy names the state key (`module.state_key.arn` in bootstrap/).
+pub fn deploy_statements(env: &EnvConfig, state_key: Option<Expr>, platform_key: &Expr) -> Vec<Stmt> {
+    let region = || vec![Expr::str(&env.region)];
     let state_prefix = format!("mlopsgen/{}/", env.name);
     let state_arn = env.bucket_arn(&env.state_bucket.name);
     let mut stmts = vec![
@@ -252,32 +355,24 @@ pub fn deploy_statements(env: &EnvConfig) -> Vec<Stmt> {
             &["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
             vec![Expr::str(format!("{state_arn}/{state_prefix}*"))],
         ),
-        Stmt::allow("CreateKeys", &["kms:CreateKey", "kms:ListAliases"], vec![Expr::str("*")])
-            .why_star("kms:CreateKey and kms:ListAliases have no resource-level permissions.")
-            .condition("StringEquals", "aws:RequestedRegion", vec![Expr::str(&env.region)]),
-        Stmt::allow(
-            "ManageKeys",
-            &[
-                "kms:CreateAlias",
-                "kms:Decrypt",
-                "kms:DeleteAlias",
-                "kms:DescribeKey",
-                "kms:EnableKeyRotation",
-                "kms:Encrypt",
-                "kms:GenerateDataKey",
-                "kms:GetKeyPolicy",
-                "kms:GetKeyRotationStatus",
-                "kms:ListResourceTags",
-                "kms:PutKeyPolicy",
-                "kms:ScheduleKeyDeletion",
-                "kms:TagResource",
-                "kms:UntagResource",
-                "kms:UpdateAlias",
-            ],
-            vec![Expr::str(env.regional_arn("kms", "key/*")), Expr::str(env.regional_arn("kms", "alias/mlops-*"))],
-        ),
-        Stmt::allow(
-            "ManageLogGroups",
+    ];
+    if let Some(k) = state_key {
+        stmts.push(Stmt::allow(
+            "UseStateKey",
+            &["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+            vec![k],
+        ));
+    }
+    // Encrypting what it uploads and creates (code objects, schedules); never administering.
+    stmts.push(Stmt::allow(
+        "UsePlatformKey",
+        &["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+        vec![platform_key.clone()],
+    ));
+    let groups = main_root_log_groups(env);
+    if !groups.is_empty() {
+        stmts.push(Stmt::allow(
+            "ManagePlatformLogGroups",
             &[
                 "logs:AssociateKmsKey",
                 "logs:CreateLogGroup",
@@ -288,13 +383,24 @@ pub fn deploy_statements(env: &EnvConfig) -> Vec<Stmt> {
                 "logs:TagResource",
                 "logs:UntagResource",
             ],
-            vec![Expr::str(env.regional_arn("logs", "log-group:*"))],
-        ),
-        Stmt::allow("DescribeLogGroups", &["logs:DescribeLogGroups"], vec![Expr::str("*")])
-            .why_star("logs:DescribeLogGroups has no resource-level permissions.")
-            .condition("StringEquals", "aws:RequestedRegion", vec![Expr::str(&env.region)]),
-    ];
-    let rules: Vec<Expr> = env.rules().iter().map(|(bus, r)| Expr::str(env.rule_arn(bus, r))).collect();
+            groups
+                .iter()
+                .flat_map(|g| {
+                    [
+                        Expr::str(env.regional_arn("logs", &format!("log-group:{g}"))),
+                        Expr::str(env.regional_arn("logs", &format!("log-group:{g}:*"))),
+                    ]
+                })
+                .collect(),
+        ));
+        stmts.push(
+            Stmt::allow("DescribeLogGroups", &["logs:DescribeLogGroups"], vec![Expr::str("*")])
+                .why_star("logs:DescribeLogGroups has no resource-level permissions.")
+                .condition("StringEquals", "aws:RequestedRegion", region()),
+        );
+    }
+    let rules: Vec<Expr> =
+        super::events::event_rules(env).iter().map(|r| Expr::str(env.rule_arn(&r.bus, &r.name))).collect();
     if !rules.is_empty() {
         stmts.push(Stmt::allow(
             "ManageEventRules",
@@ -324,35 +430,37 @@ pub fn deploy_statements(env: &EnvConfig) -> Vec<Stmt> {
         topics.push(r.approval_topic.clone());
     }
     if !topics.is_empty() {
-        let mut arns = Vec::new();
-        for t in &topics {
-            arns.push(Expr::str(env.regional_arn("sns", t)));
-            arns.push(Expr::str(env.regional_arn("sns", &format!("{t}:*"))));
-        }
         stmts.push(Stmt::allow(
             "ManageTopics",
             &[
                 "sns:CreateTopic",
                 "sns:DeleteTopic",
-                "sns:GetSubscriptionAttributes",
                 "sns:GetTopicAttributes",
                 "sns:ListSubscriptionsByTopic",
                 "sns:ListTagsForResource",
-                "sns:SetSubscriptionAttributes",
                 "sns:SetTopicAttributes",
                 "sns:Subscribe",
                 "sns:TagResource",
-                "sns:Unsubscribe",
                 "sns:UntagResource",
             ],
-            arns,
+            topics.iter().map(|t| Expr::str(env.regional_arn("sns", t))).collect(),
         ));
+        stmts.push(
+            Stmt::allow(
+                "ManageSubscriptions",
+                &["sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"],
+                vec![Expr::str("*")],
+            )
+            .why_star("these subscription actions accept only Resource \"*\" (Service Authorization Reference).")
+            .condition("StringEquals", "aws:RequestedRegion", region()),
+        );
     }
     if let Some(w) = &env.workload {
         let mut pipelines = Vec::new();
         for m in &w.models {
-            pipelines.push(Expr::str(env.pipeline_arn(&m.train.pipeline_name)));
-            pipelines.push(Expr::str(env.pipeline_arn(&m.inference.pipeline_name)));
+            for (kind, _) in super::workflow::pipeline_kinds(m) {
+                pipelines.push(Expr::str(env.pipeline_arn(&super::workflow::pipeline_name(m, kind))));
+            }
         }
         stmts.push(Stmt::allow(
             "ManagePipelines",
@@ -366,6 +474,16 @@ pub fn deploy_statements(env: &EnvConfig) -> Vec<Stmt> {
                 "sagemaker:UpdatePipeline",
             ],
             pipelines,
+        ));
+        stmts.push(Stmt::allow(
+            "ManageSchedules",
+            &[
+                "scheduler:CreateSchedule",
+                "scheduler:DeleteSchedule",
+                "scheduler:GetSchedule",
+                "scheduler:UpdateSchedule",
+            ],
+            w.models.iter().map(|m| Expr::str(env.schedule_arn(&names::schedule_rule(m)))).collect(),
         ));
         stmts.push(Stmt::allow(
             "ManageLatestApprovedModelFunction",
@@ -398,81 +516,115 @@ pub fn deploy_statements(env: &EnvConfig) -> Vec<Stmt> {
             ],
             vec![Expr::str(env.regional_arn("sqs", &env.events_dlq_name()))],
         ));
+        let data = env.bucket_arn(&w.default_bucket.name);
+        let code: Vec<String> = w.models.iter().map(|m| format!("{}/code/", m.name)).collect();
         stmts.push(Stmt::allow(
             "UploadPipelineCode",
-            &["s3:DeleteObject", "s3:GetObject", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging"],
-            w.models
-                .iter()
-                .map(|m| Expr::str(format!("{}/{}/code/*", env.bucket_arn(&w.default_bucket.name), m.name)))
-                .collect(),
+            &[
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+                "s3:GetObject",
+                "s3:GetObjectTagging",
+                "s3:PutObject",
+                "s3:PutObjectTagging",
+            ],
+            code.iter().map(|c| Expr::str(format!("{data}/{c}*"))).collect(),
         ));
+        stmts.push(
+            Stmt::allow("ListPipelineCodeVersions", &["s3:ListBucketVersions"], vec![Expr::str(&data)]).condition(
+                "StringLike",
+                "s3:prefix",
+                code.iter().map(|c| Expr::str(format!("{c}*"))).collect(),
+            ),
+        );
     }
-    if !events_roles.is_empty() {
-        roles.extend(events_roles.iter().cloned());
-    }
-    if !roles.is_empty() {
+    let (created, existing) = main_root_roles(env);
+    if !created.is_empty() {
+        let arns: Vec<Expr> = created.iter().map(|r| Expr::str(&r.arn)).collect();
+        if let Some(boundary) = env.boundary_arn() {
+            stmts.push(
+                Stmt::allow(
+                    "ChangeRolesOnlyWithBoundary",
+                    &["iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"],
+                    arns.clone(),
+                )
+                .condition("ArnEquals", "iam:PermissionsBoundary", vec![Expr::str(boundary)]),
+            );
+        }
         stmts.push(Stmt::allow(
             "ManagePlatformRoles",
             &[
-                "iam:CreateRole",
                 "iam:DeleteRole",
-                "iam:DeleteRolePolicy",
                 "iam:GetRole",
                 "iam:GetRolePolicy",
                 "iam:ListAttachedRolePolicies",
                 "iam:ListInstanceProfilesForRole",
                 "iam:ListRolePolicies",
-                "iam:PutRolePolicy",
                 "iam:TagRole",
                 "iam:UntagRole",
-                "iam:UpdateAssumeRolePolicy",
                 "iam:UpdateRole",
                 "iam:UpdateRoleDescription",
             ],
-            roles.clone(),
+            arns,
         ));
-        stmts.push(Stmt::allow("PassPlatformRoles", &["iam:PassRole"], roles).condition(
-            "StringEquals",
-            "iam:PassedToService",
-            vec![Expr::str("lambda.amazonaws.com"), Expr::str("sagemaker.amazonaws.com")],
-        ));
+        let mut services: Vec<&'static str> = created.iter().map(|r| r.service).collect();
+        services.sort();
+        services.dedup();
+        for service in services {
+            let label = super::tf::camel(service.split('.').next().unwrap_or(service));
+            stmts.push(
+                Stmt::allow(
+                    &format!("PassRolesTo{label}"),
+                    &["iam:PassRole"],
+                    created.iter().filter(|r| r.service == service).map(|r| Expr::str(&r.arn)).collect(),
+                )
+                .condition("StringEquals", "iam:PassedToService", vec![Expr::str(service)]),
+            );
+        }
     }
-    if !buckets.is_empty() {
+    if !existing.is_empty() {
+        // mlopsgen did not create these roles and cannot bound them: it only keeps its inline
+        // policy on them (README, security: give such a role a boundary yourself).
         stmts.push(Stmt::allow(
-            "ManagePlatformBuckets",
-            &[
-                "s3:CreateBucket",
-                "s3:DeleteBucketPolicy",
-                "s3:GetAccelerateConfiguration",
-                "s3:GetBucketAcl",
-                "s3:GetBucketCORS",
-                "s3:GetBucketLogging",
-                "s3:GetBucketNotification",
-                "s3:GetBucketObjectLockConfiguration",
-                "s3:GetBucketOwnershipControls",
-                "s3:GetBucketPolicy",
-                "s3:GetBucketPublicAccessBlock",
-                "s3:GetBucketRequestPayment",
-                "s3:GetBucketTagging",
-                "s3:GetBucketVersioning",
-                "s3:GetBucketWebsite",
-                "s3:GetEncryptionConfiguration",
-                "s3:GetLifecycleConfiguration",
-                "s3:GetReplicationConfiguration",
-                "s3:ListBucket",
-                "s3:PutBucketLogging",
-                "s3:PutBucketNotification",
-                "s3:PutBucketOwnershipControls",
-                "s3:PutBucketPolicy",
-                "s3:PutBucketPublicAccessBlock",
-                "s3:PutBucketTagging",
-                "s3:PutBucketVersioning",
-                "s3:PutEncryptionConfiguration",
-                "s3:PutLifecycleConfiguration",
-            ],
-            buckets.iter().map(|b| Expr::str(env.bucket_arn(b))).collect(),
+            "ManageExistingRolePolicies",
+            &["iam:DeleteRolePolicy", "iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:PutRolePolicy"],
+            existing.iter().map(Expr::str).collect(),
         ));
     }
+    stmts.push(Stmt::allow(
+        "ManagePlatformBuckets",
+        &[
+            "s3:CreateBucket",
+            "s3:DeleteBucketPolicy",
+            "s3:GetAccelerateConfiguration",
+            "s3:GetBucketAcl",
+            "s3:GetBucketCORS",
+            "s3:GetBucketLogging",
+            "s3:GetBucketNotification",
+            "s3:GetBucketObjectLockConfiguration",
+            "s3:GetBucketOwnershipControls",
+            "s3:GetBucketPolicy",
+            "s3:GetBucketPublicAccessBlock",
+            "s3:GetBucketRequestPayment",
+            "s3:GetBucketTagging",
+            "s3:GetBucketVersioning",
+            "s3:GetBucketWebsite",
+            "s3:GetEncryptionConfiguration",
+            "s3:GetLifecycleConfiguration",
+            "s3:GetReplicationConfiguration",
+            "s3:ListBucket",
+            "s3:PutBucketLogging",
+            "s3:PutBucketNotification",
+            "s3:PutBucketOwnershipControls",
+            "s3:PutBucketPolicy",
+            "s3:PutBucketPublicAccessBlock",
+            "s3:PutBucketTagging",
+            "s3:PutBucketVersioning",
+            "s3:PutEncryptionConfiguration",
+            "s3:PutLifecycleConfiguration",
+        ],
+        main_root_buckets(env).iter().map(|b| Expr::str(env.bucket_arn(b))).collect(),
+    ));
     if let Some(lg) = env.deploy.as_ref().and_then(|d| d.log_group.as_ref()) {
         stmts.push(Stmt::allow(
             "WriteJenkinsBuildLogs",
@@ -485,21 +637,45 @@ pub fn deploy_statements(env: &EnvConfig) -> Vec<Stmt> {
         for g in &r.groups {
             groups.push(Expr::str(env.group_arn(&env.account_id, &g.name)));
         }
-        stmts.push(Stmt::allow(
-            "ManageModelPackageGroups",
-            &[
-                "sagemaker:AddTags",
-                "sagemaker:CreateModelPackageGroup",
-                "sagemaker:DeleteModelPackageGroup",
-                "sagemaker:DeleteModelPackageGroupPolicy",
-                "sagemaker:DeleteTags",
-                "sagemaker:DescribeModelPackageGroup",
-                "sagemaker:GetModelPackageGroupPolicy",
-                "sagemaker:ListTags",
-                "sagemaker:PutModelPackageGroupPolicy",
-            ],
-            groups,
-        ));
+        if !groups.is_empty() {
+            stmts.push(Stmt::allow(
+                "ManageModelPackageGroups",
+                &[
+                    "sagemaker:AddTags",
+                    "sagemaker:CreateModelPackageGroup",
+                    "sagemaker:DeleteModelPackageGroup",
+                    "sagemaker:DeleteModelPackageGroupPolicy",
+                    "sagemaker:DeleteTags",
+                    "sagemaker:DescribeModelPackageGroup",
+                    "sagemaker:GetModelPackageGroupPolicy",
+                    "sagemaker:ListTags",
+                    "sagemaker:PutModelPackageGroupPolicy",
+                ],
+                groups,
+            ));
+        }
     }
     stmts
+}
+
+/// What `terraform plan` needs and nothing that writes: the read actions (Get, Describe, List)
+/// of the deploy role's statements, and reading the state (a pull request's plan runs with
+/// `-lock=false`).
+pub fn plan_statements(env: &EnvConfig, state_key: Option<Expr>, platform_key: &Expr) -> Vec<Stmt> {
+    let read = |a: &str| {
+        let verb = a.split(':').nth(1).unwrap_or("");
+        ["Get", "Describe", "List"].iter().any(|p| verb.starts_with(p))
+    };
+    let mut out = Vec::new();
+    for s in deploy_statements(env, None, platform_key) {
+        let actions: Vec<String> = s.actions.iter().filter(|a| read(a)).cloned().collect();
+        if actions.is_empty() {
+            continue;
+        }
+        out.push(Stmt { sid: format!("Read{}", s.sid), actions, ..s });
+    }
+    if let Some(k) = state_key {
+        out.push(Stmt::allow("DecryptState", &["kms:Decrypt", "kms:DescribeKey"], vec![k]));
+    }
+    out
 }

@@ -41,8 +41,6 @@ pub enum Source {
     Pipeline { model: String, kind: &'static str },
     /// The environment's model package groups.
     Registry,
-    /// Time (a schedule).
-    Clock,
 }
 
 /// An EventBridge rule matching SageMaker events.

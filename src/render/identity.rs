@@ -246,3 +246,67 @@ pub fn workload_statements(
     );
     (exec, lambda)
 }
+
+/// The permissions boundary of every role the main root creates (bootstrap/ creates it; the
+/// deploy role may create and change roles only with it): per service, the union of the
+/// actions and resources of the roles' unconditional statements; their conditional statements
+/// and Denies as they are. A role
+/// the deploy role writes can never do more than the platform's roles together need: no IAM,
+/// no STS, no key or bucket administration, never approve a model version.
+pub fn boundary_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
+    let Some(w) = &env.workload else { return Vec::new() };
+    let key = match &env.kms_key {
+        KmsKey::Existing { arn } => Expr::str(arn),
+        KmsKey::Create { .. } => Expr::str(env.regional_arn("kms", "key/*")),
+    };
+    let data = Expr::str(env.bucket_arn(&w.default_bucket.name));
+    let (exec, lambda) = workload_statements(env, all, w, &key, &data);
+    let mut stmts = exec;
+    stmts.extend(lambda);
+    stmts.extend(super::workflow::scheduler_statements(env, w, &key, false));
+    stmts.extend(super::workflow::events_role_statements(env, false).unwrap_or_default());
+    // (service, on "*") → (actions, resources), in first-seen order: what only accepts "*"
+    // stays apart, so no restrictable action is widened to "*".
+    let mut services: Vec<((String, bool), Vec<String>, Vec<Expr>)> = Vec::new();
+    let mut denies = Vec::new();
+    for s in stmts {
+        // Denies, and Allows with conditions (a grant only for AWS resources, a pending status,
+        // a key by alias, a role passed to one service), keep their conditions in the boundary.
+        if s.deny || !s.conditions.is_empty() {
+            denies.push(Stmt { sid: format!("Boundary{}", s.sid), ..s });
+            continue;
+        }
+        let star = s.resources == [Expr::str("*")];
+        for a in &s.actions {
+            let key = (a.split(':').next().unwrap_or(a).to_string(), star);
+            let i = match services.iter().position(|(k, _, _)| k == &key) {
+                Some(i) => i,
+                None => {
+                    services.push((key, Vec::new(), Vec::new()));
+                    services.len() - 1
+                }
+            };
+            let (_, actions, resources) = &mut services[i];
+            if !actions.contains(a) {
+                actions.push(a.clone());
+            }
+            for r in &s.resources {
+                if !resources.contains(r) {
+                    resources.push(r.clone());
+                }
+            }
+        }
+    }
+    let mut out: Vec<Stmt> = services
+        .into_iter()
+        .map(|((service, star), mut actions, resources)| {
+            actions.sort();
+            let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
+            let sid = format!("Boundary{}{}", super::tf::camel(&service), if star { "AnyResource" } else { "" });
+            let s = Stmt::allow(&sid, &actions, resources);
+            if star { s.why_star("these actions have no resource-level permissions (ECR token, metrics, traces)") } else { s }
+        })
+        .collect();
+    out.extend(denies);
+    out
+}

@@ -52,7 +52,9 @@ pub(super) enum RegistryKey {
 pub(super) fn logs_statement(env: &EnvConfig, groups: &[String]) -> Stmt {
     Stmt::allow(
         "AllowCloudWatchLogs",
-        &["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+        // No kms:Describe*: DescribeKey carries no encryption context, so the condition below
+        // would never let it through (parliament UNKNOWN_CONDITION_FOR_ACTION).
+        &["kms:Decrypt*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
         vec![Expr::str("*")],
     )
     .principal("Service", vec![Expr::str(env.logs_principal())])
@@ -99,7 +101,28 @@ pub fn key_policy(env: &EnvConfig, all: &[EnvConfig]) -> Option<Vec<Stmt>> {
     Some(statements)
 }
 
-/// The environment's key: `module.kms` when created, else the given ARN.
+/// The environment's key as the main root refers to it: a key mlopsgen creates is bootstrap/'s
+/// (an administrator's: the deploy role never administers a key), read here by its alias.
+pub(super) fn platform_key(env: &EnvConfig, body: &mut Body) -> Expr {
+    match &env.kms_key {
+        KmsKey::Existing { arn } => Expr::str(arn),
+        KmsKey::Create { alias, .. } => {
+            push(
+                body,
+                super::hcl::Block::new(
+                    "data",
+                    &["aws_kms_key", "platform"],
+                    Body::new()
+                        .comment("Created by bootstrap/ (an administrator's): the deploy role only uses it.")
+                        .attr("key_id", Expr::str(alias)),
+                ),
+            );
+            Expr::r("data.aws_kms_key.platform.arn")
+        }
+    }
+}
+
+/// The environment's key in bootstrap/: `module.kms` when created, else the given ARN.
 pub(super) fn kms_module(env: &EnvConfig, all: &[EnvConfig], body: &mut Body) -> Expr {
     match (&env.kms_key, key_policy(env, all)) {
         (KmsKey::Create { alias, description, deletion_window_in_days, rotation_period_in_days, .. }, Some(policy)) => {
@@ -107,7 +130,7 @@ pub(super) fn kms_module(env: &EnvConfig, all: &[EnvConfig], body: &mut Body) ->
                 body,
                 module(
                     "kms",
-                    "../modules/kms-key",
+                    "../../modules/kms-key",
                     vec![
                         ("alias", Expr::str(alias)),
                         ("description", Expr::str(description)),

@@ -4,7 +4,7 @@
 
 use super::deploy::log_group;
 use super::hcl::{Body, Expr};
-use super::keys::{KMS_USE, access_logs, events_statement, kms_module, share_statements, shared_with};
+use super::keys::{KMS_USE, access_logs, events_statement, platform_key, share_statements, shared_with};
 use super::policy::{Stmt, document, json_statement};
 use super::tf::{camel, inline_policy, module, output, push, resource};
 use crate::model::names::label;
@@ -18,7 +18,7 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
 
     // Workload environments granted by any group: they write artifacts and register versions.
     let consumers = consumers(r, all);
-    let key = kms_module(env, all, &mut body);
+    let key = platform_key(env, &mut body);
     let logs = access_logs(env, &mut body, &mut outputs);
 
     // The model artifacts bucket: every consumer reads it, each writes only under its own
@@ -83,7 +83,6 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
             ),
         );
     }
-    approver(env, r, &bucket_arn, &mut body, &mut outputs);
     let jenkins_output = log_group(env, &key, &mut body);
     super::events::registry_notifications(env, r, &key, &mut body, &mut outputs);
 
@@ -111,8 +110,10 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
 
 /// The approver role: the only principal that may approve or reject a version (separation of
 /// duties: the roles that register are in the workload accounts and may never decide), assumed
-/// by the configured approvers with MFA, reading the evidence it decides on.
-fn approver(env: &EnvConfig, r: &Registry, bucket_arn: &str, body: &mut Body, outputs: &mut Body) {
+/// by the configured approvers with MFA, reading the evidence it decides on. In bootstrap/:
+/// who may approve is the administrator's decision, not the deploy role's.
+pub(super) fn approver(env: &EnvConfig, r: &Registry, body: &mut Body, outputs: &mut Body) {
+    let bucket_arn = env.bucket_arn(&r.artifacts_bucket.name);
     let who: Vec<Expr> = if r.approvers.is_empty() {
         vec![Expr::str(env.root_arn())]
     } else {
@@ -135,7 +136,7 @@ fn approver(env: &EnvConfig, r: &Registry, bucket_arn: &str, body: &mut Body, ou
                 .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.approver_assume.json")),
         ),
     );
-    let stmts = approver_statements(env, r, bucket_arn);
+    let stmts = approver_statements(env, r, &bucket_arn);
     inline_policy(
         body,
         "approver",

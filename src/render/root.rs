@@ -7,7 +7,7 @@
 use super::FileSet;
 use super::deploy::{backend, bootstrap, log_group, providers, versions};
 use super::hcl::{Body, Expr, render_file};
-use super::keys::{access_logs, kms_module};
+use super::keys::{access_logs, platform_key};
 use super::tf::{header, module, output, push};
 use crate::model::*;
 
@@ -30,7 +30,7 @@ pub fn render(env: &EnvConfig, all: &[EnvConfig], files: &mut FileSet) {
 
     files.insert(format!("{dir}/bootstrap/versions.tf"), render_file(&h, &versions(false)));
     files.insert(format!("{dir}/bootstrap/providers.tf"), render_file(&h, &providers(env, false)));
-    let (main, outputs) = bootstrap(env);
+    let (main, outputs) = bootstrap(env, all);
     files.insert(format!("{dir}/bootstrap/main.tf"), render_file(&h, &main));
     files.insert(format!("{dir}/bootstrap/outputs.tf"), render_file(&h, &outputs));
 }
@@ -40,7 +40,7 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     let mut body = Body::new();
     let mut outputs = Body::new();
 
-    let key = kms_module(env, all, &mut body);
+    let key = platform_key(env, &mut body);
     let logs = access_logs(env, &mut body, &mut outputs);
 
     // The data bucket: datasets, pipeline code and job outputs.

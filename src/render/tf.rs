@@ -75,18 +75,15 @@ pub(super) fn role_with_policy(
 ) -> Expr {
     let role_ref = if role.create {
         push(body, assume_role_document(&format!("{l}_assume"), service));
-        push(
-            body,
-            resource(
-                "aws_iam_role",
-                l,
-                Body::new()
-                    .attr("name", Expr::str(&role.name))
-                    .attr("path", Expr::str(&role.path))
-                    .attr("description", Expr::str(description))
-                    .attr("assume_role_policy", Expr::r(format!("data.aws_iam_policy_document.{l}_assume.json"))),
-            ),
-        );
+        let mut b = Body::new()
+            .attr("name", Expr::str(&role.name))
+            .attr("path", Expr::str(&role.path))
+            .attr("description", Expr::str(description))
+            .attr("assume_role_policy", Expr::r(format!("data.aws_iam_policy_document.{l}_assume.json")));
+        if let Some(boundary) = env.boundary_arn() {
+            b = b.attr("permissions_boundary", Expr::str(boundary));
+        }
+        push(body, resource("aws_iam_role", l, b));
         Expr::r(format!("aws_iam_role.{l}.name"))
     } else {
         Expr::str(&role.name)
@@ -109,6 +106,61 @@ pub(super) fn inline_policy(body: &mut Body, l: &str, name: &str, role: Expr, st
         .attr("role", role)
         .attr("policy", Expr::r(format!("data.aws_iam_policy_document.{l}.json")));
     push(body, resource("aws_iam_role_policy", l, rp));
+}
+
+/// IAM's size limit of a customer managed policy (characters, whitespace not counted).
+pub const MANAGED_POLICY_LIMIT: usize = 6144;
+
+/// Customer managed policies `<name>-1`, `-2`, … holding `stmts` (packed in Sid order, each under
+/// IAM's size limit, so a platform of any size fits), attached to `role`. Returns how many.
+pub(super) fn managed_policies(body: &mut Body, l: &str, name: &str, role: Expr, stmts: Vec<Stmt>) -> usize {
+    let mut stmts = stmts;
+    stmts.sort_by(|a, b| a.sid.cmp(&b.sid));
+    // What a document costs is measured on its JSON (with a margin for IAM's own rendering).
+    let size = |ss: &[Stmt]| {
+        let text = super::policy::to_json(ss.to_vec()).to_string();
+        text.chars().filter(|c| !c.is_whitespace()).count()
+    };
+    let mut chunks: Vec<Vec<Stmt>> = Vec::new();
+    for s in stmts {
+        let fits = chunks.last().is_some_and(|c| {
+            let mut next = c.clone();
+            next.push(s.clone());
+            size(&next) + 256 <= MANAGED_POLICY_LIMIT
+        });
+        if fits {
+            if let Some(c) = chunks.last_mut() {
+                c.push(s);
+            }
+        } else {
+            chunks.push(vec![s]);
+        }
+    }
+    let n = chunks.len();
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let cl = format!("{l}_{}", i + 1);
+        push(body, document(&cl, chunk));
+        push(
+            body,
+            resource(
+                "aws_iam_policy",
+                &cl,
+                Body::new()
+                    .attr("name", Expr::str(format!("{name}-{}", i + 1)))
+                    .attr("description", Expr::str(format!("Part {} of {n} of {name} (mlopsgen).", i + 1)))
+                    .attr("policy", Expr::r(format!("data.aws_iam_policy_document.{cl}.json"))),
+            ),
+        );
+        push(
+            body,
+            resource(
+                "aws_iam_role_policy_attachment",
+                &cl,
+                Body::new().attr("role", role.clone()).attr("policy_arn", Expr::r(format!("aws_iam_policy.{cl}.arn"))),
+            ),
+        );
+    }
+    n
 }
 
 pub(super) fn suffixed_expr(base: &Expr, suffix: &str) -> Expr {

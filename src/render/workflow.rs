@@ -5,7 +5,7 @@
 //! events (retraining, notifications) is `events`.
 
 use super::FileSet;
-use super::events::{EventRule, Source, Target, event_rules, rules_for, target_block, topic};
+use super::events::{Target, event_rules, rules_for, topic};
 use super::hcl::{Block, Body, Expr};
 use super::pipeline::{self, Context};
 use super::policy::{Stmt, document};
@@ -110,6 +110,54 @@ pub fn files(env: &EnvConfig, w: &Workload, all: &[EnvConfig], files: &mut FileS
         format!("{}/lambda/latest_approved_model.py", env.name),
         super::python::render("latest_approved_model.py", &context),
     );
+}
+
+/// The statements of the role EventBridge Scheduler starts the inference pipelines with: only
+/// those, the dead-letter queue, and the key that encrypts the schedules and the queue.
+/// `refs`: Terraform references (the root) or ARNs (`describe`, the boundary).
+pub fn scheduler_statements(env: &EnvConfig, w: &Workload, key: &Expr, refs: bool) -> Vec<Stmt> {
+    let pipelines = w
+        .models
+        .iter()
+        .map(|m| {
+            if refs {
+                Expr::r(format!("aws_sagemaker_pipeline.{}_inference.arn", label(&m.name)))
+            } else {
+                Expr::str(env.pipeline_arn(&m.inference.pipeline_name))
+            }
+        })
+        .collect();
+    let queue = if refs {
+        Expr::r("aws_sqs_queue.events_dlq.arn")
+    } else {
+        Expr::str(env.regional_arn("sqs", &env.events_dlq_name()))
+    };
+    vec![
+        Stmt::allow("StartInferencePipelines", &["sagemaker:StartPipelineExecution"], pipelines),
+        Stmt::allow("DeadLetters", &["sqs:SendMessage"], vec![queue]),
+        Stmt::allow("UseKey", &["kms:Decrypt", "kms:GenerateDataKey"], vec![key.clone()]),
+    ]
+}
+
+/// The statements of the role EventBridge rules start pipelines with (retraining on drift or on
+/// quality): only the pipelines a rule starts; None when no rule starts one.
+pub fn events_role_statements(env: &EnvConfig, refs: bool) -> Option<Vec<Stmt>> {
+    let mut started: Vec<Expr> = Vec::new();
+    for r in event_rules(env) {
+        for t in &r.targets {
+            if let Target::Pipeline { model, kind, pipeline } = t {
+                let arn = if refs {
+                    Expr::r(format!("aws_sagemaker_pipeline.{}_{kind}.arn", label(model)))
+                } else {
+                    Expr::str(env.pipeline_arn(pipeline))
+                };
+                if !started.contains(&arn) {
+                    started.push(arn);
+                }
+            }
+        }
+    }
+    (!started.is_empty()).then(|| vec![Stmt::allow("StartPipelines", &["sagemaker:StartPipelineExecution"], started)])
 }
 
 /// What the workflow needs from the rest of the root.
@@ -237,53 +285,95 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
         }
     }
 
-    // The schedules of the inference pipelines (classic rules on the default bus, UTC).
-    let mut started: Vec<Expr> = Vec::new();
-    let mut pipeline_rules: Vec<String> = Vec::new();
+    // The schedules of the inference pipelines: EventBridge Scheduler, in the model's time zone,
+    // with a flexible window, retries, the dead-letter queue and the environment's key.
+    push(
+        body,
+        document(
+            "scheduler_assume",
+            vec![
+                Stmt::allow("TrustEventBridgeScheduler", &["sts:AssumeRole"], Vec::new())
+                    .principal("Service", vec![Expr::str("scheduler.amazonaws.com")])
+                    .condition("StringEquals", "aws:SourceAccount", vec![Expr::str(&env.account_id)])
+                    .condition(
+                        "ArnEquals",
+                        "aws:SourceArn",
+                        vec![Expr::str(env.regional_arn("scheduler", "schedule-group/default"))],
+                    ),
+            ],
+        ),
+    );
+    let mut role = Body::new()
+        .attr("name", Expr::str(env.scheduler_role_name()))
+        .attr(
+            "description",
+            Expr::str("EventBridge Scheduler starts the inference pipelines with this role (mlopsgen)."),
+        )
+        .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.scheduler_assume.json"));
+    if let Some(b) = env.boundary_arn() {
+        role = role.attr("permissions_boundary", Expr::str(b));
+    }
+    push(body, resource("aws_iam_role", "scheduler", role));
+    inline_policy(
+        body,
+        "scheduler",
+        "mlopsgen-scheduled-runs",
+        Expr::r("aws_iam_role.scheduler.name"),
+        scheduler_statements(env, w, &refs.key, true),
+        None,
+    );
     for m in &w.models {
         let ml = label(&m.name);
-        let schedule = names::schedule_rule(m);
-        pipeline_rules.push(env.rule_arn("default", &schedule));
-        started.push(Expr::r(format!("aws_sagemaker_pipeline.{ml}_inference.arn")));
-        push(
-            body,
-            resource(
-                "aws_cloudwatch_event_rule",
-                &format!("{ml}_schedule"),
-                Body::new()
-                    .attr("name", Expr::str(&schedule))
-                    .attr(
-                        "description",
-                        Expr::str(format!(
-                            "Runs {} on schedule (UTC); scheduled rules live on the default bus",
-                            m.inference.pipeline_name
-                        )),
-                    )
-                    .attr("schedule_expression", Expr::str(&m.inference.cron_schedule))
-                    .attr("state", Expr::str(if m.inference.schedule_enabled { "ENABLED" } else { "DISABLED" })),
-            ),
-        );
-        let schedule_rule = EventRule {
-            name: schedule.clone(),
-            label: format!("{ml}_schedule"),
-            description: String::new(),
-            bus: "default".into(),
-            pattern: serde_json::Value::Null,
-            targets: Vec::new(),
-            source: Source::Clock,
-            when: "",
-            title: "schedule",
+        let inf = &m.inference;
+        let window = if inf.schedule_window_in_minutes > 0 {
+            Body::new()
+                .attr("mode", Expr::str("FLEXIBLE"))
+                .attr("maximum_window_in_minutes", Expr::int(inf.schedule_window_in_minutes))
+        } else {
+            Body::new().attr("mode", Expr::str("OFF"))
         };
         push(
             body,
-            target_block(
-                &schedule_rule,
-                &Target::Pipeline {
-                    model: m.name.clone(),
-                    kind: "inference",
-                    pipeline: m.inference.pipeline_name.clone(),
-                },
-                1,
+            resource(
+                "aws_scheduler_schedule",
+                &format!("{ml}_schedule"),
+                Body::new()
+                    .attr("name", Expr::str(names::schedule_rule(m)))
+                    .attr("group_name", Expr::str("default"))
+                    .attr(
+                        "description",
+                        Expr::str(format!("Runs {} on schedule ({})", inf.pipeline_name, inf.schedule_timezone)),
+                    )
+                    .attr("schedule_expression", Expr::str(&inf.cron_schedule))
+                    .attr("schedule_expression_timezone", Expr::str(&inf.schedule_timezone))
+                    .attr("state", Expr::str(if inf.schedule_enabled { "ENABLED" } else { "DISABLED" }))
+                    .attr("kms_key_arn", refs.key.clone())
+                    .blank()
+                    .block(Block::new("flexible_time_window", &[], window))
+                    .blank()
+                    .block(Block::new(
+                        "target",
+                        &[],
+                        Body::new()
+                            .attr("arn", Expr::r(format!("aws_sagemaker_pipeline.{ml}_inference.arn")))
+                            .attr("role_arn", Expr::r("aws_iam_role.scheduler.arn"))
+                            .blank()
+                            .block(Block::new(
+                                "retry_policy",
+                                &[],
+                                Body::new()
+                                    .attr("maximum_event_age_in_seconds", Expr::int(3600))
+                                    .attr("maximum_retry_attempts", Expr::int(3)),
+                            ))
+                            .blank()
+                            .block(Block::new(
+                                "dead_letter_config",
+                                &[],
+                                Body::new().attr("arn", Expr::r("aws_sqs_queue.events_dlq.arn")),
+                            )),
+                    ))
+                    .blank()
+                    .attr("depends_on", depends_on(&["aws_iam_role_policy.scheduler".to_string()])),
             ),
         );
     }
@@ -291,45 +381,36 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
     // Drift, rejected batches, quality, failures: who is told, what is started.
     let rules = event_rules(env);
     let notifying = rules_for(env, &rules, body);
-    for r in &rules {
-        for t in &r.targets {
-            if let Target::Pipeline { model, kind, .. } = t {
-                pipeline_rules.push(env.rule_arn(&r.bus, &r.name));
-                let arn = Expr::r(format!("aws_sagemaker_pipeline.{}_{kind}.arn", label(model)));
-                if !started.contains(&arn) {
-                    started.push(arn);
-                }
-            }
-        }
-    }
+    let pipeline_rules: Vec<String> = rules
+        .iter()
+        .filter(|r| r.targets.iter().any(|t| matches!(t, Target::Pipeline { .. })))
+        .map(|r| env.rule_arn(&r.bus, &r.name))
+        .collect();
 
     // The role EventBridge uses to start the pipelines: only StartPipelineExecution, only those
-    // a rule starts.
-    let events_role = Role { name: env.events_role_name(), path: "/".into(), create: true };
-    push(
-        body,
-        document(
-            "events_assume",
-            vec![
-                Stmt::allow("TrustEventBridge", &["sts:AssumeRole"], Vec::new())
-                    .principal("Service", vec![Expr::str("events.amazonaws.com")])
-                    .condition("StringEquals", "aws:SourceAccount", vec![Expr::str(&env.account_id)]),
-            ],
-        ),
-    );
-    push(
-        body,
-        resource(
-            "aws_iam_role",
-            "events",
-            Body::new()
-                .attr("name", Expr::str(&events_role.name))
-                .attr("description", Expr::str("EventBridge starts the SageMaker pipelines with this role (mlopsgen)."))
-                .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.events_assume.json")),
-        ),
-    );
-    let start = vec![Stmt::allow("StartPipelines", &["sagemaker:StartPipelineExecution"], started)];
-    inline_policy(body, "events", "mlopsgen-start-pipelines", Expr::r("aws_iam_role.events.name"), start, None);
+    // a rule starts (none: no role).
+    if let Some(start) = events_role_statements(env, true) {
+        push(
+            body,
+            document(
+                "events_assume",
+                vec![
+                    Stmt::allow("TrustEventBridge", &["sts:AssumeRole"], Vec::new())
+                        .principal("Service", vec![Expr::str("events.amazonaws.com")])
+                        .condition("StringEquals", "aws:SourceAccount", vec![Expr::str(&env.account_id)]),
+                ],
+            ),
+        );
+        let mut role = Body::new()
+            .attr("name", Expr::str(env.events_role_name()))
+            .attr("description", Expr::str("EventBridge starts the SageMaker pipelines with this role (mlopsgen)."))
+            .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.events_assume.json"));
+        if let Some(b) = env.boundary_arn() {
+            role = role.attr("permissions_boundary", Expr::str(b));
+        }
+        push(body, resource("aws_iam_role", "events", role));
+        inline_policy(body, "events", "mlopsgen-start-pipelines", Expr::r("aws_iam_role.events.name"), start, None);
+    }
 
     // The dead-letter queue of the pipeline targets.
     push(
@@ -344,35 +425,39 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
                 .attr("kms_data_key_reuse_period_seconds", Expr::int(300)),
         ),
     );
-    push(
-        body,
-        document(
-            "events_dlq",
-            vec![
-                Stmt::allow(
-                    "EventRulesDeadLetters",
-                    &["sqs:SendMessage"],
-                    vec![Expr::r("aws_sqs_queue.events_dlq.arn")],
-                )
-                .principal("Service", vec![Expr::str("events.amazonaws.com")])
-                .condition(
-                    "ArnEquals",
-                    "aws:SourceArn",
-                    pipeline_rules.iter().map(Expr::str).collect(),
-                ),
-            ],
-        ),
-    );
-    push(
-        body,
-        resource(
-            "aws_sqs_queue_policy",
-            "events_dlq",
-            Body::new()
-                .attr("queue_url", Expr::r("aws_sqs_queue.events_dlq.id"))
-                .attr("policy", Expr::r("data.aws_iam_policy_document.events_dlq.json")),
-        ),
-    );
+    // Rules that start a pipeline put what they cannot deliver here (the schedules do so with
+    // their role).
+    if !pipeline_rules.is_empty() {
+        push(
+            body,
+            document(
+                "events_dlq",
+                vec![
+                    Stmt::allow(
+                        "EventRulesDeadLetters",
+                        &["sqs:SendMessage"],
+                        vec![Expr::r("aws_sqs_queue.events_dlq.arn")],
+                    )
+                    .principal("Service", vec![Expr::str("events.amazonaws.com")])
+                    .condition(
+                        "ArnEquals",
+                        "aws:SourceArn",
+                        pipeline_rules.iter().map(Expr::str).collect(),
+                    ),
+                ],
+            ),
+        );
+        push(
+            body,
+            resource(
+                "aws_sqs_queue_policy",
+                "events_dlq",
+                Body::new()
+                    .attr("queue_url", Expr::r("aws_sqs_queue.events_dlq.id"))
+                    .attr("policy", Expr::r("data.aws_iam_policy_document.events_dlq.json")),
+            ),
+        );
+    }
 
     topic(env, "alerts", &w.alert_topic, &refs.key, &notifying, &w.alert_emails, body);
 

@@ -43,6 +43,53 @@ module "state_bucket" {
   kms_key_arn = module.state_key.arn
 }
 
+module "kms" {
+  source = "../../modules/kms-key"
+
+  alias                   = "alias/mlops-dev"
+  description             = "mlopsgen: data, artifacts and notifications of dev"
+  deletion_window_in_days = 30
+  rotation_period_in_days = 365
+  # In a key policy, "Resource": "*" means this key (aws-facts.md §3.2).
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "AllowCloudWatchLogs"
+        Effect = "Allow"
+        Principal = {
+          Service = "logs.us-east-1.amazonaws.com"
+        }
+        Action   = ["kms:Decrypt*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+        Resource = "*"
+        Condition = {
+          ArnEquals = {
+            "kms:EncryptionContext:aws:logs:arn" = "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model"
+          }
+        }
+      },
+      {
+        Sid    = "AllowEventBridgeToEncryptedTargets"
+        Effect = "Allow"
+        Principal = {
+          Service = "events.amazonaws.com"
+        }
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource = "*"
+      },
+      {
+        Sid    = "EnableAccountAdministration"
+        Effect = "Allow"
+        Principal = {
+          AWS = "arn:aws:iam::111111111111:root"
+        }
+        Action   = "kms:*"
+        Resource = "*"
+      },
+    ]
+  })
+}
+
 data "aws_iam_policy_document" "deploy_assume" {
   statement {
     sid     = "TrustJenkinsServerRole"
@@ -68,17 +115,16 @@ resource "aws_iam_role" "deploy" {
   assume_role_policy   = data.aws_iam_policy_document.deploy_assume.json
 }
 
-data "aws_iam_policy_document" "deploy" {
+data "aws_iam_policy_document" "deploy_1" {
   statement {
-    sid     = "CreateKeys"
-    actions = ["kms:CreateKey", "kms:ListAliases"]
-    # kms:CreateKey and kms:ListAliases have no resource-level permissions.
-    resources = ["*"]
+    sid       = "ChangeRolesOnlyWithBoundary"
+    actions   = ["iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
+    resources = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::111111111111:role/lambda-sagemaker-role", "arn:aws:iam::111111111111:role/mlops-dev-scheduled-runs", "arn:aws:iam::111111111111:role/mlops-dev-start-pipelines"]
 
     condition {
-      test     = "StringEquals"
-      variable = "aws:RequestedRegion"
-      values   = ["us-east-1"]
+      test     = "ArnEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = ["arn:aws:iam::111111111111:policy/mlops-dev-role-boundary"]
     }
   }
 
@@ -92,6 +138,18 @@ data "aws_iam_policy_document" "deploy" {
       test     = "StringEquals"
       variable = "aws:RequestedRegion"
       values   = ["us-east-1"]
+    }
+  }
+
+  statement {
+    sid       = "ListPipelineCodeVersions"
+    actions   = ["s3:ListBucketVersions"]
+    resources = ["arn:aws:s3:::acme-sagemaker-dev-111111111111"]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["mammography-severity-model/code/*"]
     }
   }
 
@@ -110,13 +168,7 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid       = "ManageEventRules"
     actions   = ["events:DeleteRule", "events:DescribeRule", "events:DisableRule", "events:EnableRule", "events:ListTagsForResource", "events:ListTargetsByRule", "events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:TagResource", "events:UntagResource"]
-    resources = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-schedule", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-drift-detected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-batch-rejected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-quality-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-train-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-inference-failed"]
-  }
-
-  statement {
-    sid       = "ManageKeys"
-    actions   = ["kms:CreateAlias", "kms:Decrypt", "kms:DeleteAlias", "kms:DescribeKey", "kms:EnableKeyRotation", "kms:Encrypt", "kms:GenerateDataKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias"]
-    resources = ["arn:aws:kms:us-east-1:111111111111:key/*", "arn:aws:kms:us-east-1:111111111111:alias/mlops-*"]
+    resources = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-drift-detected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-batch-rejected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-quality-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-train-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-inference-failed"]
   }
 
   statement {
@@ -126,44 +178,112 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid       = "ManageLogGroups"
-    actions   = ["logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DisassociateKmsKey", "logs:ListTagsForResource", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource"]
-    resources = ["arn:aws:logs:us-east-1:111111111111:log-group:*"]
-  }
-
-  statement {
     sid       = "ManagePipelines"
     actions   = ["sagemaker:AddTags", "sagemaker:CreatePipeline", "sagemaker:DeletePipeline", "sagemaker:DeleteTags", "sagemaker:DescribePipeline", "sagemaker:ListTags", "sagemaker:UpdatePipeline"]
-    resources = ["arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-train-pipeline", "arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-inference-pipeline"]
+    resources = ["arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-train-pipeline", "arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-inference-pipeline", "arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-quality-pipeline"]
   }
 
   statement {
     sid       = "ManagePlatformBuckets"
     actions   = ["s3:CreateBucket", "s3:DeleteBucketPolicy", "s3:GetAccelerateConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLogging", "s3:GetBucketNotification", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment", "s3:GetBucketTagging", "s3:GetBucketVersioning", "s3:GetBucketWebsite", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:ListBucket", "s3:PutBucketLogging", "s3:PutBucketNotification", "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration"]
-    resources = ["arn:aws:s3:::acme-sagemaker-dev-111111111111"]
+    resources = ["arn:aws:s3:::acme-sagemaker-dev-111111111111", "arn:aws:s3:::mlops-access-logs-111111111111-us-east-1"]
+  }
+
+  statement {
+    sid       = "ManagePlatformLogGroups"
+    actions   = ["logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DisassociateKmsKey", "logs:ListTagsForResource", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource"]
+    resources = ["arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model:*"]
   }
 
   statement {
     sid       = "ManagePlatformRoles"
-    actions   = ["iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:PutRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription"]
-    resources = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::111111111111:role/lambda-sagemaker-role", "arn:aws:iam::111111111111:role/mlops-dev-start-pipelines"]
+    actions   = ["iam:DeleteRole", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:TagRole", "iam:UntagRole", "iam:UpdateRole", "iam:UpdateRoleDescription"]
+    resources = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::111111111111:role/lambda-sagemaker-role", "arn:aws:iam::111111111111:role/mlops-dev-scheduled-runs", "arn:aws:iam::111111111111:role/mlops-dev-start-pipelines"]
+  }
+
+  statement {
+    sid       = "ManageSchedules"
+    actions   = ["scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule", "scheduler:UpdateSchedule"]
+    resources = ["arn:aws:scheduler:us-east-1:111111111111:schedule/default/mammography-severity-model-schedule"]
+  }
+
+  statement {
+    sid     = "ManageSubscriptions"
+    actions = ["sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"]
+    # these subscription actions accept only Resource "*" (Service Authorization Reference).
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = ["us-east-1"]
+    }
   }
 
   statement {
     sid       = "ManageTopics"
-    actions   = ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource", "sns:SetSubscriptionAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:TagResource", "sns:Unsubscribe", "sns:UntagResource"]
-    resources = ["arn:aws:sns:us-east-1:111111111111:mammography-model-notification", "arn:aws:sns:us-east-1:111111111111:mammography-model-notification:*"]
+    actions   = ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource", "sns:SetTopicAttributes", "sns:Subscribe", "sns:TagResource", "sns:UntagResource"]
+    resources = ["arn:aws:sns:us-east-1:111111111111:mammography-model-notification"]
   }
+}
 
+resource "aws_iam_policy" "deploy_1" {
+  name        = "mlops-dev-deploy-1"
+  description = "Part 1 of 2 of mlops-dev-deploy (mlopsgen)."
+  policy      = data.aws_iam_policy_document.deploy_1.json
+}
+
+resource "aws_iam_role_policy_attachment" "deploy_1" {
+  role       = aws_iam_role.deploy.name
+  policy_arn = aws_iam_policy.deploy_1.arn
+}
+
+data "aws_iam_policy_document" "deploy_2" {
   statement {
-    sid       = "PassPlatformRoles"
+    sid       = "PassRolesToEvents"
     actions   = ["iam:PassRole"]
-    resources = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::111111111111:role/lambda-sagemaker-role", "arn:aws:iam::111111111111:role/mlops-dev-start-pipelines"]
+    resources = ["arn:aws:iam::111111111111:role/mlops-dev-start-pipelines"]
 
     condition {
       test     = "StringEquals"
       variable = "iam:PassedToService"
-      values   = ["lambda.amazonaws.com", "sagemaker.amazonaws.com"]
+      values   = ["events.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "PassRolesToLambda"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:aws:iam::111111111111:role/lambda-sagemaker-role"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["lambda.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "PassRolesToSagemaker"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:aws:iam::111111111111:role/sagemaker-execution-role"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["sagemaker.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "PassRolesToScheduler"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:aws:iam::111111111111:role/mlops-dev-scheduled-runs"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["scheduler.amazonaws.com"]
     }
   }
 
@@ -175,13 +295,311 @@ data "aws_iam_policy_document" "deploy" {
 
   statement {
     sid       = "UploadPipelineCode"
-    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging"]
+    actions   = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObject", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging"]
     resources = ["arn:aws:s3:::acme-sagemaker-dev-111111111111/mammography-severity-model/code/*"]
+  }
+
+  statement {
+    sid       = "UsePlatformKey"
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+    resources = [module.kms.arn]
+  }
+
+  statement {
+    sid       = "UseStateKey"
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+    resources = [module.state_key.arn]
   }
 }
 
-resource "aws_iam_role_policy" "deploy" {
-  name   = "mlopsgen-deploy"
-  role   = aws_iam_role.deploy.name
-  policy = data.aws_iam_policy_document.deploy.json
+resource "aws_iam_policy" "deploy_2" {
+  name        = "mlops-dev-deploy-2"
+  description = "Part 2 of 2 of mlops-dev-deploy (mlopsgen)."
+  policy      = data.aws_iam_policy_document.deploy_2.json
+}
+
+resource "aws_iam_role_policy_attachment" "deploy_2" {
+  role       = aws_iam_role.deploy.name
+  policy_arn = aws_iam_policy.deploy_2.arn
+}
+
+resource "aws_iam_role" "plan" {
+  name                 = "mlops-dev-terraform-plan"
+  description          = "Jenkins plans pull requests with this role: it reads, never writes (mlopsgen)."
+  max_session_duration = 3600
+  assume_role_policy   = data.aws_iam_policy_document.deploy_assume.json
+}
+
+data "aws_iam_policy_document" "plan_1" {
+  statement {
+    sid       = "DecryptState"
+    actions   = ["kms:Decrypt", "kms:DescribeKey"]
+    resources = [module.state_key.arn]
+  }
+
+  statement {
+    sid     = "ReadDescribeLogGroups"
+    actions = ["logs:DescribeLogGroups"]
+    # logs:DescribeLogGroups has no resource-level permissions.
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = ["us-east-1"]
+    }
+  }
+
+  statement {
+    sid       = "ReadListPipelineCodeVersions"
+    actions   = ["s3:ListBucketVersions"]
+    resources = ["arn:aws:s3:::acme-sagemaker-dev-111111111111"]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["mammography-severity-model/code/*"]
+    }
+  }
+
+  statement {
+    sid       = "ReadListStateBucket"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:aws:s3:::acme-tfstate-dev-111111111111"]
+  }
+
+  statement {
+    sid       = "ReadManageDeadLetterQueue"
+    actions   = ["sqs:GetQueueAttributes", "sqs:ListQueueTags"]
+    resources = ["arn:aws:sqs:us-east-1:111111111111:mlops-dev-events-dlq"]
+  }
+
+  statement {
+    sid       = "ReadManageEventRules"
+    actions   = ["events:DescribeRule", "events:ListTagsForResource", "events:ListTargetsByRule"]
+    resources = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-drift-detected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-batch-rejected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-quality-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-train-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-inference-failed"]
+  }
+
+  statement {
+    sid       = "ReadManageLatestApprovedModelFunction"
+    actions   = ["lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:ListTags", "lambda:ListVersionsByFunction"]
+    resources = ["arn:aws:lambda:us-east-1:111111111111:function:mlops-dev-latest-approved-model"]
+  }
+
+  statement {
+    sid       = "ReadManagePipelines"
+    actions   = ["sagemaker:DescribePipeline", "sagemaker:ListTags"]
+    resources = ["arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-train-pipeline", "arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-inference-pipeline", "arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-quality-pipeline"]
+  }
+
+  statement {
+    sid       = "ReadManagePlatformBuckets"
+    actions   = ["s3:GetAccelerateConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLogging", "s3:GetBucketNotification", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment", "s3:GetBucketTagging", "s3:GetBucketVersioning", "s3:GetBucketWebsite", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:ListBucket"]
+    resources = ["arn:aws:s3:::acme-sagemaker-dev-111111111111", "arn:aws:s3:::mlops-access-logs-111111111111-us-east-1"]
+  }
+
+  statement {
+    sid       = "ReadManagePlatformLogGroups"
+    actions   = ["logs:ListTagsForResource"]
+    resources = ["arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model:*"]
+  }
+
+  statement {
+    sid       = "ReadManagePlatformRoles"
+    actions   = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies"]
+    resources = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::111111111111:role/lambda-sagemaker-role", "arn:aws:iam::111111111111:role/mlops-dev-scheduled-runs", "arn:aws:iam::111111111111:role/mlops-dev-start-pipelines"]
+  }
+
+  statement {
+    sid       = "ReadManageSchedules"
+    actions   = ["scheduler:GetSchedule"]
+    resources = ["arn:aws:scheduler:us-east-1:111111111111:schedule/default/mammography-severity-model-schedule"]
+  }
+
+  statement {
+    sid     = "ReadManageSubscriptions"
+    actions = ["sns:GetSubscriptionAttributes"]
+    # these subscription actions accept only Resource "*" (Service Authorization Reference).
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = ["us-east-1"]
+    }
+  }
+
+  statement {
+    sid       = "ReadManageTopics"
+    actions   = ["sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource"]
+    resources = ["arn:aws:sns:us-east-1:111111111111:mammography-model-notification"]
+  }
+
+  statement {
+    sid       = "ReadReadWriteStateAndLock"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::acme-tfstate-dev-111111111111/mlopsgen/dev/*"]
+  }
+
+  statement {
+    sid       = "ReadUploadPipelineCode"
+    actions   = ["s3:GetObject", "s3:GetObjectTagging"]
+    resources = ["arn:aws:s3:::acme-sagemaker-dev-111111111111/mammography-severity-model/code/*"]
+  }
+
+  statement {
+    sid       = "ReadUsePlatformKey"
+    actions   = ["kms:DescribeKey"]
+    resources = [module.kms.arn]
+  }
+}
+
+resource "aws_iam_policy" "plan_1" {
+  name        = "mlops-dev-plan-1"
+  description = "Part 1 of 1 of mlops-dev-plan (mlopsgen)."
+  policy      = data.aws_iam_policy_document.plan_1.json
+}
+
+resource "aws_iam_role_policy_attachment" "plan_1" {
+  role       = aws_iam_role.plan.name
+  policy_arn = aws_iam_policy.plan_1.arn
+}
+
+data "aws_iam_policy_document" "role_boundary" {
+  statement {
+    sid       = "BoundaryAttachKeyToJobResources"
+    actions   = ["kms:CreateGrant"]
+    resources = ["arn:aws:kms:us-east-1:111111111111:key/*"]
+
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
+    }
+  }
+
+  statement {
+    sid     = "BoundaryCloudwatchAnyResource"
+    actions = ["cloudwatch:PutMetricData"]
+    # these actions have no resource-level permissions (ECR token, metrics, traces)
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "BoundaryEcr"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    resources = ["arn:aws:ecr:us-east-1:683313688378:repository/sagemaker-scikit-learn", "arn:aws:ecr:us-east-1:683313688378:repository/sagemaker-xgboost"]
+  }
+
+  statement {
+    sid     = "BoundaryEcrAnyResource"
+    actions = ["ecr:GetAuthorizationToken"]
+    # these actions have no resource-level permissions (ECR token, metrics, traces)
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "BoundaryKms"
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+    resources = ["arn:aws:kms:us-east-1:111111111111:key/*"]
+  }
+
+  statement {
+    sid       = "BoundaryLambda"
+    actions   = ["lambda:InvokeFunction"]
+    resources = ["arn:aws:lambda:us-east-1:111111111111:function:mlops-dev-latest-approved-model"]
+  }
+
+  statement {
+    sid       = "BoundaryLogs"
+    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+    resources = ["arn:aws:logs:us-east-1:111111111111:log-group:/aws/sagemaker/*", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/sagemaker/*:log-stream:*", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model:log-stream:*"]
+  }
+
+  statement {
+    sid       = "BoundaryNeverApprovedHere"
+    effect    = "Deny"
+    actions   = ["sagemaker:CreateModelPackage"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "sagemaker:ModelApprovalStatus"
+      values   = ["PendingManualApproval"]
+    }
+  }
+
+  statement {
+    sid       = "BoundaryNeverDecideApproval"
+    effect    = "Deny"
+    actions   = ["sagemaker:UpdateModelPackage"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+  }
+
+  statement {
+    sid       = "BoundaryPassRoleToSageMakerJobs"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:aws:iam::111111111111:role/sagemaker-execution-role"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["sagemaker.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "BoundaryRegisterPendingVersions"
+    actions   = ["sagemaker:CreateModelPackage"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "sagemaker:ModelApprovalStatus"
+      values   = ["PendingManualApproval"]
+    }
+  }
+
+  statement {
+    sid       = "BoundaryS3"
+    actions   = ["s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]
+    resources = ["arn:aws:s3:::acme-sagemaker-dev-111111111111/*", "arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333/*", "arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333/dev/*", "arn:aws:s3:::acme-sagemaker-dev-111111111111", "arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333"]
+  }
+
+  statement {
+    sid       = "BoundarySagemaker"
+    actions   = ["sagemaker:AddTags", "sagemaker:CreateModel", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob", "sagemaker:CreateTransformJob", "sagemaker:DescribeModel", "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeProcessingJob", "sagemaker:DescribeTrainingJob", "sagemaker:DescribeTransformJob", "sagemaker:ListModelPackages", "sagemaker:StartPipelineExecution", "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob", "sagemaker:StopTransformJob"]
+    resources = ["arn:aws:sagemaker:us-east-1:111111111111:processing-job/*", "arn:aws:sagemaker:us-east-1:111111111111:training-job/*", "arn:aws:sagemaker:us-east-1:111111111111:transform-job/*", "arn:aws:sagemaker:us-east-1:111111111111:model/*", "arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*", "arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-inference-pipeline", "arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-train-pipeline"]
+  }
+
+  statement {
+    sid       = "BoundarySqs"
+    actions   = ["sqs:SendMessage"]
+    resources = ["arn:aws:sqs:us-east-1:111111111111:mlops-dev-events-dlq"]
+  }
+
+  statement {
+    sid       = "BoundaryUseRegistryKey"
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+    resources = ["arn:aws:kms:us-east-1:333333333333:key/*"]
+
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "kms:ResourceAliases"
+      values   = ["alias/mlops-registry"]
+    }
+  }
+
+  statement {
+    sid     = "BoundaryXrayAnyResource"
+    actions = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    # these actions have no resource-level permissions (ECR token, metrics, traces)
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_policy" "role_boundary" {
+  name        = "mlops-dev-role-boundary"
+  description = "Permissions boundary of every role the main root creates (mlopsgen)."
+  policy      = data.aws_iam_policy_document.role_boundary.json
 }

@@ -10,7 +10,22 @@ output "state_key_arn" {
   value       = module.state_key.arn
 }
 
+output "kms_key_arn" {
+  description = "The environment's KMS key."
+  value       = module.kms.arn
+}
+
 output "deploy_role_arn" {
   description = "Role Jenkins assumes to apply this environment."
   value       = aws_iam_role.deploy.arn
+}
+
+output "plan_role_arn" {
+  description = "Read-only role Jenkins assumes for `terraform plan -lock=false` of pull requests."
+  value       = aws_iam_role.plan.arn
+}
+
+output "role_boundary_arn" {
+  description = "Permissions boundary the deploy role must put on every role it creates."
+  value       = aws_iam_policy.role_boundary.arn
 }

@@ -43,6 +43,73 @@ module "state_bucket" {
   kms_key_arn = module.state_key.arn
 }
 
+module "kms" {
+  source = "../../modules/kms-key"
+
+  alias                   = "alias/mlops-registry"
+  description             = "mlopsgen: data, artifacts and notifications of registry"
+  deletion_window_in_days = 30
+  rotation_period_in_days = 365
+  # In a key policy, "Resource": "*" means this key (aws-facts.md §3.2).
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "AllowEventBridgeToEncryptedTargets"
+        Effect = "Allow"
+        Principal = {
+          Service = "events.amazonaws.com"
+        }
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource = "*"
+      },
+      {
+        Sid    = "ApproverReadsEvidence"
+        Effect = "Allow"
+        Principal = {
+          AWS = "arn:aws:iam::333333333333:root"
+        }
+        Action   = ["kms:Decrypt", "kms:DescribeKey"]
+        Resource = "*"
+        Condition = {
+          ArnEquals = {
+            "aws:PrincipalArn" = "arn:aws:iam::333333333333:role/mlops-model-approver"
+          }
+          StringEquals = {
+            "kms:ViaService" = "s3.us-east-1.amazonaws.com"
+          }
+        }
+      },
+      {
+        Sid    = "EnableAccountAdministration"
+        Effect = "Allow"
+        Principal = {
+          AWS = "arn:aws:iam::333333333333:root"
+        }
+        Action   = "kms:*"
+        Resource = "*"
+      },
+      {
+        Sid    = "WorkloadRolesUseKeyThroughS3"
+        Effect = "Allow"
+        Principal = {
+          AWS = ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]
+        }
+        Action   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+        Resource = "*"
+        Condition = {
+          ArnEquals = {
+            "aws:PrincipalArn" = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::222222222222:role/sagemaker-execution-role"]
+          }
+          StringEquals = {
+            "kms:ViaService" = "s3.us-east-1.amazonaws.com"
+          }
+        }
+      },
+    ]
+  })
+}
+
 data "aws_iam_policy_document" "deploy_assume" {
   statement {
     sid     = "TrustJenkinsServerRole"
@@ -68,33 +135,7 @@ resource "aws_iam_role" "deploy" {
   assume_role_policy   = data.aws_iam_policy_document.deploy_assume.json
 }
 
-data "aws_iam_policy_document" "deploy" {
-  statement {
-    sid     = "CreateKeys"
-    actions = ["kms:CreateKey", "kms:ListAliases"]
-    # kms:CreateKey and kms:ListAliases have no resource-level permissions.
-    resources = ["*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestedRegion"
-      values   = ["us-east-1"]
-    }
-  }
-
-  statement {
-    sid     = "DescribeLogGroups"
-    actions = ["logs:DescribeLogGroups"]
-    # logs:DescribeLogGroups has no resource-level permissions.
-    resources = ["*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestedRegion"
-      values   = ["us-east-1"]
-    }
-  }
-
+data "aws_iam_policy_document" "deploy_1" {
   statement {
     sid       = "ListStateBucket"
     actions   = ["s3:ListBucket"]
@@ -108,18 +149,6 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid       = "ManageKeys"
-    actions   = ["kms:CreateAlias", "kms:Decrypt", "kms:DeleteAlias", "kms:DescribeKey", "kms:EnableKeyRotation", "kms:Encrypt", "kms:GenerateDataKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias"]
-    resources = ["arn:aws:kms:us-east-1:333333333333:key/*", "arn:aws:kms:us-east-1:333333333333:alias/mlops-*"]
-  }
-
-  statement {
-    sid       = "ManageLogGroups"
-    actions   = ["logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DisassociateKmsKey", "logs:ListTagsForResource", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource"]
-    resources = ["arn:aws:logs:us-east-1:333333333333:log-group:*"]
-  }
-
-  statement {
     sid       = "ManageModelPackageGroups"
     actions   = ["sagemaker:AddTags", "sagemaker:CreateModelPackageGroup", "sagemaker:DeleteModelPackageGroup", "sagemaker:DeleteModelPackageGroupPolicy", "sagemaker:DeleteTags", "sagemaker:DescribeModelPackageGroup", "sagemaker:GetModelPackageGroupPolicy", "sagemaker:ListTags", "sagemaker:PutModelPackageGroupPolicy"]
     resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package"]
@@ -128,13 +157,26 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid       = "ManagePlatformBuckets"
     actions   = ["s3:CreateBucket", "s3:DeleteBucketPolicy", "s3:GetAccelerateConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLogging", "s3:GetBucketNotification", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment", "s3:GetBucketTagging", "s3:GetBucketVersioning", "s3:GetBucketWebsite", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:ListBucket", "s3:PutBucketLogging", "s3:PutBucketNotification", "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration"]
-    resources = ["arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333"]
+    resources = ["arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333", "arn:aws:s3:::mlops-access-logs-333333333333-us-east-1"]
+  }
+
+  statement {
+    sid     = "ManageSubscriptions"
+    actions = ["sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"]
+    # these subscription actions accept only Resource "*" (Service Authorization Reference).
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = ["us-east-1"]
+    }
   }
 
   statement {
     sid       = "ManageTopics"
-    actions   = ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource", "sns:SetSubscriptionAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:TagResource", "sns:Unsubscribe", "sns:UntagResource"]
-    resources = ["arn:aws:sns:us-east-1:333333333333:model-approval-notification", "arn:aws:sns:us-east-1:333333333333:model-approval-notification:*"]
+    actions   = ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource", "sns:SetTopicAttributes", "sns:Subscribe", "sns:TagResource", "sns:UntagResource"]
+    resources = ["arn:aws:sns:us-east-1:333333333333:model-approval-notification"]
   }
 
   statement {
@@ -142,10 +184,171 @@ data "aws_iam_policy_document" "deploy" {
     actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
     resources = ["arn:aws:s3:::acme-tfstate-registry-333333333333/mlopsgen/registry/*"]
   }
+
+  statement {
+    sid       = "UsePlatformKey"
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+    resources = [module.kms.arn]
+  }
+
+  statement {
+    sid       = "UseStateKey"
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+    resources = [module.state_key.arn]
+  }
 }
 
-resource "aws_iam_role_policy" "deploy" {
-  name   = "mlopsgen-deploy"
-  role   = aws_iam_role.deploy.name
-  policy = data.aws_iam_policy_document.deploy.json
+resource "aws_iam_policy" "deploy_1" {
+  name        = "mlops-registry-deploy-1"
+  description = "Part 1 of 1 of mlops-registry-deploy (mlopsgen)."
+  policy      = data.aws_iam_policy_document.deploy_1.json
+}
+
+resource "aws_iam_role_policy_attachment" "deploy_1" {
+  role       = aws_iam_role.deploy.name
+  policy_arn = aws_iam_policy.deploy_1.arn
+}
+
+resource "aws_iam_role" "plan" {
+  name                 = "mlops-registry-terraform-plan"
+  description          = "Jenkins plans pull requests with this role: it reads, never writes (mlopsgen)."
+  max_session_duration = 3600
+  assume_role_policy   = data.aws_iam_policy_document.deploy_assume.json
+}
+
+data "aws_iam_policy_document" "plan_1" {
+  statement {
+    sid       = "DecryptState"
+    actions   = ["kms:Decrypt", "kms:DescribeKey"]
+    resources = [module.state_key.arn]
+  }
+
+  statement {
+    sid       = "ReadListStateBucket"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:aws:s3:::acme-tfstate-registry-333333333333"]
+  }
+
+  statement {
+    sid       = "ReadManageEventRules"
+    actions   = ["events:DescribeRule", "events:ListTagsForResource", "events:ListTargetsByRule"]
+    resources = ["arn:aws:events:us-east-1:333333333333:rule/model-version-pending-approval", "arn:aws:events:us-east-1:333333333333:rule/model-version-approval-decided"]
+  }
+
+  statement {
+    sid       = "ReadManageModelPackageGroups"
+    actions   = ["sagemaker:DescribeModelPackageGroup", "sagemaker:GetModelPackageGroupPolicy", "sagemaker:ListTags"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package"]
+  }
+
+  statement {
+    sid       = "ReadManagePlatformBuckets"
+    actions   = ["s3:GetAccelerateConfiguration", "s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLogging", "s3:GetBucketNotification", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment", "s3:GetBucketTagging", "s3:GetBucketVersioning", "s3:GetBucketWebsite", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:ListBucket"]
+    resources = ["arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333", "arn:aws:s3:::mlops-access-logs-333333333333-us-east-1"]
+  }
+
+  statement {
+    sid     = "ReadManageSubscriptions"
+    actions = ["sns:GetSubscriptionAttributes"]
+    # these subscription actions accept only Resource "*" (Service Authorization Reference).
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = ["us-east-1"]
+    }
+  }
+
+  statement {
+    sid       = "ReadManageTopics"
+    actions   = ["sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource"]
+    resources = ["arn:aws:sns:us-east-1:333333333333:model-approval-notification"]
+  }
+
+  statement {
+    sid       = "ReadReadWriteStateAndLock"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::acme-tfstate-registry-333333333333/mlopsgen/registry/*"]
+  }
+
+  statement {
+    sid       = "ReadUsePlatformKey"
+    actions   = ["kms:DescribeKey"]
+    resources = [module.kms.arn]
+  }
+}
+
+resource "aws_iam_policy" "plan_1" {
+  name        = "mlops-registry-plan-1"
+  description = "Part 1 of 1 of mlops-registry-plan (mlopsgen)."
+  policy      = data.aws_iam_policy_document.plan_1.json
+}
+
+resource "aws_iam_role_policy_attachment" "plan_1" {
+  role       = aws_iam_role.plan.name
+  policy_arn = aws_iam_policy.plan_1.arn
+}
+
+data "aws_iam_policy_document" "approver_assume" {
+  statement {
+    sid     = "TrustApprovers"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::333333333333:root"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:MultiFactorAuthPresent"
+      values   = ["true"]
+    }
+  }
+}
+
+resource "aws_iam_role" "approver" {
+  name                 = "mlops-model-approver"
+  description          = "Approves or rejects model versions in the registry (mlopsgen)."
+  max_session_duration = 3600
+  assume_role_policy   = data.aws_iam_policy_document.approver_assume.json
+}
+
+data "aws_iam_policy_document" "approver" {
+  statement {
+    sid       = "DecideApproval"
+    actions   = ["sagemaker:UpdateModelPackage"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "sagemaker:ModelApprovalStatus"
+      values   = ["Approved", "Rejected"]
+    }
+  }
+
+  statement {
+    sid       = "ListEvidence"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333"]
+  }
+
+  statement {
+    sid       = "ReadEvidence"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333/*/evidence/*"]
+  }
+
+  statement {
+    sid       = "ReviewVersions"
+    actions   = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "approver" {
+  name   = "mlopsgen-approve-model-versions"
+  role   = aws_iam_role.approver.name
+  policy = data.aws_iam_policy_document.approver.json
 }

@@ -10,7 +10,22 @@ output "state_key_arn" {
   value       = module.state_key.arn
 }
 
+output "kms_key_arn" {
+  description = "The environment's KMS key."
+  value       = module.kms.arn
+}
+
 output "deploy_role_arn" {
   description = "Role Jenkins assumes to apply this environment."
   value       = aws_iam_role.deploy.arn
+}
+
+output "plan_role_arn" {
+  description = "Read-only role Jenkins assumes for `terraform plan -lock=false` of pull requests."
+  value       = aws_iam_role.plan.arn
+}
+
+output "approver_role_arn" {
+  description = "The role that approves or rejects model versions."
+  value       = aws_iam_role.approver.arn
 }

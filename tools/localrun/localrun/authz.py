@@ -126,9 +126,17 @@ def _evaluate(documents, action, resource, ctx, principal=None):
     return allow, deny
 
 
-def decide(principal, identity, resource_policy, action, resource, owner, ctx):
-    """'allow' or raises Denied with AWS's wording and the deciding statement."""
+def decide(principal, identity, resource_policy, action, resource, owner, ctx, boundary=None):
+    """'allow' or raises Denied with AWS's wording and the deciding statement. `boundary`: the
+    role's permissions boundary (name, policy) — it caps what the identity policies allow."""
     allow_i, deny_i = _evaluate(identity, action, resource, ctx)
+    if boundary is not None:
+        allow_b, deny_b = _evaluate([boundary], action, resource, ctx)
+        who = "User: %s is not authorized to perform: %s on resource: %s" % (principal["session"], action, resource)
+        if deny_b:
+            raise Denied("%s with an explicit deny in %s" % (who, deny_b))
+        if not allow_b:
+            raise Denied("%s because no permissions boundary allows the %s action" % (who, action))
     allow_r, deny_r = _evaluate(resource_policy, action, resource, ctx, principal) if resource_policy else (None, None)
     who = "User: %s is not authorized to perform: %s on resource: %s" % (principal["session"], action, resource)
     if deny_i or deny_r:
@@ -159,13 +167,19 @@ def _principal(resp):
             if sess.access_key_id == key:
                 role_account = sess.role_arn.split(":")[4]
                 iam = iam_backends[role_account]["global"]
+                boundary = None
                 try:
                     role = iam.get_role_by_arn(sess.role_arn)
                     docs = [("the identity policy %s of %s" % (n, sess.role_arn), d) for n, d in role.policies.items()]
+                    arn = getattr(role, "permissions_boundary_arn", None)
+                    if arn:
+                        p = iam.get_policy(arn)
+                        doc = next(v.document for v in p.versions if v.version_id == p.default_version_id)
+                        boundary = ("the permissions boundary %s" % arn, doc)
                 except Exception:
                     docs = []
                 return {"role": sess.role_arn, "session": sess.arn, "account": role_account,
-                        "partition": partition, "identity": docs}
+                        "partition": partition, "identity": docs, "boundary": boundary}
     return None
 
 
@@ -212,7 +226,8 @@ def _context(principal):
 
 def _judge(principal, action, resource, owner, ctx, resource_policy):
     try:
-        why = decide(principal, principal["identity"], resource_policy, action, resource, owner, ctx)
+        why = decide(principal, principal["identity"], resource_policy, action, resource, owner, ctx,
+                     principal.get("boundary"))
         LOG.append({"decision": "allow", "role": principal["role"], "action": action, "resource": resource, "why": why})
     except Denied as e:
         LOG.append({"decision": "deny", "role": principal["role"], "action": action, "resource": resource, "why": str(e)})

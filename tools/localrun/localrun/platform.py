@@ -127,9 +127,16 @@ class Platform:
             for rule in env["rules"]:
                 self._rule(env, rule)
         for env in self.envs.values():
+            boundary = None
+            if env.get("role_boundary"):
+                # bootstrap/'s managed policy: every role the main root creates carries it.
+                b = env["role_boundary"]
+                self.cloud.client("iam", env["account_id"]).create_policy(
+                    PolicyName=b["arn"].split("/")[-1], PolicyDocument=json.dumps(b["policy"]))
+                boundary = b["arn"]
             for role, service in (("execution_role", "sagemaker"), ("lambda_role", "lambda"), ("approver_role", None)):
                 if role in env:
-                    self._role(env, env[role], service)
+                    self._role(env, env[role], service, boundary if service else None)
         for env in registry:
             sm = self.cloud.client("sagemaker", env["account_id"])
             for g in env.get("groups", []):
@@ -155,8 +162,9 @@ class Platform:
                     self.pipelines[p["arn"]] = Pipeline(env["name"], kind, p["name"], p["arn"], env["account_id"],
                                                         env["region"], path, m["name"], env["execution_role"]["arn"])
 
-    def _role(self, env, spec, service):
-        """A role as the Terraform creates it: its trust and its inline policy (describe's)."""
+    def _role(self, env, spec, service, boundary=None):
+        """A role as the Terraform creates it: its trust, its permissions boundary and its inline
+        policy (describe's)."""
         iam = self.cloud.client("iam", env["account_id"])
         name = spec["arn"].split("/")[-1]
         path = "/" + "/".join(spec["arn"].split(":role/", 1)[1].split("/")[:-1])
@@ -167,7 +175,8 @@ class Platform:
         else:
             trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                              "Principal": {"AWS": spec.get("trusted", [])}}]}
-        iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(trust))
+        extra = {"PermissionsBoundary": boundary} if boundary else {}
+        iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(trust), **extra)
         iam.put_role_policy(RoleName=name, PolicyName="mlopsgen", PolicyDocument=json.dumps(spec["policy"]))
 
     def _bucket_owner(self, bucket):

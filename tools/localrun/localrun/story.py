@@ -167,6 +167,25 @@ def tell(platform, executor, env_name, data_dir, log):
                 any(a.startswith("PutObject") and "AccessDenied" in m for a, m in refused),
                 next((m for a, m in refused if a.startswith("PutObject")), "it was allowed")[:220])
 
+    if env.get("role_boundary"):
+        # The deploy role may rewrite the execution role's policy (within its boundary): even a
+        # policy allowing all of SageMaker cannot approve, the boundary refuses it.
+        iam = cloud.client("iam", env["account_id"])
+        role_name = exec_role.split("/")[-1]
+        iam.put_role_policy(RoleName=role_name, PolicyName="mlopsgen", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"}]}))
+        try:
+            cloud.as_role("sagemaker", exec_role).update_model_package(
+                ModelPackageArn=v1["ModelPackageArn"], ModelApprovalStatus="Approved")
+            why = "it was allowed"
+        except Exception as e:
+            why = str(e)
+        finally:
+            iam.put_role_policy(RoleName=role_name, PolicyName="mlopsgen",
+                                PolicyDocument=json.dumps(env["execution_role"]["policy"]))
+        story.arrow("a rewritten execution role policy (sagemaker:* on *) still cannot approve: the permissions boundary denies it",
+                    "permissions boundary" in why and "explicit deny" in why, why[:220])
+
     approved = approve(v1, "AUC and baseline reviewed (localrun story)")
     mail = [m for e, t, m in platform.notifications if e == registry["name"]]
     story.arrow("approve v1 -> status Approved, approvers notified of the decision",
