@@ -312,12 +312,6 @@ resource "aws_s3_object" "mammography_severity_model_quality_check" {
   kms_key_id             = data.aws_kms_key.platform.arn
 }
 
-data "archive_file" "latest_approved_model" {
-  type        = "zip"
-  source_file = "${path.module}/lambda/latest_approved_model.py"
-  output_path = "${path.module}/.terraform/mlopsgen/latest_approved_model.zip"
-}
-
 resource "aws_cloudwatch_log_group" "latest_approved_model" {
   name              = "/aws/lambda/mlops-dev-latest-approved-model"
   retention_in_days = 365
@@ -333,8 +327,8 @@ resource "aws_lambda_function" "latest_approved_model" {
   role                           = aws_iam_role.lambda.arn
   runtime                        = "python3.12"
   handler                        = "latest_approved_model.handler"
-  filename                       = data.archive_file.latest_approved_model.output_path
-  source_code_hash               = data.archive_file.latest_approved_model.output_base64sha256
+  filename                       = "${path.module}/lambda/latest_approved_model.zip"
+  source_code_hash               = filebase64sha256("${path.module}/lambda/latest_approved_model.zip")
   timeout                        = 60
   memory_size                    = 128
   reserved_concurrent_executions = 5

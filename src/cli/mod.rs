@@ -316,6 +316,20 @@ fn generate(repo: &std::path::Path, envs: &[String], force: bool) -> u8 {
                     text.push_str(&format!("{dir}: {total} files, {changed} written\n"));
                 }
             }
+            match crate::write::seed_lock_files(repo, &dirs) {
+                Ok(seeded) => {
+                    for root in seeded {
+                        text.push_str(&format!(
+                            "{}/.terraform.lock.hcl: written (hashicorp/aws 5.100.0, every platform's checksum)\n",
+                            crate::diag::display_path(&root)
+                        ));
+                    }
+                }
+                Err(e) => {
+                    err(&format!("error: {e}\n"));
+                    return EXIT_ERROR;
+                }
+            }
             out(&text)
         }
         Err(e) => {

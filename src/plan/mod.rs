@@ -181,11 +181,18 @@ pub fn plan(repo: &Path, files: &FileSet, dirs: &[PathBuf]) -> Result<Plan, writ
             let old_text = old.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
             let new_text = new_bytes.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
             let label = crate::diag::display_path(&rel);
-            let diff = similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref())
-                .unified_diff()
-                .context_radius(3)
-                .header(&format!("a/{label}"), &format!("b/{label}"))
-                .to_string();
+            let binary = |b: &Option<Vec<u8>>| b.as_deref().is_some_and(|b| std::str::from_utf8(b).is_err());
+            let diff = if binary(&old) || binary(&new_bytes) {
+                // A generated archive (the Lambda package): its source's diff says what changed.
+                let len = |b: &Option<Vec<u8>>| b.as_ref().map_or(0, Vec::len);
+                format!("Binary file {label} changed ({} -> {} bytes)\n", len(&old), len(&new_bytes))
+            } else {
+                similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref())
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/{label}"), &format!("b/{label}"))
+                    .to_string()
+            };
             if status != FileStatus::HandEdited {
                 dp.changes.extend(entity_changes(&name, &old_text, &new_text));
             }

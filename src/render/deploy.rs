@@ -15,26 +15,14 @@ pub const AWS_PROVIDER_VERSION: &str = ">= 5.100.0, < 7.0.0";
 /// Terraform constraint: S3-native state locking (`use_lockfile`) needs 1.10.
 pub const TERRAFORM_VERSION: &str = ">= 1.10";
 
-/// Archive provider constraint (packages the Lambda source deterministically).
-pub const ARCHIVE_PROVIDER_VERSION: &str = ">= 2.4.0, < 3.0.0";
-
-pub(super) fn versions(archive: bool) -> Body {
-    let mut providers = Body::new().attr(
+pub(super) fn versions() -> Body {
+    let providers = Body::new().attr(
         "aws",
         Expr::Object(vec![
             ("source".into(), Expr::str("hashicorp/aws")),
             ("version".into(), Expr::str(AWS_PROVIDER_VERSION)),
         ]),
     );
-    if archive {
-        providers = providers.attr(
-            "archive",
-            Expr::Object(vec![
-                ("source".into(), Expr::str("hashicorp/archive")),
-                ("version".into(), Expr::str(ARCHIVE_PROVIDER_VERSION)),
-            ]),
-        );
-    }
     Body::new().block(Block::new(
         "terraform",
         &[],

@@ -304,7 +304,11 @@ pub fn boundary_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
             let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
             let sid = format!("Boundary{}{}", super::tf::camel(&service), if star { "AnyResource" } else { "" });
             let s = Stmt::allow(&sid, &actions, resources);
-            if star { s.why_star("these actions have no resource-level permissions (ECR token, metrics, traces)") } else { s }
+            if star {
+                s.why_star("these actions have no resource-level permissions (ECR token, metrics, traces)")
+            } else {
+                s
+            }
         })
         .collect();
     out.extend(denies);

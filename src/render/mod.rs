@@ -19,6 +19,7 @@ pub mod registry;
 pub mod root;
 pub mod tf;
 pub mod workflow;
+pub mod zip;
 
 use crate::model::EnvConfig;
 use std::collections::BTreeMap;
@@ -33,6 +34,11 @@ impl FileSet {
     /// Adds a file (text).
     pub fn insert(&mut self, path: impl Into<PathBuf>, text: String) {
         self.0.insert(path.into(), text.into_bytes());
+    }
+
+    /// Adds a file (bytes).
+    pub fn insert_bytes(&mut self, path: impl Into<PathBuf>, bytes: Vec<u8>) {
+        self.0.insert(path.into(), bytes);
     }
 
     /// The files under a directory (`prod`, `modules`), with paths relative to it.

@@ -15,7 +15,7 @@ use crate::model::*;
 pub fn render(env: &EnvConfig, all: &[EnvConfig], files: &mut FileSet) {
     let h = header(env);
     let dir = &env.name;
-    files.insert(format!("{dir}/versions.tf"), render_file(&h, &versions(env.kind == EnvKind::Workload)));
+    files.insert(format!("{dir}/versions.tf"), render_file(&h, &versions()));
     files.insert(format!("{dir}/providers.tf"), render_file(&h, &providers(env, true)));
     if let Some(w) = &env.workload {
         super::workflow::files(env, w, all, files);
@@ -28,7 +28,7 @@ pub fn render(env: &EnvConfig, all: &[EnvConfig], files: &mut FileSet) {
     files.insert(format!("{dir}/main.tf"), render_file(&h, &main));
     files.insert(format!("{dir}/outputs.tf"), render_file(&h, &outputs));
 
-    files.insert(format!("{dir}/bootstrap/versions.tf"), render_file(&h, &versions(false)));
+    files.insert(format!("{dir}/bootstrap/versions.tf"), render_file(&h, &versions()));
     files.insert(format!("{dir}/bootstrap/providers.tf"), render_file(&h, &providers(env, false)));
     let (main, outputs) = bootstrap(env, all);
     files.insert(format!("{dir}/bootstrap/main.tf"), render_file(&h, &main));

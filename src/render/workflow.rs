@@ -106,10 +106,13 @@ pub fn files(env: &EnvConfig, w: &Workload, all: &[EnvConfig], files: &mut FileS
         }
     }
     let context = serde_json::json!({ "generated_by": generated_by(env) });
-    files.insert(
-        format!("{}/lambda/latest_approved_model.py", env.name),
-        super::python::render("latest_approved_model.py", &context),
+    let source = super::python::render("latest_approved_model.py", &context);
+    // The deployment package, byte for byte the same everywhere (render/zip.rs).
+    files.insert_bytes(
+        format!("{}/lambda/latest_approved_model.zip", env.name),
+        super::zip::single_file("latest_approved_model.py", source.as_bytes()),
     );
+    files.insert(format!("{}/lambda/latest_approved_model.py", env.name), source);
 }
 
 /// The statements of the role EventBridge Scheduler starts the inference pipelines with: only
@@ -201,19 +204,9 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
         }
     }
 
-    // The Lambda that finds the latest approved model version, packaged deterministically.
+    // The Lambda that finds the latest approved model version; its package is generated beside
+    // the source (lambda/latest_approved_model.zip, deterministic).
     let function = env.latest_model_function_name();
-    push(
-        body,
-        Block::new(
-            "data",
-            &["archive_file", "latest_approved_model"],
-            Body::new()
-                .attr("type", Expr::str("zip"))
-                .attr("source_file", path_module("lambda/latest_approved_model.py"))
-                .attr("output_path", path_module(".terraform/mlopsgen/latest_approved_model.zip")),
-        ),
-    );
     push(
         body,
         resource(
@@ -241,8 +234,11 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
                 .attr("role", refs.lambda_role_arn.clone())
                 .attr("runtime", Expr::str(LAMBDA_RUNTIME))
                 .attr("handler", Expr::str("latest_approved_model.handler"))
-                .attr("filename", Expr::r("data.archive_file.latest_approved_model.output_path"))
-                .attr("source_code_hash", Expr::r("data.archive_file.latest_approved_model.output_base64sha256"))
+                .attr("filename", path_module("lambda/latest_approved_model.zip"))
+                .attr(
+                    "source_code_hash",
+                    Expr::Call("filebase64sha256".into(), vec![path_module("lambda/latest_approved_model.zip")]),
+                )
                 .attr("timeout", Expr::int(60))
                 .attr("memory_size", Expr::int(128))
                 .attr("reserved_concurrent_executions", Expr::int(5))
