@@ -96,7 +96,12 @@ fn every_generated_file_parses_and_starts_with_a_header() {
             // The Lambda package: one stored file, the generated source beside it.
             let source = path.with_extension("py");
             let src = &files.0[&source];
-            assert!(bytes.windows(src.len()).any(|w| w == src.as_slice()), "{} holds {}", path.display(), source.display());
+            assert!(
+                bytes.windows(src.len()).any(|w| w == src.as_slice()),
+                "{} holds {}",
+                path.display(),
+                source.display()
+            );
             continue;
         }
         let text = String::from_utf8(bytes.clone()).expect("utf-8");
@@ -318,12 +323,48 @@ fn thread_count_never_changes_a_byte() {
     assert!(!v.report.has_errors(), "{}", v.report.render_plain());
     assert_eq!(v.envs.len(), 9);
     let one = render::render_on_threads(&v.envs, &[], 1);
-    assert_eq!(one.0.keys().filter(|p| p.ends_with(render::manifest::MANIFEST)).count(), 10);
+    // modules, jenkins and the 9 environments.
+    assert_eq!(one.0.keys().filter(|p| p.ends_with(render::manifest::MANIFEST)).count(), 11);
     for threads in [2, 3, 4, 9, 64] {
         assert!(render::render_on_threads(&v.envs, &[], threads) == one, "{threads} threads differ from one");
     }
     let selected = vec!["w002".to_string(), "w005".to_string()];
     let part = render::render_on_threads(&v.envs, &selected, 2);
     assert_eq!(part, render::render_on_threads(&v.envs, &selected, 1));
-    assert!(part.0.keys().all(|p| p.starts_with("modules") || p.starts_with("w002") || p.starts_with("w005")));
+    assert!(part.0.keys().all(|p| p.starts_with("modules")
+        || p.starts_with("jenkins")
+        || p.starts_with("w002")
+        || p.starts_with("w005")));
+}
+
+/// The Jenkinsfile's ENV choices are exactly the environments that have a `deploy` section, and
+/// the pipeline carries each one's branch, approval and plan role.
+#[test]
+fn jenkinsfile_follows_the_environments() {
+    let files = render_repo(&repo_root());
+    let text = String::from_utf8(files.0[&PathBuf::from("jenkins/Jenkinsfile")].clone()).expect("utf-8");
+    assert!(text.contains("choices: ['dev', 'prod', 'registry']"), "{text}");
+    assert!(
+        text.contains("  'dev': [\n    account: '111111111111',\n    branch: 'main',\n    approvalRequired: false,")
+    );
+    assert!(text.contains("submitter: 'ml-platform-leads'"));
+    assert!(text.contains("planRole: 'arn:aws:iam::222222222222:role/mlops-prod-terraform-plan'"));
+    // A fourth environment joins the choices.
+    let repo = temp_repo(None);
+    let prod = std::fs::read_to_string(repo.path().join("environments/prod.tfvars.json")).expect("read");
+    let stage = prod
+        .replace("\"env_group\": \"prod\"", "\"env_group\": \"stage\"")
+        .replace("222222222222", "555555555555")
+        .replace("acme-sagemaker-prod-", "acme-sagemaker-stage-")
+        .replace("acme-tfstate-prod-", "acme-tfstate-stage-")
+        .replace("alias/mlops-prod", "alias/mlops-stage");
+    std::fs::write(repo.path().join("environments/stage.tfvars.json"), stage).expect("write");
+    let reg_path = repo.path().join("environments/registry.tfvars.json");
+    let reg = std::fs::read_to_string(&reg_path)
+        .expect("read")
+        .replace("[\"dev\", \"prod\"]", "[\"dev\", \"prod\", \"stage\"]");
+    std::fs::write(&reg_path, reg).expect("write");
+    let files = render_repo(repo.path());
+    let text = String::from_utf8(files.0[&PathBuf::from("jenkins/Jenkinsfile")].clone()).expect("utf-8");
+    assert!(text.contains("choices: ['dev', 'prod', 'registry', 'stage']"), "{text}");
 }

@@ -204,6 +204,10 @@ pub struct RawDeploy {
     pub jenkins_role_name: Option<String>,
     pub role_name: Option<String>,
     pub external_id: Option<String>,
+    pub jenkins_plan_role_name: Option<String>,
+    pub approval_required: Option<bool>,
+    pub jenkins_submitter: Option<String>,
+    pub branch: Option<String>,
     pub log_group: Option<RawLogGroup>,
 }
 

@@ -545,6 +545,26 @@ fn deploy() -> Shape {
             ),
             opt("external_id", string("External id Jenkins must present when assuming the role.").len(2, 1224)),
             opt(
+                "jenkins_plan_role_name",
+                string("Name of the Jenkins role that plans pull requests (it may assume only the read-only plan role); default: jenkins_role_name.")
+                    .len(1, 64),
+            ),
+            opt(
+                "approval_required",
+                boolean("Jenkins waits for a person to approve the archived plan before applying it.").default(json!(true)),
+            ),
+            opt(
+                "jenkins_submitter",
+                string("Jenkins users or groups (comma-separated) who may approve the apply (the input step's submitter); default: anyone who may build the job.")
+                    .len(1, 512),
+            ),
+            opt(
+                "branch",
+                string("The only branch Jenkins applies this environment from (multibranch jobs; pull requests only plan).")
+                    .len(1, 255)
+                    .default(json!("main")),
+            ),
+            opt(
                 "log_group",
                 object(
                     vec![

@@ -309,6 +309,11 @@ pub struct Deploy {
     pub jenkins_role_name: String,
     pub role_name: String,
     pub external_id: Option<String>,
+    /// The Jenkins role that plans pull requests (trusted by the plan role).
+    pub jenkins_plan_role_name: String,
+    pub approval_required: bool,
+    pub jenkins_submitter: Option<String>,
+    pub branch: String,
     pub log_group: Option<LogGroup>,
 }
 

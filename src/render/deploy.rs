@@ -55,20 +55,77 @@ pub(super) fn providers(env: &EnvConfig, assume: bool) -> Body {
     let mut body =
         Body::new().attr("region", Expr::str(&env.region)).attr("allowed_account_ids", Expr::strs([&env.account_id]));
     if assume && let (Some(role), Some(d)) = (deploy_role(env), env.deploy.as_ref()) {
+        let _ = role;
         let mut ar = Body::new()
-            .attr("role_arn", Expr::str(env.role_arn(&role)))
+            .attr("role_arn", Expr::r("var.assume_role_arn"))
             .attr("session_name", Expr::str(format!("mlopsgen-{}", env.name)));
         if let Some(x) = &d.external_id {
             ar = ar.attr("external_id", Expr::str(x));
         }
-        body = body.blank().comment("Jenkins assumes the deploy role created by bootstrap/.").block(Block::new(
-            "assume_role",
-            &[],
-            ar,
-        ));
+        body = body
+            .blank()
+            .comment(
+                "Jenkins assumes the deploy role created by bootstrap/ (the read-only plan role for pull requests).",
+            )
+            .block(Block::new("assume_role", &[], ar));
     }
     body = body.blank().block(Block::new("default_tags", &[], Body::new().attr("tags", tags(env))));
     Body::new().block(Block::new("provider", &["aws"], body))
+}
+
+/// The main root's one variable: the role the provider assumes, the deploy role unless a
+/// pull request plans with the read-only plan role (`-var assume_role_arn=...`).
+pub(super) fn variables(env: &EnvConfig) -> Option<Body> {
+    let role = deploy_role(env)?;
+    let deploy = env.role_arn(&role);
+    let plan = env.role_arn(&Role { name: env.plan_role_name(), path: "/".into(), create: true });
+    Some(Body::new().block(Block::new(
+        "variable",
+        &["assume_role_arn"],
+        Body::new()
+            .attr(
+                "description",
+                Expr::str("Role the provider assumes: the deploy role (apply), or the read-only plan role (pull requests)."),
+            )
+            .attr("type", Expr::r("string"))
+            .attr("default", Expr::str(&deploy))
+            .blank()
+            .block(Block::new(
+                "validation",
+                &[],
+                Body::new()
+                    .attr(
+                        "condition",
+                        Expr::Call(
+                            "contains".into(),
+                            vec![Expr::strs([&deploy, &plan]), Expr::r("var.assume_role_arn")],
+                        ),
+                    )
+                    .attr("error_message", Expr::str(format!("The role must be {deploy} or {plan}."))),
+            )),
+    )))
+}
+
+/// `-backend-config` for pull requests: the state read with the read-only plan role.
+pub(super) fn backend_plan_config(env: &EnvConfig) -> Option<String> {
+    let d = env.deploy.as_ref()?;
+    let plan = env.role_arn(&Role { name: env.plan_role_name(), path: "/".into(), create: true });
+    let mut ar = vec![
+        ("role_arn".to_string(), Expr::str(&plan)),
+        ("session_name".to_string(), Expr::str(format!("mlopsgen-{}-plan", env.name))),
+    ];
+    if let Some(x) = &d.external_id {
+        ar.push(("external_id".into(), Expr::str(x)));
+    }
+    let body = Body::new()
+        .comment("Pull requests read the state with the read-only plan role (never lock, never write):")
+        .comment(&format!(
+            "  terraform -chdir=generated/{} init -reconfigure -backend-config=backend-plan.hcl",
+            env.name
+        ))
+        .comment(&format!("  terraform -chdir=generated/{} plan -lock=false -var assume_role_arn={plan}", env.name))
+        .attr("assume_role", Expr::Object(ar));
+    Some(super::hcl::render_file(&super::tf::header(env), &body))
 }
 
 pub(super) fn backend(env: &EnvConfig) -> Body {
@@ -191,13 +248,22 @@ pub(super) fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
             trust = trust.condition("StringEquals", "sts:ExternalId", vec![Expr::str(x)]);
         }
         push(&mut body, document("deploy_assume", vec![trust]));
-        for (l, name, description, statements, what) in [
+        let plan_jenkins = env.foreign_role_arn_by_name(&d.jenkins_account_id, &d.jenkins_plan_role_name);
+        let mut plan_trust = Stmt::allow("TrustJenkinsPlanRole", &["sts:AssumeRole"], Vec::new())
+            .principal("AWS", vec![Expr::str(env.foreign_root_arn(&d.jenkins_account_id))])
+            .condition("ArnEquals", "aws:PrincipalArn", vec![Expr::str(plan_jenkins)]);
+        if let Some(x) = &d.external_id {
+            plan_trust = plan_trust.condition("StringEquals", "sts:ExternalId", vec![Expr::str(x)]);
+        }
+        push(&mut body, document("plan_assume", vec![plan_trust]));
+        for (l, name, description, statements, what, trust) in [
             (
                 "deploy",
                 role.name.clone(),
                 "Jenkins applies generated/ with this role (mlopsgen).",
                 deploy_statements(env, state_key.clone(), &platform_key),
                 "Role Jenkins assumes to apply this environment.",
+                "deploy_assume",
             ),
             (
                 "plan",
@@ -205,6 +271,7 @@ pub(super) fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
                 "Jenkins plans pull requests with this role: it reads, never writes (mlopsgen).",
                 plan_statements(env, state_key.clone(), &platform_key),
                 "Read-only role Jenkins assumes for `terraform plan -lock=false` of pull requests.",
+                "plan_assume",
             ),
         ] {
             push(
@@ -216,7 +283,7 @@ pub(super) fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
                         .attr("name", Expr::str(&name))
                         .attr("description", Expr::str(description))
                         .attr("max_session_duration", Expr::int(3600))
-                        .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.deploy_assume.json")),
+                        .attr("assume_role_policy", Expr::r(format!("data.aws_iam_policy_document.{trust}.json"))),
                 ),
             );
             managed_policies(

@@ -267,7 +267,8 @@ pub fn boundary_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
     stmts.extend(super::workflow::events_role_statements(env, false).unwrap_or_default());
     // (service, on "*") → (actions, resources), in first-seen order: what only accepts "*"
     // stays apart, so no restrictable action is widened to "*".
-    let mut services: Vec<((String, bool), Vec<String>, Vec<Expr>)> = Vec::new();
+    type Group = ((String, bool), Vec<String>, Vec<Expr>);
+    let mut services: Vec<Group> = Vec::new();
     let mut denies = Vec::new();
     for s in stmts {
         // Denies, and Allows with conditions (a grant only for AWS resources, a pending status,

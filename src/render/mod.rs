@@ -9,6 +9,7 @@ pub mod deploy;
 pub mod events;
 pub mod hcl;
 pub mod identity;
+pub mod jenkins;
 pub mod keys;
 pub mod manifest;
 pub mod modules;
@@ -52,7 +53,7 @@ impl FileSet {
 
 /// The directories `generate` owns under `generated/`: `modules` and one per environment.
 pub fn owned_dirs(envs: &[EnvConfig]) -> Vec<PathBuf> {
-    let mut dirs = vec![PathBuf::from("modules")];
+    let mut dirs = vec![PathBuf::from("modules"), PathBuf::from("jenkins")];
     dirs.extend(envs.iter().map(|e| PathBuf::from(&e.name)));
     dirs
 }
@@ -71,6 +72,7 @@ pub fn render(all: &[EnvConfig], selected: &[String]) -> FileSet {
 pub fn render_on_threads(all: &[EnvConfig], selected: &[String], threads: usize) -> FileSet {
     let mut files = FileSet::default();
     modules::render(&mut files);
+    jenkins::render(all, &mut files);
     manifest::add_manifests(&mut files);
     let chosen: Vec<&EnvConfig> = all.iter().filter(|e| selected.is_empty() || selected.contains(&e.name)).collect();
     let threads = threads.min(chosen.len()).max(1);

@@ -5,7 +5,7 @@
 //! `workflow` (pipelines, events, notifications) and `deploy`.
 
 use super::FileSet;
-use super::deploy::{backend, bootstrap, log_group, providers, versions};
+use super::deploy::{backend, backend_plan_config, bootstrap, log_group, providers, variables, versions};
 use super::hcl::{Body, Expr, render_file};
 use super::keys::{access_logs, platform_key};
 use super::tf::{header, module, output, push};
@@ -21,6 +21,12 @@ pub fn render(env: &EnvConfig, all: &[EnvConfig], files: &mut FileSet) {
         super::workflow::files(env, w, all, files);
     }
     files.insert(format!("{dir}/backend.tf"), render_file(&h, &backend(env)));
+    if let Some(v) = variables(env) {
+        files.insert(format!("{dir}/variables.tf"), render_file(&h, &v));
+    }
+    if let Some(text) = backend_plan_config(env) {
+        files.insert(format!("{dir}/backend-plan.hcl"), text);
+    }
     let (main, outputs) = match env.kind {
         EnvKind::Workload => workload(env, all),
         EnvKind::Registry => super::registry::main(env, all),

@@ -585,11 +585,22 @@ fn deploy(cx: &mut FileCtx<'_>, d: &RawDeploy) -> Deploy {
         }
         LogGroup { name, retention_in_days }
     });
+    let jenkins_plan_role_name = d.jenkins_plan_role_name.clone().unwrap_or_else(|| jenkins_role_name.clone());
+    cx.check(Code::E0214, &path.key("jenkins_plan_role_name"), &jenkins_plan_role_name, rules::role_name);
+    let branch = d.branch.clone().unwrap_or_else(|| "main".into());
+    cx.check(Code::E0240, &path.key("branch"), &branch, rules::git_branch);
+    if let Some(s) = &d.jenkins_submitter {
+        cx.check(Code::E0240, &path.key("jenkins_submitter"), s, rules::jenkins_submitter);
+    }
     Deploy {
         jenkins_account_id: d.jenkins_account_id.clone(),
         jenkins_role_name,
         role_name,
         external_id: d.external_id.clone(),
+        jenkins_plan_role_name,
+        approval_required: d.approval_required.unwrap_or(true),
+        jenkins_submitter: d.jenkins_submitter.clone(),
+        branch,
         log_group,
     }
 }
