@@ -353,6 +353,12 @@ pub fn main_root_roles(env: &EnvConfig) -> (Vec<CreatedRole>, Vec<String>) {
             arn: env.role_arn(&service_role(env.scheduler_role_name())),
             service: "scheduler.amazonaws.com",
         });
+        if env.has_quality() {
+            created.push(CreatedRole {
+                arn: env.role_arn(&service_role(env.quality_trigger_function_name())),
+                service: "lambda.amazonaws.com",
+            });
+        }
         if super::workflow::events_role_statements(env, false).is_some() {
             created.push(CreatedRole {
                 arn: env.role_arn(&service_role(env.events_role_name())),
@@ -386,6 +392,9 @@ pub fn main_root_log_groups(env: &EnvConfig) -> Vec<String> {
         env.deploy.iter().filter_map(|d| d.log_group.as_ref()).map(|lg| lg.name.clone()).collect();
     if env.workload.is_some() {
         groups.push(format!("/aws/lambda/{}", env.latest_model_function_name()));
+    }
+    if env.has_quality() {
+        groups.push(format!("/aws/lambda/{}", env.quality_trigger_function_name()));
     }
     groups
 }
@@ -540,14 +549,19 @@ pub fn deploy_statements(env: &EnvConfig, state_key: Option<Expr>, platform_key:
             ],
             w.models.iter().map(|m| Expr::str(env.schedule_arn(&names::schedule_rule(m)))).collect(),
         ));
+        let mut functions = vec![env.latest_model_function_name()];
+        if env.has_quality() {
+            functions.push(env.quality_trigger_function_name());
+        }
         stmts.push(Stmt::allow(
-            "ManageLatestApprovedModelFunction",
+            "ManagePlatformFunctions",
             &[
                 "lambda:CreateFunction",
                 "lambda:DeleteFunction",
                 "lambda:DeleteFunctionConcurrency",
                 "lambda:GetFunction",
                 "lambda:GetFunctionCodeSigningConfig",
+                "lambda:GetPolicy",
                 "lambda:ListTags",
                 "lambda:ListVersionsByFunction",
                 "lambda:PutFunctionConcurrency",
@@ -556,8 +570,21 @@ pub fn deploy_statements(env: &EnvConfig, state_key: Option<Expr>, platform_key:
                 "lambda:UpdateFunctionCode",
                 "lambda:UpdateFunctionConfiguration",
             ],
-            vec![Expr::str(env.regional_arn("lambda", &format!("function:{}", env.latest_model_function_name())))],
+            functions.iter().map(|f| Expr::str(env.regional_arn("lambda", &format!("function:{f}")))).collect(),
         ));
+        if env.has_quality() {
+            // Only EventBridge may be allowed to invoke a platform function (the labels rule).
+            stmts.push(
+                Stmt::allow(
+                    "LetOnlyEventBridgeInvokeFunctions",
+                    &["lambda:AddPermission", "lambda:RemovePermission"],
+                    vec![Expr::str(
+                        env.regional_arn("lambda", &format!("function:{}", env.quality_trigger_function_name())),
+                    )],
+                )
+                .condition("StringEquals", "lambda:Principal", vec![Expr::str("events.amazonaws.com")]),
+            );
+        }
         stmts.push(Stmt::allow(
             "ManageDeadLetterQueue",
             &[

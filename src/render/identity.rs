@@ -265,12 +265,29 @@ pub fn boundary_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
     stmts.extend(lambda);
     stmts.extend(super::workflow::scheduler_statements(env, w, &key, false));
     stmts.extend(super::workflow::events_role_statements(env, false).unwrap_or_default());
+    stmts.extend(super::workflow::quality_trigger_statements(env, w, false).unwrap_or_default());
     // (service, on "*") → (actions, resources), in first-seen order: what only accepts "*"
     // stays apart, so no restrictable action is widened to "*".
     type Group = ((String, bool), Vec<String>, Vec<Expr>);
     let mut services: Vec<Group> = Vec::new();
     let mut denies = Vec::new();
-    for s in stmts {
+    // SageMaker resources by account (`arn:…:sagemaker:<region>:<account>:*`): the boundary then
+    // stays the same size however many models, pipelines and groups there are, and adding a
+    // model needs no administrator (the boundary is bootstrap's).
+    let general = |e: &Expr| match e {
+        Expr::Str(a) if a.split(':').nth(2) == Some("sagemaker") => {
+            Expr::str(format!("{}:*", a.splitn(6, ':').take(5).collect::<Vec<_>>().join(":")))
+        }
+        other => other.clone(),
+    };
+    for mut s in stmts {
+        let mut resources: Vec<Expr> = Vec::new();
+        for r in s.resources.iter().map(general) {
+            if !resources.contains(&r) {
+                resources.push(r);
+            }
+        }
+        s.resources = resources;
         // Denies, and Allows with conditions (a grant only for AWS resources, a pending status,
         // a key by alias, a role passed to one service), keep their conditions in the boundary.
         if s.deny || !s.conditions.is_empty() {

@@ -95,6 +95,9 @@ pub fn key_policy(env: &EnvConfig, all: &[EnvConfig]) -> Option<Vec<Stmt>> {
     if env.kind == EnvKind::Workload {
         groups.push(format!("/aws/lambda/{}", env.latest_model_function_name()));
     }
+    if env.has_quality() {
+        groups.push(format!("/aws/lambda/{}", env.quality_trigger_function_name()));
+    }
     if !groups.is_empty() {
         statements.push(logs_statement(env, &groups));
     }
