@@ -152,6 +152,15 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
         out["execution_role"] = json!({ "arn": env.role_arn(&w.execution_role), "policy": policy::to_json(exec) });
         out["lambda_role"] = json!({ "arn": env.role_arn(&w.lambda_role), "policy": policy::to_json(lambda) });
         out["models"] = Value::Array(models);
+        let service_role = |name: String| env.role_arn(&Role { name, path: "/".into(), create: true });
+        out["scheduler_role"] = json!({
+            "arn": service_role(env.scheduler_role_name()),
+            "policy": policy::to_json(workflow::scheduler_statements(env, w, &Expr::str(key_reference(env)), false)),
+        });
+        out["events_role"] = match workflow::events_role_statements(env, false) {
+            Some(stmts) => json!({ "arn": service_role(env.events_role_name()), "policy": policy::to_json(stmts) }),
+            None => Value::Null,
+        };
         if let Some(stmts) = workflow::quality_trigger_statements(env, w, false) {
             let name = env.quality_trigger_function_name();
             out["quality_trigger"] = json!({

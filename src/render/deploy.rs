@@ -155,7 +155,11 @@ pub(super) fn backend(env: &EnvConfig) -> Body {
         "terraform",
         &[],
         Body::new()
-            .comment("Created by bootstrap/; the state is encrypted and locked with a lock file.")
+            .comment(if env.state_bucket.create {
+                "Created by bootstrap/; the state is encrypted and locked with a lock file."
+            } else {
+                "The state bucket exists already (terraform_state_bucket, not created by mlopsgen); the state is encrypted and locked with a lock file."
+            })
             .block(Block::new("backend", &["s3"], b)),
     ))
 }
@@ -382,7 +386,10 @@ pub fn main_root_buckets(env: &EnvConfig) -> Vec<String> {
     {
         buckets.push(r.artifacts_bucket.name.clone());
     }
-    buckets.push(env.access_log_bucket());
+    // The access-log bucket exists where a bucket is created that logs into it.
+    if !buckets.is_empty() {
+        buckets.push(env.access_log_bucket());
+    }
     buckets
 }
 
@@ -673,40 +680,43 @@ pub fn deploy_statements(env: &EnvConfig, state_key: Option<Expr>, platform_key:
             existing.iter().map(Expr::str).collect(),
         ));
     }
-    stmts.push(Stmt::allow(
-        "ManagePlatformBuckets",
-        &[
-            "s3:CreateBucket",
-            "s3:DeleteBucketPolicy",
-            "s3:GetAccelerateConfiguration",
-            "s3:GetBucketAcl",
-            "s3:GetBucketCORS",
-            "s3:GetBucketLogging",
-            "s3:GetBucketNotification",
-            "s3:GetBucketObjectLockConfiguration",
-            "s3:GetBucketOwnershipControls",
-            "s3:GetBucketPolicy",
-            "s3:GetBucketPublicAccessBlock",
-            "s3:GetBucketRequestPayment",
-            "s3:GetBucketTagging",
-            "s3:GetBucketVersioning",
-            "s3:GetBucketWebsite",
-            "s3:GetEncryptionConfiguration",
-            "s3:GetLifecycleConfiguration",
-            "s3:GetReplicationConfiguration",
-            "s3:ListBucket",
-            "s3:PutBucketLogging",
-            "s3:PutBucketNotification",
-            "s3:PutBucketOwnershipControls",
-            "s3:PutBucketPolicy",
-            "s3:PutBucketPublicAccessBlock",
-            "s3:PutBucketTagging",
-            "s3:PutBucketVersioning",
-            "s3:PutEncryptionConfiguration",
-            "s3:PutLifecycleConfiguration",
-        ],
-        main_root_buckets(env).iter().map(|b| Expr::str(env.bucket_arn(b))).collect(),
-    ));
+    let buckets = main_root_buckets(env);
+    if !buckets.is_empty() {
+        stmts.push(Stmt::allow(
+            "ManagePlatformBuckets",
+            &[
+                "s3:CreateBucket",
+                "s3:DeleteBucketPolicy",
+                "s3:GetAccelerateConfiguration",
+                "s3:GetBucketAcl",
+                "s3:GetBucketCORS",
+                "s3:GetBucketLogging",
+                "s3:GetBucketNotification",
+                "s3:GetBucketObjectLockConfiguration",
+                "s3:GetBucketOwnershipControls",
+                "s3:GetBucketPolicy",
+                "s3:GetBucketPublicAccessBlock",
+                "s3:GetBucketRequestPayment",
+                "s3:GetBucketTagging",
+                "s3:GetBucketVersioning",
+                "s3:GetBucketWebsite",
+                "s3:GetEncryptionConfiguration",
+                "s3:GetLifecycleConfiguration",
+                "s3:GetReplicationConfiguration",
+                "s3:ListBucket",
+                "s3:PutBucketLogging",
+                "s3:PutBucketNotification",
+                "s3:PutBucketOwnershipControls",
+                "s3:PutBucketPolicy",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:PutBucketTagging",
+                "s3:PutBucketVersioning",
+                "s3:PutEncryptionConfiguration",
+                "s3:PutLifecycleConfiguration",
+            ],
+            buckets.iter().map(|b| Expr::str(env.bucket_arn(b))).collect(),
+        ));
+    }
     if let Some(lg) = env.deploy.as_ref().and_then(|d| d.log_group.as_ref()) {
         stmts.push(Stmt::allow(
             "WriteJenkinsBuildLogs",

@@ -34,9 +34,14 @@ pub fn render(env: &EnvConfig, all: &[EnvConfig], files: &mut FileSet) {
     files.insert(format!("{dir}/main.tf"), render_file(&h, &main));
     files.insert(format!("{dir}/outputs.tf"), render_file(&h, &outputs));
 
+    // bootstrap/ only when an administrator has something to create (the seed-only path, with
+    // the state bucket, key and roles existing and no deploy role, has nothing).
+    let (main, outputs) = bootstrap(env, all);
+    if main.is_empty() {
+        return;
+    }
     files.insert(format!("{dir}/bootstrap/versions.tf"), render_file(&h, &versions()));
     files.insert(format!("{dir}/bootstrap/providers.tf"), render_file(&h, &providers(env, false)));
-    let (main, outputs) = bootstrap(env, all);
     files.insert(format!("{dir}/bootstrap/main.tf"), render_file(&h, &main));
     files.insert(format!("{dir}/bootstrap/outputs.tf"), render_file(&h, &outputs));
 }
@@ -47,10 +52,11 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     let mut outputs = Body::new();
 
     let key = platform_key(env, &mut body);
-    let logs = access_logs(env, &mut body, &mut outputs);
 
-    // The data bucket: datasets, pipeline code and job outputs.
+    // The data bucket: datasets, pipeline code and job outputs (and the access-log bucket it
+    // logs into: only when mlopsgen creates the data bucket).
     let data_bucket_arn = if w.default_bucket.create {
+        let logs = access_logs(env, &mut body, &mut outputs);
         push(
             &mut body,
             module(

@@ -206,13 +206,14 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Option<EnvCo
     if cx.check(Code::E0224, &p("event_bus_name"), &event_bus_name, rules::event_bus_name)
         && event_bus_name != "default"
     {
+        // SageMaker (and S3) put their events on the default bus only; rules on another bus that
+        // mlopsgen neither creates nor feeds would never fire (and a fresh account has no such bus).
         cx.push(
-            Diagnostic::warning(Code::E0224, cx.file, "SageMaker sends its events to the default event bus")
-                .at(cx.span(&p("event_bus_name")), "$.event_bus_name")
-                .label("rules here see SageMaker events only if something forwards them")
-                .expected("\"default\", unless a rule forwards aws.sagemaker events to this bus")
+            cx.error(Code::E0224, &p("event_bus_name"), "SageMaker sends its events to the default event bus only")
+                .label("the drift, failure and approval rules would never fire on this bus")
+                .expected("\"default\"")
                 .found(quoted(&event_bus_name))
-                .help("the retrain-on-drift and failure rules are created on this bus; the schedule always uses the default bus"),
+                .help("write \"event_bus_name\": \"default\" (or remove the key); mlopsgen does not create or feed another bus"),
         );
     }
 
