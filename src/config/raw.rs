@@ -33,6 +33,16 @@ pub struct RawEnv {
     pub model_package_groups: Option<IndexMap<String, RawGroup>>,
     pub approvals: Option<RawApprovals>,
     pub deploy: Option<RawDeploy>,
+    pub network: Option<RawNetwork>,
+}
+
+/// `network`: isolation and the VPC of the SageMaker jobs.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub isolation: Option<bool>,
+    pub subnet_ids: Option<Vec<String>>,
+    pub security_group_ids: Option<Vec<String>>,
 }
 
 /// A string or a list of strings (`"email"`).

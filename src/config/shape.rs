@@ -641,6 +641,27 @@ fn top_level() -> Shape {
     fields.extend(model_fields());
     fields.extend([
         opt(
+            "network",
+            object(
+                vec![
+                    opt(
+                        "isolation",
+                        boolean("Jobs run with EnableNetworkIsolation (no outbound calls from the containers; SageMaker still stages inputs and outputs) and encrypted traffic between instances.")
+                            .default(json!(true)),
+                    ),
+                    opt(
+                        "subnet_ids",
+                        array(string("A private subnet id, e.g. subnet-0a1b2c3d4e5f67890.").pattern("^subnet-[0-9a-f]{8,17}$"), 1, 16, "Private subnets the jobs run in (VpcConfig); with security_group_ids."),
+                    ),
+                    opt(
+                        "security_group_ids",
+                        array(string("A security group id, e.g. sg-0a1b2c3d4e5f67890.").pattern("^sg-[0-9a-f]{8,17}$"), 1, 5, "Security groups of the jobs (VpcConfig); with subnet_ids."),
+                    ),
+                ],
+                "Network of the SageMaker jobs (workload environments).",
+            ),
+        ),
+        opt(
             "models",
             map(
                 MODEL_NAME_PATTERN,

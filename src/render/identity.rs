@@ -153,6 +153,38 @@ pub fn workload_statements(
         Stmt::allow("PullImagesToken", &["ecr:GetAuthorizationToken"], vec![Expr::str("*")])
             .why_star("ecr:GetAuthorizationToken has no resource-level permissions."),
     ];
+    if let Some((subnets, groups)) = &w.network.vpc {
+        // Jobs in the environment's VPC: their network interfaces in exactly these subnets and
+        // security groups (SageMaker DG, "Give SageMaker AI access to resources in your VPC").
+        let mut resources = vec![Expr::str(env.regional_arn("ec2", "network-interface/*"))];
+        resources.extend(subnets.iter().map(|s| Expr::str(env.regional_arn("ec2", &format!("subnet/{s}")))));
+        resources.extend(groups.iter().map(|g| Expr::str(env.regional_arn("ec2", &format!("security-group/{g}")))));
+        exec.push(Stmt::allow(
+            "JobNetworkInterfaces",
+            &[
+                "ec2:CreateNetworkInterface",
+                "ec2:CreateNetworkInterfacePermission",
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+            ],
+            resources,
+        ));
+        exec.push(
+            Stmt::allow(
+                "DescribeJobNetwork",
+                &[
+                    "ec2:DescribeDhcpOptions",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSecurityGroups",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeVpcs",
+                ],
+                vec![Expr::str("*")],
+            )
+            .why_star("EC2 Describe actions have no resource-level permissions.")
+            .condition("StringEquals", "aws:RequestedRegion", vec![Expr::str(&env.region)]),
+        );
+    }
     if !repos.is_empty() {
         exec.push(Stmt::allow(
             "PullSageMakerImages",

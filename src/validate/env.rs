@@ -113,6 +113,7 @@ const ROOT_ONLY_WORKLOAD: &[&str] = &[
     "inference_pipeline",
     "retrain_on_drift",
     "models",
+    "network",
 ];
 const ROOT_ONLY_REGISTRY: &[&str] = &["model_package_groups", "approvals"];
 
@@ -646,6 +647,25 @@ fn workload(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         None => (String::new(), None),
     };
     let models = models(cx, raw, region, partition);
+    let n = raw.network.clone().unwrap_or_default();
+    let vpc = match (&n.subnet_ids, &n.security_group_ids) {
+        (Some(s), Some(g)) => Some((s.clone(), g.clone())),
+        (None, None) => None,
+        (s, _) => {
+            let (have, missing) =
+                if s.is_some() { ("subnet_ids", "security_group_ids") } else { ("security_group_ids", "subnet_ids") };
+            let path = root.key("network").key(have);
+            cx.push(
+                cx.error(Code::E0226, &path, format!("network.{have} needs network.{missing}"))
+                    .label("a VpcConfig needs both")
+                    .expected("both subnet_ids and security_group_ids, or neither")
+                    .found(format!("{have} without {missing}"))
+                    .help(format!("add \"{missing}\": [...] to network, or remove \"{have}\"")),
+            );
+            None
+        }
+    };
+    let network = Network { isolation: n.isolation.unwrap_or(true), vpc };
     Workload {
         alert_topic,
         alert_emails,
@@ -655,6 +675,7 @@ fn workload(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         artifacts_bucket,
         artifacts_bucket_path,
         models,
+        network,
     }
 }
 
