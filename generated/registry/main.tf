@@ -227,10 +227,11 @@ resource "aws_cloudwatch_event_target" "approval_decided" {
     input_paths = {
       arn     = "$.detail.ModelPackageArn"
       group   = "$.detail.ModelPackageGroupName"
+      reason  = "$.detail.ApprovalDescription"
       status  = "$.detail.ModelApprovalStatus"
       version = "$.detail.ModelPackageVersion"
     }
-    input_template = "\"Model <group> version <version> is now <status>: <arn>\""
+    input_template = "\"Model <group> version <version> is now <status>: <arn>. Reason given: <reason>\""
   }
 }
 

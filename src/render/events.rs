@@ -260,10 +260,12 @@ pub fn event_rules(env: &EnvConfig) -> Vec<EventRule> {
                 paths: vec![
                     ("arn", "$.detail.ModelPackageArn"),
                     ("group", "$.detail.ModelPackageGroupName"),
+                    ("reason", "$.detail.ApprovalDescription"),
                     ("status", "$.detail.ModelApprovalStatus"),
                     ("version", "$.detail.ModelPackageVersion"),
                 ],
-                template: "Model <group> version <version> is now <status>: <arn>".into(),
+                // Who decided is in CloudTrail (UpdateModelPackage by the approver role's session).
+                template: "Model <group> version <version> is now <status>: <arn>. Reason given: <reason>".into(),
             }],
             source: Source::Registry,
             when: "approved or rejected",
