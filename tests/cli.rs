@@ -57,6 +57,26 @@ fn validate_json_format_is_machine_readable() {
 }
 
 #[test]
+fn validate_json_format_carries_the_proposed_fix() {
+    let repo = temp_repo(Some(&fixture("broken/cron-five-fields")));
+    let out = mlopsgen(&["-C", repo.path().to_str().expect("utf-8"), "validate", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(
+        v["diagnostics"][0]["fix"],
+        serde_json::json!({
+            "file": "environments/prod.tfvars.json",
+            "path": "$.inference_pipeline.cron_schedule",
+            "value": "cron(0 23 * * ? *)"
+        })
+    );
+    let repo = temp_repo(Some(&fixture("broken/email-no-at")));
+    let out = mlopsgen(&["-C", repo.path().to_str().expect("utf-8"), "validate", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(v["diagnostics"][0]["fix"], serde_json::Value::Null, "no value is proposed for a bad address");
+}
+
+#[test]
 fn validate_unknown_environment_is_an_error_with_suggestion() {
     let root = repo_root();
     let out = mlopsgen(&["-C", root.to_str().expect("utf-8"), "validate", "prd"]);

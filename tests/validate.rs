@@ -152,19 +152,40 @@ fn declared_keys(s: &Shape, at: &str, out: &mut BTreeSet<String>) {
     }
 }
 
+/// The broken fixtures, in name order.
+fn broken_cases() -> Vec<std::path::PathBuf> {
+    let mut cases: Vec<_> =
+        std::fs::read_dir(fixture("broken")).expect("broken fixtures").map(|e| e.expect("entry").path()).collect();
+    cases.sort();
+    cases
+}
+
+/// A temporary repository for a broken fixture: the frozen base overlaid by the case's
+/// `environments/`, or only the case's own `environments/` when it holds a file `no-base`
+/// (defects of the directory itself, such as having no config at all).
+fn case_repo(case: &std::path::Path) -> tempfile::TempDir {
+    if !case.join("no-base").exists() {
+        return temp_repo(Some(case));
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&case.join("environments"), &dir.path().join("environments"));
+    dir
+}
+
+fn case_name(case: &std::path::Path) -> String {
+    case.file_name().and_then(|n| n.to_str()).expect("utf-8 case name").to_string()
+}
+
 /// Every case in tests/fixtures/broken overlays the frozen base with files that each contain one
 /// defect; the snapshot is the exact report a user sees.
 #[test]
 fn broken_configs_report_exact_errors() {
-    let root = fixture("broken");
-    let mut cases: Vec<_> =
-        std::fs::read_dir(&root).expect("broken fixtures").map(|e| e.expect("entry").path()).collect();
-    cases.sort();
+    let cases = broken_cases();
     assert!(cases.len() >= 40, "at least 40 broken fixtures, found {}", cases.len());
     let mut codes_seen = BTreeSet::new();
     for case in &cases {
-        let name = case.file_name().and_then(|n| n.to_str()).expect("utf-8 case name").to_string();
-        let repo = temp_repo(Some(case));
+        let name = case_name(case);
+        let repo = case_repo(case);
         let before = snapshot_tree(repo.path());
         let v = mlopsgen::validate_repo(repo.path(), &[]);
         assert!(!v.report.diagnostics.is_empty(), "{name}: the defect went unnoticed");
@@ -180,6 +201,46 @@ fn broken_configs_report_exact_errors() {
         .map(|c| c.as_str())
         .collect();
     assert!(untested.is_empty(), "codes without a broken fixture: {untested:?}");
+}
+
+/// Every proposed value is a valid one: for each diagnostic of each broken fixture that proposes
+/// a replacement (`fix`), the value is written into a copy of the fixture and the repository
+/// validated again. The problem (same code, file and path) must be gone; another rule may still
+/// object, but no hint leads into the error it was meant to fix.
+#[test]
+fn every_proposed_fix_resolves_its_problem() {
+    let mut applied = BTreeSet::new();
+    for case in &broken_cases() {
+        let name = case_name(case);
+        let v = mlopsgen::validate_repo(case_repo(case).path(), &[]);
+        for d in &v.report.diagnostics {
+            let Some(fix) = &d.fix else { continue };
+            let repo = case_repo(case);
+            let file = repo.path().join(&fix.file);
+            let text = std::fs::read_to_string(&file).expect("the fix names a config file");
+            let fixed = mlopsgen::config::apply_fix(&text, &fix.path, &fix.value)
+                .unwrap_or_else(|| panic!("{name}: the fix of {} points nowhere: {fix:?}", d.code.as_str()));
+            std::fs::write(&file, &fixed).expect("write fixed config");
+            let after = mlopsgen::validate_repo(repo.path(), &[]);
+            let still: Vec<_> = after
+                .report
+                .diagnostics
+                .iter()
+                .filter(|a| a.code == d.code && a.file == d.file && a.json_path == d.json_path)
+                .collect();
+            assert!(
+                still.is_empty(),
+                "{name}: writing {} at {} does not fix {} at {}:\n{}",
+                fix.value,
+                fix.path,
+                d.code.as_str(),
+                d.json_path,
+                after.report.render_plain()
+            );
+            applied.insert((name.clone(), d.code));
+        }
+    }
+    assert!(applied.len() >= 30, "fixes applied: {applied:?}");
 }
 
 fn snapshot_tree(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
@@ -284,12 +345,9 @@ fn json_schema_accepts_examples_and_rejects_unknown_keys() {
 #[test]
 fn error_docs_are_current() {
     let mut examples: std::collections::BTreeMap<Code, (String, String)> = Default::default();
-    let mut cases: Vec<_> =
-        std::fs::read_dir(fixture("broken")).expect("fixtures").map(|e| e.expect("entry").path()).collect();
-    cases.sort();
-    for case in &cases {
-        let name = case.file_name().and_then(|n| n.to_str()).expect("name").to_string();
-        let repo = temp_repo(Some(case));
+    for case in &broken_cases() {
+        let name = case_name(case);
+        let repo = case_repo(case);
         let v = mlopsgen::validate_repo(repo.path(), &[]);
         for d in &v.report.diagnostics {
             if examples.contains_key(&d.code) {
@@ -305,7 +363,8 @@ fn error_docs_are_current() {
          Generated from `tests/fixtures/broken/` by `UPDATE_DOCS=1 cargo test --test validate error_docs`.\n\
          Codes are stable: E01xx loading, E02xx one file, E03xx across environments.\n\
          Every diagnostic has the same fields in `--format json`: code, severity, message, file, line,\n\
-         column, end_line, end_column, path, label, expected, found, help.\n\n",
+         column, end_line, end_column, path, label, expected, found, help, and fix: the value the help\n\
+         proposes, as `{\"file\", \"path\", \"value\"}` (a value that passes the rule), or null.\n\n",
     );
     for code in Code::ALL {
         doc.push_str(&format!("## {}: {}\n\n", code.as_str(), code.summary()));

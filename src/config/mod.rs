@@ -8,6 +8,7 @@ pub mod raw;
 pub mod shape;
 
 use crate::diag::{Code, Diagnostic, Span};
+use path::{JsonPath, Seg};
 use std::path::{Path, PathBuf};
 
 /// The directory, relative to the repository root, that holds the config files.
@@ -85,4 +86,56 @@ pub fn read_all(repo: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
         }
     }
     (files, diags)
+}
+
+/// `text` with `value` written at `path`: the value there replaced, or, when the object at the
+/// parent path lacks the key, the key added as its last member. `None` when `text` is not valid
+/// JSON or the path leads nowhere. The rest of the text is kept byte for byte. Applies a
+/// diagnostic's [`crate::diag::Fix`]; nothing here judges whether the value is right.
+pub fn apply_fix(text: &str, path: &JsonPath, value: &serde_json::Value) -> Option<String> {
+    let root = json::parse(text).ok()?;
+    let literal = serde_json::to_string(value).ok()?;
+    let splice = |at: Span, with: &str| {
+        let mut out = String::with_capacity(text.len() + with.len());
+        out.push_str(text.get(..at.start)?);
+        out.push_str(with);
+        out.push_str(text.get(at.end..)?);
+        Some(out)
+    };
+    if let Some(node) = path.lookup(&root) {
+        return splice(node.span, &literal);
+    }
+    let (Seg::Key(key), parent) = path.0.split_last()? else { return None };
+    let parent = JsonPath(parent.to_vec()).lookup(&root)?;
+    let json::Value::Object(members) = &parent.value else { return None };
+    let member = format!("{}: {literal}", crate::diag::quoted(key));
+    match members.last() {
+        Some(last) => splice(Span::new(last.node.span.end, last.node.span.end), &format!(", {member}")),
+        None => splice(Span::new(parent.span.start + 1, parent.span.start + 1), &member),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apply_fix_replaces_or_adds_and_keeps_the_rest() {
+        let text = "{\n  \"a\": \"x\",\n  \"b\": {\"c\": [1, 2]}\n}\n";
+        let p = JsonPath::root().key("b").key("c").index(1);
+        assert_eq!(
+            apply_fix(text, &p, &serde_json::json!(3)).as_deref(),
+            Some("{\n  \"a\": \"x\",\n  \"b\": {\"c\": [1, 3]}\n}\n")
+        );
+        let p = JsonPath::root().key("b").key("d");
+        assert_eq!(
+            apply_fix(text, &p, &serde_json::json!("y")).as_deref(),
+            Some("{\n  \"a\": \"x\",\n  \"b\": {\"c\": [1, 2], \"d\": \"y\"}\n}\n")
+        );
+        assert_eq!(
+            apply_fix("{}", &JsonPath::root().key("k"), &serde_json::json!(true)).as_deref(),
+            Some("{\"k\": true}")
+        );
+        assert_eq!(apply_fix(text, &JsonPath::root().key("x").key("y"), &serde_json::json!(1)), None);
+    }
 }

@@ -4,7 +4,7 @@
 //! bucket, unique names. Fills in what one file cannot know alone (the registry's account and
 //! bucket in each workload environment).
 
-use super::structure::did_you_mean;
+use super::structure::{did_you_mean, did_you_mean_env};
 use crate::config::json::Node;
 use crate::config::path::JsonPath;
 use crate::diag::{Code, Diagnostic, Span, quoted};
@@ -30,6 +30,25 @@ impl Trees<'_> {
         };
         let span = root.map(|r| span_of(r, path)).unwrap_or_default();
         Diagnostic::error(code, file, message).at(span, path.to_string())
+    }
+
+    /// The file of an environment, as diagnostics name it.
+    fn file(&self, env: &str) -> PathBuf {
+        match self.by_env.get(env) {
+            Some((f, _)) => f.clone(),
+            None => PathBuf::from(format!("environments/{env}.tfvars.json")),
+        }
+    }
+
+    /// The text of the string at `path` in `env`'s file with `found` (all of it, or its one
+    /// occurrence) replaced by `to`, for a fix; `None` when the value is not written there.
+    fn replacement(&self, env: &str, path: &JsonPath, found: &str, to: &str) -> Option<String> {
+        let (_, root) = self.by_env.get(env)?;
+        let text = path.lookup(root)?.as_str()?;
+        if text == found {
+            return Some(to.to_string());
+        }
+        (!found.is_empty() && text.matches(found).count() == 1).then(|| text.replacen(found, to, 1))
     }
 }
 
@@ -61,7 +80,8 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                 .label("a second registry")
                 .expected("one central model registry")
                 .found(format!("{} and {}", quoted(first), quoted(&envs[i].name)))
-                .help("set \"kind\": \"workload\" on one of them"),
+                .help("set \"kind\": \"workload\" on one of them")
+                .fix(&root.key("kind"), "workload"),
         );
     }
     let registry = match registries[..] {
@@ -97,7 +117,8 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                         .label(format!("{reg_name} is in {reg_region}"))
                         .expected(quoted(reg_region))
                         .found(quoted(&e.region))
-                        .help("SageMaker model package groups are regional; workload and registry environments share one region"),
+                        .help("SageMaker model package groups are regional; workload and registry environments share one region")
+                        .fix(&root.key("aws_region"), reg_region.as_str()),
                 );
             }
         }
@@ -105,6 +126,19 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
 
     // Model package groups: declared, in the registry account, granted to their users.
     let names: Vec<(String, EnvKind)> = envs.iter().map(|e| (e.name.clone(), e.kind)).collect();
+    let workload_names = || names.iter().filter(|(_, k)| *k == EnvKind::Workload).map(|(n, _)| n.as_str());
+    // A misspelt consumer is one problem (E0305, with its did-you-mean), not also a missing
+    // grant for the environment it meant: `(group, environment meant)`.
+    let mut misspelt: BTreeSet<(String, String)> = BTreeSet::new();
+    if let Some((_, _, _, Some(reg))) = &registry {
+        for g in &reg.groups {
+            for (c, _) in g.consumers.iter().filter(|(c, _)| !trees.files.contains(c)) {
+                if let Some(meant) = did_you_mean_env(c, workload_names()) {
+                    misspelt.insert((g.name.clone(), meant.to_string()));
+                }
+            }
+        }
+    }
     let mut users: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut unresolved: BTreeSet<String> = BTreeSet::new();
     for e in envs.iter_mut().filter(|e| e.kind == EnvKind::Workload) {
@@ -121,6 +155,12 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                     if let Some(named) = &g.env
                         && named != reg_name
                     {
+                        let proposed = format!("{reg_name}:{}", g.name);
+                        let help = if did_you_mean_env(named, [reg_name.as_str()]).is_some() {
+                            format!("did you mean {}?", quoted(&proposed))
+                        } else {
+                            format!("the registry environment is {}: {}", quoted(reg_name), quoted(&proposed))
+                        };
                         diags.push(
                             trees
                                 .at(
@@ -130,8 +170,10 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                     format!("{} is not the registry environment", quoted(named)),
                                 )
                                 .label("not the registry")
-                                .expected(format!("\"{reg_name}:{}\"", g.name))
-                                .found(quoted(&format!("{named}:{}", g.name))),
+                                .expected(quoted(&proposed))
+                                .found(quoted(&format!("{named}:{}", g.name)))
+                                .help(help)
+                                .fix(&g.path, proposed),
                         );
                         unresolved.insert(env_name.clone());
                         continue;
@@ -150,7 +192,8 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                 .label(format!("account {acct}"))
                                 .expected(format!("an ARN in account {reg_account} ({reg_name})"))
                                 .found(quoted(acct))
-                                .help(format!("write \"{reg_name}:{}\" and mlopsgen builds the ARN", g.name)),
+                                .help(format!("write \"{reg_name}:{}\" and mlopsgen builds the ARN", g.name))
+                                .fix(&g.path, format!("{reg_name}:{}", g.name)),
                         );
                         unresolved.insert(env_name.clone());
                         continue;
@@ -177,7 +220,13 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                 ))
                                 .found(quoted(&g.name));
                             d = match did_you_mean(&g.name, groups.iter().map(|x| x.name.as_str())) {
-                                Some(s) => d.help(format!("did you mean {}?", quoted(s))),
+                                Some(s) => {
+                                    let d = d.help(format!("did you mean {}?", quoted(s)));
+                                    match trees.replacement(&env_name, &g.path, &g.name, s) {
+                                        Some(v) => d.fix(&g.path, v),
+                                        None => d,
+                                    }
+                                }
                                 None => d.help(format!("add it to model_package_groups in {reg_name}.tfvars.json")),
                             };
                             diags.push(d);
@@ -185,7 +234,15 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                         }
                         Some(group) => {
                             users.entry(group.name.clone()).or_default().push(env_name.clone());
-                            if !group.consumers.iter().any(|(c, _)| c == &env_name) {
+                            if !group.consumers.iter().any(|(c, _)| c == &env_name)
+                                && !misspelt.contains(&(group.name.clone(), env_name.clone()))
+                            {
+                                let granted: Vec<&str> = group
+                                    .consumers
+                                    .iter()
+                                    .map(|(c, _)| c.as_str())
+                                    .chain([env_name.as_str()])
+                                    .collect();
                                 diags.push(
                                     trees
                                         .at(
@@ -215,7 +272,12 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                         .help(format!(
                                             "add {} to the consumers in {reg_name}.tfvars.json",
                                             quoted(&env_name)
-                                        )),
+                                        ))
+                                        .fix_in(
+                                            trees.file(reg_name),
+                                            &group.path.key("consumers"),
+                                            serde_json::json!(granted),
+                                        ),
                                 );
                             }
                         }
@@ -265,21 +327,18 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                 let quiet = trees.broken.contains(c) || unresolved.contains(c);
                 let d = match names.iter().find(|(n, _)| n == c) {
                     None if trees.files.contains(c) => None,
-                    None => Some(
-                        trees
+                    None => {
+                        let workloads = workload_names;
+                        let d = trees
                             .at(reg_name, path, Code::E0305, format!("no environment named {}", quoted(c)))
                             .label("unknown environment")
-                            .expected(format!(
-                                "one of {}",
-                                names
-                                    .iter()
-                                    .filter(|(_, k)| *k == EnvKind::Workload)
-                                    .map(|(n, _)| quoted(n))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ))
-                            .found(quoted(c)),
-                    ),
+                            .expected(format!("one of {}", workloads().map(quoted).collect::<Vec<_>>().join(", ")))
+                            .found(quoted(c));
+                        Some(match did_you_mean_env(c, workloads()) {
+                            Some(s) => d.help(format!("did you mean {}?", quoted(s))).fix(path, s),
+                            None => d,
+                        })
+                    }
                     Some((_, EnvKind::Registry)) => Some(
                         trees
                             .at(reg_name, path, Code::E0305, "the registry does not consume its own groups")
@@ -336,8 +395,10 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                 .join(", ")
                         ))
                         .found(quoted(other));
-                    if let Some(s) = did_you_mean(other, names.iter().map(|(n, _)| n.as_str())) {
-                        d = d.help(format!("did you mean {}?", quoted(s)));
+                    if let Some(s) =
+                        did_you_mean_env(other, names.iter().map(|(n, _)| n.as_str()).filter(|n| n != &e.name))
+                    {
+                        d = d.help(format!("did you mean {}?", quoted(s))).fix(path, s);
                     }
                     diags.push(d);
                 }

@@ -43,7 +43,7 @@ impl FileCtx<'_> {
         self.placeholders.contains(path)
     }
 
-    /// Reports a broken rule for the value at `path`.
+    /// Reports a broken rule for the value at `path`; the rule's proposal becomes the fix.
     pub fn broken(&mut self, code: Code, path: &JsonPath, found: &str, b: Broken) {
         let mut d = Diagnostic::error(code, self.file, b.message)
             .at(self.span(path), path.to_string())
@@ -53,7 +53,21 @@ impl FileCtx<'_> {
         if let Some(h) = b.help {
             d = d.help(h);
         }
+        if let Some(v) = b.fix.as_deref().and_then(|to| self.replacement(path, found, to)) {
+            d = d.fix(path, v);
+        }
         self.diags.push(d);
+    }
+
+    /// The new text of the string at `path` when `found`, all of it or the one place it occurs
+    /// in it (a group name inside `"registry:<group>"` or an ARN), becomes `to`. `None` when
+    /// the value is not written there (a default) or is ambiguous.
+    pub fn replacement(&self, path: &JsonPath, found: &str, to: &str) -> Option<String> {
+        let text = path.lookup(self.root)?.as_str()?;
+        if text == found {
+            return Some(to.to_string());
+        }
+        (!found.is_empty() && text.matches(found).count() == 1).then(|| text.replacen(found, to, 1))
     }
 
     /// Reports a broken rule for the key (not the value) at `path`, e.g. a map entry's name.
@@ -134,7 +148,8 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Option<EnvCo
                     "rename the file to {}.tfvars.json or set \"env_group\": {}",
                     raw.env_group,
                     quoted(stem)
-                )),
+                ))
+                .fix(&p("env_group"), stem),
         );
         name_ok = false;
     }
@@ -177,7 +192,7 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Option<EnvCo
             .expected("a region name such as \"us-east-1\" or \"eu-west-1\"")
             .found(quoted(&raw.aws_region));
         if let Some(s) = super::structure::did_you_mean(&raw.aws_region, known.iter().map(String::as_str)) {
-            d = d.help(format!("did you mean {}?", quoted(s)));
+            d = d.help(format!("did you mean {}?", quoted(s))).fix(&p("aws_region"), s);
         } else if raw.aws_region.chars().any(|c| c.is_ascii_uppercase()) || raw.aws_region.contains(' ') {
             d = d.help("region names are lowercase ids such as \"us-east-1\", not display names");
         }
@@ -192,7 +207,8 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Option<EnvCo
 
     // Tags.
     for (k, v) in &raw.tags {
-        if let Err((on_key, b)) = rules::tag(k, v) {
+        if let Err(e) = rules::tag(k, v) {
+            let (on_key, b) = *e;
             let path = p("tags").key(k);
             if on_key {
                 cx.broken_key(Code::E0220, &path, b);
@@ -321,6 +337,7 @@ fn resolve_account(cx: &mut FileCtx<'_>, raw: &RawEnv) -> Option<String> {
                 label: "wrong service".into(),
                 expected: format!("an ARN of the form arn:aws:{service}:..."),
                 help: None,
+                fix: None,
             };
             cx.broken(Code::E0212, &path, arn, b);
             continue;
@@ -380,6 +397,7 @@ fn kms_key(cx: &mut FileCtx<'_>, raw: &RawEnv, env: &str, region: &str, partitio
                             label: "not key/<key-id>".into(),
                             expected: "arn:aws:kms:<region>:<account>:key/<key-id>".into(),
                             help: Some("an alias resolves in the caller's account, so cross-account readers would pick their own key; give the key ARN".into()),
+                            fix: None,
                         });
                 }
             }
@@ -432,12 +450,18 @@ fn check_arn_location(
     if a.region.starts_with('<') || cx.placeholders.contains(path) && a.region.contains('<') {
         return;
     }
+    // An unknown environment region is reported once (E0211); comparing ARNs with it would only
+    // repeat that error once per ARN.
+    if !images::known_regions().contains(region) {
+        return;
+    }
     if a.region != region {
         cx.broken(Code::E0212, path, arn, Broken {
             message: format!("ARN is in region {:?}, the environment in {region:?}", a.region),
             label: "other region".into(),
             expected: format!("an ARN in {region}"),
             help: Some("SageMaker, KMS and the model registry are regional; every resource of an environment lives in its region".into()),
+            fix: None,
         });
     } else if a.partition != partition {
         cx.broken(
@@ -449,6 +473,7 @@ fn check_arn_location(
                 label: "other partition".into(),
                 expected: format!("arn:{partition}:..."),
                 help: None,
+                fix: None,
             },
         );
     }
@@ -502,6 +527,7 @@ fn role_from_arn(cx: &mut FileCtx<'_>, path: &JsonPath, arn: &str) -> Option<Rol
                     label: "not role/<name>".into(),
                     expected: "arn:aws:iam::<account>:role/<name>".into(),
                     help: None,
+                    fix: None,
                 },
             );
         }
@@ -517,6 +543,7 @@ fn role_from_arn(cx: &mut FileCtx<'_>, path: &JsonPath, arn: &str) -> Option<Rol
                 label: "region given".into(),
                 expected: "arn:aws:iam::<account>:role/<name> (two colons after iam)".into(),
                 help: None,
+                fix: None,
             },
         );
         return None;
@@ -580,7 +607,8 @@ fn deploy(cx: &mut FileCtx<'_>, d: &RawDeploy) -> Deploy {
                     .label("not an allowed value")
                     .expected("one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653")
                     .found(retention_in_days.to_string())
-                    .help(format!("the next allowed value is {nearest}")),
+                    .help(format!("the next allowed value is {nearest}"))
+                    .fix(&lp.key("retention_in_days"), nearest),
             );
         }
         LogGroup { name, retention_in_days }
@@ -625,7 +653,8 @@ fn workload(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
                     .help(format!(
                         "write \"model_artifacts_bucket\": {} here and create it in the registry's file",
                         quoted(&s.name)
-                    )),
+                    ))
+                    .fix(&p, s.name.as_str()),
                 );
             }
             cx.check(Code::E0213, &p.key("name"), &s.name, rules::bucket_name);
@@ -769,7 +798,8 @@ fn one_of_two(
                         .label(format!("differs from {px}"))
                         .expected(quoted(x))
                         .found(quoted(y))
-                        .help("the seed repeats names in two places; keep them equal or drop one"),
+                        .help("the seed repeats names in two places; keep them equal or drop one")
+                        .fix(&py, x),
                 );
             }
             Some((x.to_string(), px))
@@ -825,6 +855,7 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
                     label: format!("not {want}"),
                     expected: format!("an ARN ending in :{want}"),
                     help: Some("the ARN is informational; remove it or make it match the name".into()),
+                    fix: None,
                 },
             );
         }
@@ -860,7 +891,8 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
                 .label(format!("no Model Monitor image in {region}"))
                 .expected("\"builtin\" here, or a region with the Model Monitor image, e.g. \"us-east-1\"")
                 .found("\"model-monitor\"")
-                .help("monitoring.engine \"model-monitor\" needs the Model Monitor image; use the default engine \"builtin\" or another region"),
+                .help("monitoring.engine \"model-monitor\" needs the Model Monitor image; use the default engine \"builtin\" or another region")
+                .fix(&base.key("monitoring").key("engine"), "builtin"),
         );
     }
 
@@ -935,7 +967,7 @@ fn framework_version(cx: &mut FileCtx<'_>, f: Framework, label: &str, version: &
             .expected(format!("one of {}", versions.iter().map(|v| quoted(v)).collect::<Vec<_>>().join(", ")))
             .found(quoted(version));
         if let Some(s) = super::structure::did_you_mean(version, versions.iter().copied()) {
-            d = d.help(format!("did you mean {}?", quoted(s)));
+            d = d.help(format!("did you mean {}?", quoted(s))).fix(path, s);
         }
         cx.push(d);
     } else if images::registry(f, version, region).is_none() && images::known_regions().contains(region) {
@@ -981,6 +1013,7 @@ fn group_ref(cx: &mut FileCtx<'_>, m: &RawModel, base: &JsonPath, region: &str, 
                     label: "expected sagemaker ... model-package-group/<name>".into(),
                     expected: "arn:aws:sagemaker:<region>:<registry-account>:model-package-group/<name>".into(),
                     help: None,
+                    fix: None,
                 },
             );
             return GroupRef { name: String::new(), account: None, env: None, path };

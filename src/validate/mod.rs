@@ -39,7 +39,7 @@ pub fn unknown_environments(requested: &[String], known: &[String]) -> Vec<Diagn
         )
         .expected(format!("one of {}", known.join(", ")))
         .found(format!("no file environments/{name}.tfvars.json"));
-        if let Some(s) = structure::did_you_mean(name, known.iter().map(String::as_str)) {
+        if let Some(s) = structure::did_you_mean_env(name, known.iter().map(String::as_str)) {
             d = d.help(format!("did you mean {}?", crate::diag::quoted(s)));
         }
         out.push(d);
