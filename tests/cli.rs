@@ -99,6 +99,29 @@ fn validate_without_environments_directory_explains() {
 }
 
 #[test]
+fn no_environment_is_an_error_that_points_to_init_and_misnamed_files_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("environments")).expect("environments/");
+    let root = dir.path().to_str().expect("utf-8");
+    for command in ["validate", "generate"] {
+        let out = mlopsgen(&["-C", root, command]);
+        assert_eq!(out.status.code(), Some(1), "{command}: nothing to do is not a success");
+        let err = text(&out.stderr);
+        assert!(err.contains("error[E0105]: no environment config in environments/"), "{err}");
+        assert!(err.contains("run `mlopsgen init`"), "{err}");
+    }
+    assert!(!dir.path().join("generated").exists(), "generate wrote nothing");
+    for name in ["prod.json", "prod.tfvars"] {
+        std::fs::write(dir.path().join("environments").join(name), "{}").expect("write");
+    }
+    let err = text(&mlopsgen(&["-C", root, "validate"]).stderr);
+    for name in ["prod.json", "prod.tfvars"] {
+        assert!(err.contains(&format!("warning[E0106]: environments/{name} is not loaded")), "{err}");
+    }
+    assert!(err.contains("rename it to prod.tfvars.json"), "{err}");
+}
+
+#[test]
 fn usage_errors_exit_64_not_2() {
     let out = mlopsgen(&["validate", "--format", "yaml"]);
     assert_eq!(out.status.code(), Some(64));

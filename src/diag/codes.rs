@@ -30,6 +30,8 @@ codes! {
     E0102 => "a config file is not valid JSON",
     E0103 => "a key appears twice in one object",
     E0104 => "no config file for a requested environment",
+    E0105 => "no environment config found",
+    E0106 => "a file in environments/ is not loaded: its name lacks the .tfvars.json suffix",
     E0201 => "unknown key",
     E0202 => "wrong JSON type",
     E0203 => "required key missing",

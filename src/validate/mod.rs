@@ -118,7 +118,10 @@ pub fn validate_sources(files: &[config::SourceFile], read_diags: Vec<Diagnostic
     if !only.is_empty() {
         let selected: Vec<&Path> = files.iter().filter(|f| only.contains(&f.env)).map(|f| f.path.as_path()).collect();
         diags.retain(|d| selected.contains(&d.file.as_path()));
-        report.diagnostics.retain(|d| selected.contains(&d.file.as_path()) || d.code == Code::E0104);
+        // Problems of the directory itself concern every selection.
+        report.diagnostics.retain(|d| {
+            selected.contains(&d.file.as_path()) || matches!(d.code, Code::E0104 | Code::E0105 | Code::E0106)
+        });
         diags.extend(unknown_environments(only, &names));
         envs.retain(|e| only.contains(&e.name));
     }
