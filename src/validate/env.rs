@@ -585,6 +585,25 @@ fn emails(cx: &mut FileCtx<'_>, value: Option<&OneOrMany>, path: &JsonPath) -> V
     list
 }
 
+/// A topic mlopsgen creates with nobody subscribed: what it announces reaches no one, silently.
+fn no_subscriber(cx: &mut FileCtx<'_>, path: &JsonPath, what: &str, topic: &str, announces: &str, example: &str) {
+    let at = match path.lookup(cx.root) {
+        Some(_) => cx.span(path),
+        None => Span::new(cx.root.span.start, cx.root.span.start + 1),
+    };
+    cx.push(
+        Diagnostic::warning(Code::E0232, cx.file, format!("the {what} has no subscriber"))
+            .at(at, path.to_string())
+            .label("nobody is told")
+            .expected(format!("the addresses of the people to tell, e.g. {example}"))
+            .found("no e-mail address")
+            .help(format!(
+                "{announces} are published to {} and reach nobody; each address gets a confirmation e-mail from SNS first",
+                quoted(topic)
+            )),
+    );
+}
+
 fn deploy(cx: &mut FileCtx<'_>, d: &RawDeploy) -> Deploy {
     let path = JsonPath::root().key("deploy");
     cx.check(Code::E0210, &path.key("jenkins_account_id"), &d.jenkins_account_id, rules::account_id);
@@ -627,6 +646,11 @@ fn workload(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
     let alert_topic = raw.pipelines_alert_topic_name.clone().unwrap_or_else(|| "mlops-pipeline-alerts".into());
     cx.check(Code::E0216, &root.key("pipelines_alert_topic_name"), &alert_topic, rules::sns_topic_name);
     let alert_emails = emails(cx, raw.email.as_ref(), &root.key("email"));
+    if alert_emails.is_empty() {
+        let announces = "pipeline failures, drift and rejected batches";
+        let example = "\"email\": [\"ml-ops@example.com\"]";
+        no_subscriber(cx, &root.key("email"), "alert topic", &alert_topic, announces, example);
+    }
     let lambda_role = role(cx, raw.lambda_role.as_ref(), &root.key("lambda_role"), "lambda-sagemaker-role");
     let execution_role = execution_role(cx, raw);
     let acct = account.unwrap_or("000000000000").to_string();
@@ -1075,6 +1099,11 @@ fn registry(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         approvals.and_then(|a| a.topic_name.clone()).unwrap_or_else(|| "model-approval-notification".into());
     cx.check(Code::E0216, &root.key("approvals").key("topic_name"), &approval_topic, rules::sns_topic_name);
     let approval_emails = emails(cx, approvals.and_then(|a| a.email.as_ref()), &root.key("approvals").key("email"));
+    if approval_emails.is_empty() {
+        let path = root.key("approvals").key("email");
+        let example = "\"approvals\": {\"email\": [\"ml-approvers@example.com\"]}";
+        no_subscriber(cx, &path, "approval topic", &approval_topic, "model versions waiting for approval", example);
+    }
     let role_name = approvals.and_then(|a| a.role_name.clone()).unwrap_or_else(|| "mlops-model-approver".into());
     cx.check(Code::E0214, &root.key("approvals").key("role_name"), &role_name, rules::role_name);
     let approvers = approvals.and_then(|a| a.approvers.clone()).unwrap_or_default();
