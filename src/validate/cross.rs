@@ -478,7 +478,9 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
         }
     }
 
-    // Names that must be unique: buckets everywhere, pipelines within an account.
+    // Names that must be unique: buckets everywhere, pipelines within an account. Compared
+    // ignoring case: they become addresses, ARNs and file names, and AWS or a case-insensitive
+    // file system may take two spellings for one.
     let mut buckets: BTreeMap<String, (String, JsonPath)> = BTreeMap::new();
     for e in envs.iter() {
         let mut created: Vec<(&Bucket, JsonPath)> = vec![(&e.state_bucket, root.key("terraform_state_bucket"))];
@@ -489,7 +491,7 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
             created.push((&r.artifacts_bucket, root.key("model_artifacts_bucket")));
         }
         for (b, path) in created {
-            if let Some((other, _)) = buckets.get(&b.name) {
+            if let Some((other, _)) = buckets.get(&b.name.to_ascii_lowercase()) {
                 diags.push(
                     trees
                         .at(&e.name, &path, Code::E0311, "bucket name used twice")
@@ -498,16 +500,17 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                         .found(quoted(&b.name)),
                 );
             } else {
-                buckets.insert(b.name.clone(), (e.name.clone(), path));
+                buckets.insert(b.name.to_ascii_lowercase(), (e.name.clone(), path));
             }
         }
         if let Some(w) = &e.workload {
-            let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+            let mut seen: BTreeMap<String, &str> = BTreeMap::new();
             for m in &w.models {
-                for (name, which) in
-                    [(&m.train.pipeline_name, "train_pipeline"), (&m.inference.pipeline_name, "inference_pipeline")]
-                {
-                    if let Some(first) = seen.insert(name.as_str(), m.name.as_str())
+                // The quality pipeline is named after the train pipeline: its name is written there.
+                for (kind, _) in crate::render::workflow::pipeline_kinds(m) {
+                    let name = crate::render::workflow::pipeline_name(m, kind);
+                    let which = if kind == "inference" { "inference_pipeline" } else { "train_pipeline" };
+                    if let Some(first) = seen.insert(name.to_ascii_lowercase(), m.name.as_str())
                         && first != m.name
                     {
                         diags.push(
@@ -515,7 +518,7 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                 .at(&e.name, &m.path.key(which), Code::E0311, "pipeline name used by two models")
                                 .label(format!("also a pipeline of {first}"))
                                 .expected("pipeline names unique within the account")
-                                .found(quoted(name)),
+                                .found(quoted(&name)),
                         );
                     }
                 }

@@ -791,7 +791,12 @@ fn models(cx: &mut FileCtx<'_>, raw: &RawEnv, region: &str, partition: &str) -> 
                     false
                 }
             };
-        if ok {
+        if ok && let Some(first) = out.iter().find(|o| o.name.eq_ignore_ascii_case(name)) {
+            cx.push(same_but_case(cx, &base, "model", name, &first.name).help(format!(
+                "both would be labelled {} in Terraform and their files clash on case-insensitive file systems; rename one",
+                crate::model::names::label(name)
+            )));
+        } else if ok {
             out.push(model(cx, name, &base, m, region, partition));
         }
     }
@@ -806,6 +811,16 @@ fn models(cx: &mut FileCtx<'_>, raw: &RawEnv, region: &str, partition: &str) -> 
         );
     }
     out
+}
+
+/// `name` (the key at `path`) differs from an earlier `first` only in case: AWS and the file
+/// system may take them for one (E0311).
+fn same_but_case(cx: &FileCtx<'_>, path: &JsonPath, what: &str, name: &str, first: &str) -> Diagnostic {
+    Diagnostic::error(Code::E0311, cx.file, format!("{what} names must differ in more than case"))
+        .at(cx.key_span(path), path.to_string())
+        .label(format!("{} apart from case", quoted(first)))
+        .expected(format!("{what} names that are unique ignoring case"))
+        .found(quoted(name))
 }
 
 /// Two spellings of one value (`train_pipeline_name` and `train_pipeline.name`) must agree.
@@ -844,16 +859,18 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
         m.train_pipeline_name.as_deref().map(|n| (n, base.key("train_pipeline_name"))),
         t.name.as_deref().map(|n| (n, tp.key("name"))),
     );
-    let (train_name, train_path) = train_name.unwrap_or_else(|| (format!("{name}-train-pipeline"), tp.clone()));
-    cx.check(Code::E0217, &train_path, &train_name, |s| rules::sagemaker_name(s, "pipeline name", 256));
+    // Default pipeline names are lowercase even for a model name with capitals (rules::pipeline_name).
+    let stem = name.to_ascii_lowercase();
+    let (train_name, train_path) = train_name.unwrap_or_else(|| (format!("{stem}-train-pipeline"), tp.clone()));
+    cx.check(Code::E0217, &train_path, &train_name, rules::pipeline_name);
     let infer_name = one_of_two(
         cx,
         m.inference_pipeline_name.as_deref().map(|n| (n, base.key("inference_pipeline_name"))),
         i.name.as_deref().map(|n| (n, ip.key("name"))),
     );
-    let (infer_name, infer_path) = infer_name.unwrap_or_else(|| (format!("{name}-inference-pipeline"), ip.clone()));
-    cx.check(Code::E0217, &infer_path, &infer_name, |s| rules::sagemaker_name(s, "pipeline name", 256));
-    if train_name == infer_name {
+    let (infer_name, infer_path) = infer_name.unwrap_or_else(|| (format!("{stem}-inference-pipeline"), ip.clone()));
+    cx.check(Code::E0217, &infer_path, &infer_name, rules::pipeline_name);
+    if train_name.eq_ignore_ascii_case(&infer_name) {
         cx.push(
             cx.error(Code::E0311, &infer_path, "the train and inference pipelines need different names")
                 .label("same as the train pipeline")
@@ -1075,6 +1092,14 @@ fn registry(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         let path = root.key("model_package_groups").key(name);
         if let Err(b) = rules::sagemaker_name(name, "model package group name", 63) {
             cx.broken_key(Code::E0217, &path, b);
+        }
+        if let Some(first) = groups.iter().find(|g: &&Group| g.name.eq_ignore_ascii_case(name)) {
+            let d = same_but_case(cx, &path, "model package group", name, &first.name).help(format!(
+                "both would be labelled {} in Terraform, and SageMaker may take them for one group; rename one",
+                crate::model::names::label(name)
+            ));
+            cx.push(d);
+            continue;
         }
         let consumers =
             g.consumers.iter().enumerate().map(|(i, c)| (c.clone(), path.key("consumers").index(i))).collect();
