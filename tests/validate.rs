@@ -94,7 +94,12 @@ fn seed_file_with_real_values_validates() {
 #[test]
 fn kitchen_sink_sets_every_key_and_validates() {
     let repo = fixture("kitchen-sink");
-    let v = mlopsgen::validate_repo(&repo, &[]);
+    let mut v = mlopsgen::validate_repo(&repo, &[]);
+    // prod references an existing key (the ARN form of kms_key): its policy is the owner's, so
+    // validation always says what it needs (E0309). Nothing else is reported.
+    let existing_key = |d: &mlopsgen::diag::Diagnostic| d.code == Code::E0309 && d.file.ends_with("prod.tfvars.json");
+    assert_eq!(v.report.diagnostics.iter().filter(|d| existing_key(d)).count(), 1);
+    v.report.diagnostics.retain(|d| !existing_key(d));
     assert_eq!(v.report.render_plain(), "");
     let mut present = BTreeSet::new();
     for env in ["dev", "prod", "registry"] {
@@ -201,6 +206,49 @@ fn broken_configs_report_exact_errors() {
         .map(|c| c.as_str())
         .collect();
     assert!(untested.is_empty(), "codes without a broken fixture: {untested:?}");
+}
+
+/// An existing key gets a warning with exactly the statements mlopsgen would write into the
+/// policy of a key it created for the same environment (one source: render::keys), as JSON.
+#[test]
+fn existing_keys_are_told_the_statements_a_created_key_would_have() {
+    for (case, env) in
+        [("workload-existing-key-needs-policy", "prod"), ("registry-existing-key-needs-policy", "registry")]
+    {
+        let repo = case_repo(&fixture(&format!("broken/{case}")));
+        let v = mlopsgen::validate_repo(repo.path(), &[]);
+        let warnings: Vec<_> = v.report.diagnostics.iter().filter(|d| d.code == Code::E0309).collect();
+        assert_eq!(warnings.len(), 1, "{case}: one warning per existing key\n{}", v.report.render_plain());
+        assert!(!v.report.has_errors(), "{case}: an existing key is not an error");
+        let help = warnings[0].help.as_deref().expect("the statements are in the help");
+        let pasted: serde_json::Value =
+            serde_json::from_str(help.split_once("Add these statements to the key policy: ").expect("statements").1)
+                .expect("the statements are JSON");
+
+        // The same environment with a key mlopsgen creates: its policy has the same statements.
+        let file = repo.path().join(format!("environments/{env}.tfvars.json"));
+        let mut config: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+        config["kms_key"] = serde_json::json!({ "create": true });
+        std::fs::write(&file, serde_json::to_string_pretty(&config).expect("json")).expect("write");
+        let created = mlopsgen::validate_repo(repo.path(), &[]);
+        assert_eq!(created.report.render_plain(), "", "{case}: with a created key nothing is left to say");
+        let e = created.envs.iter().find(|e| e.name == env).expect("environment");
+        let policy = mlopsgen::render::keys::key_policy(e, &created.envs).expect("a created key has a policy");
+        assert_eq!(pasted, mlopsgen::render::policy::to_json(policy)["Statement"], "{case}");
+
+        let text = pasted.to_string();
+        assert!(text.contains("\"events.amazonaws.com\""), "{case}: EventBridge delivers to the encrypted topic");
+        if env == "prod" {
+            assert!(text.contains("\"logs.us-east-1.amazonaws.com\""), "CloudWatch Logs encrypts the log groups");
+            assert!(text.contains("log-group:/aws/lambda/mlops-prod-latest-approved-model"), "{text}");
+            assert!(text.contains("log-group:jenkins-log"), "{text}");
+        } else {
+            for role in ["111111111111:role/sagemaker-execution-role", "222222222222:role/sagemaker-execution-role"] {
+                assert!(text.contains(role), "the consumers' execution roles use the registry's key: {text}");
+            }
+        }
+    }
 }
 
 /// Every proposed value is a valid one: for each diagnostic of each broken fixture that proposes

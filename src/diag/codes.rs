@@ -72,7 +72,7 @@ codes! {
     E0306 => "registry does not grant an environment that uses the group",
     E0307 => "registry grants an environment that does not use the group",
     E0308 => "KMS key shared with an environment that does not exist",
-    E0309 => "model artifacts cannot be decrypted by an environment that reads them",
+    E0309 => "an existing KMS key's policy must allow what the platform does with it",
     E0310 => "model artifacts bucket differs from the registry's",
     E0311 => "a name that must be unique is used twice",
     E0312 => "more than one registry environment",

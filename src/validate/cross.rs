@@ -406,46 +406,6 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
         }
     }
 
-    // What the registry keeps is encrypted with the registry's key: a key mlopsgen creates lets
-    // every consumer's execution role use it (through S3); an existing key's policy is not
-    // mlopsgen's to write, so say exactly what it needs.
-    if let Some((reg_name, _, _, Some(reg))) = &registry
-        && let Some(r) = envs.iter().find(|e| &e.name == reg_name)
-        && let KmsKey::Existing { arn } = &r.kms_key
-    {
-        let consumers: Vec<&EnvConfig> =
-            envs.iter().filter(|e| reg.groups.iter().any(|g| g.consumers.iter().any(|(c, _)| c == &e.name))).collect();
-        let roles: Vec<String> =
-            consumers.iter().filter_map(|e| e.workload.as_ref().map(|w| e.role_arn(&w.execution_role))).collect();
-        if !roles.is_empty() {
-            let statement = serde_json::json!({
-                "Sid": "MlopsgenWorkloadsUseKeyThroughS3",
-                "Effect": "Allow",
-                "Principal": { "AWS": consumers.iter().map(|e| e.root_arn()).collect::<Vec<_>>() },
-                "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
-                "Resource": "*",
-                "Condition": { "ArnEquals": { "aws:PrincipalArn": roles }, "StringEquals": { "kms:ViaService": r.s3_service() } }
-            });
-            diags.push(
-                Diagnostic {
-                    severity: crate::diag::Severity::Warning,
-                    ..trees.at(
-                        reg_name,
-                        &root.key("kms_key"),
-                        Code::E0309,
-                        "the registry's existing key must let the workloads' execution roles use it",
-                    )
-                }
-                .label("mlopsgen does not manage this key's policy")
-                .expected(format!("a key policy statement for {}", roles.join(", ")))
-                .found(quoted(arn))
-                .help(format!(
-                    "model artifacts and evidence are encrypted with this key; add to its key policy: {statement}"
-                )),
-            );
-        }
-    }
-
     // One artifacts bucket: the registry's.
     if let Some((reg_name, _, _, Some(reg))) = &registry {
         for e in envs.iter_mut().filter(|e| e.kind == EnvKind::Workload) {
@@ -525,7 +485,53 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
             }
         }
     }
+
+    // An existing key's policy is not mlopsgen's to write, so say exactly which statements the
+    // platform needs there: the ones it would write into the policy of a key it created
+    // (render::keys::policy_statements, the one source). Only when every file is valid: with
+    // an environment missing, the list would be incomplete.
+    if trees.broken.is_empty() {
+        for e in envs.iter() {
+            if let KmsKey::Existing { arn } = &e.kms_key {
+                diags.push(existing_key(trees, e, envs, arn));
+            }
+        }
+    }
     diags
+}
+
+/// E0309: the statements an existing key's policy needs, as JSON its owner can paste.
+fn existing_key(trees: &Trees<'_>, env: &EnvConfig, all: &[EnvConfig], arn: &str) -> Diagnostic {
+    let statements = crate::render::keys::policy_statements(env, all);
+    let mut sids: Vec<String> = statements.iter().map(|s| s.sid.clone()).collect();
+    sids.sort();
+    let document = crate::render::policy::to_json(statements);
+    let pasted = serde_json::to_string(&document["Statement"]).unwrap_or_default();
+    let uses = match env.kind {
+        EnvKind::Workload => {
+            "the log groups, the alert topic, the dead-letter queue, the schedules and the pipelines' data are encrypted with it"
+        }
+        EnvKind::Registry => {
+            "model artifacts, evidence and the approval topic are encrypted with it, and the workloads' execution roles read and write them through S3"
+        }
+    };
+    Diagnostic {
+        severity: crate::diag::Severity::Warning,
+        ..trees.at(
+            &env.name,
+            &JsonPath::root().key("kms_key"),
+            Code::E0309,
+            "the existing KMS key's policy must allow what the platform does with it",
+        )
+    }
+    .label("mlopsgen does not manage this key's policy")
+    .expected(format!("a key policy with the statements {}", sids.join(", ")))
+    .found(quoted(arn))
+    .help(format!(
+        "{uses}; a service (CloudWatch Logs, EventBridge) can use a key only if its key policy names it, \
+         and the roles' own policies work only while the account statement (the default policy's) stays. \
+         Add these statements to the key policy: {pasted}"
+    ))
 }
 
 fn account_path(trees: &Trees<'_>, env: &str) -> JsonPath {
