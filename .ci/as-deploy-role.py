@@ -6,13 +6,17 @@
 Two things the judge cannot decide as AWS would, handled here in the open (each printed), never
 in the generator:
 
-1. The condition key ``iam:PermissionsBoundary``. The deploy role may create and change roles only
-   with the platform's boundary (``ChangeRolesOnlyWithBoundary``); the emulator's IAM does not
-   model the key, so every such call counts as "key absent" and is denied although AWS allows it
-   (checked: a CreateRole with the right PermissionsBoundary is refused by iam_authz.py). This
-   script proves, from the root's own files, that every role the main root creates carries
-   exactly the boundary the condition names, and only then lifts the condition in the judge's
-   copy. A role without it fails this script.
+1. Condition keys the emulator's IAM does not model, so every call they govern counts as "key
+   absent" and is denied although AWS allows it (checked: a CreateRole with the right
+   PermissionsBoundary is refused by iam_authz.py):
+   - ``iam:PermissionsBoundary``: the deploy role may create and change roles only with the
+     platform's boundary (``ChangeRolesOnlyWithBoundary``);
+   - ``lambda:Principal``: it may let only EventBridge invoke a function
+     (``LetOnlyEventBridgeInvokeFunctions``).
+   For each, this script proves from the root's own files that every call the root makes meets
+   the condition (every role carries exactly that boundary; every aws_lambda_permission names
+   exactly that principal), and only then lifts the condition in the judge's copy. A root that
+   would not meet it on AWS fails this script.
 2. Destroying what ``prevent_destroy`` protects (the data and log buckets): the judge lifts
    ``prevent_destroy`` in its copy to exercise the destroy and reports the deploy role's denials
    there, marked "prevent_destroy in the original". A real destroy stops before them, and the
@@ -39,14 +43,46 @@ def blocks(text, kind):
     return out
 
 
-def boundary_conditions(text):
-    """Spans and values of every `condition { ... variable = "iam:PermissionsBoundary" ... }`."""
+def conditions_on(text, key):
+    """Spans and values of every `condition { ... variable = "<key>" ... }`."""
     found = []
     for m in re.finditer(r'\n( *)condition \{\n(.*?)\n\1\}\n', text, re.S):
-        if re.search(r'variable\s*=\s*"iam:PermissionsBoundary"', m.group(2)):
-            values = re.findall(r'"(arn:[^"]+)"', m.group(2))
-            found.append((m.start(), m.end(), values))
+        if re.search(r'variable\s*=\s*"%s"' % re.escape(key), m.group(2)):
+            values = re.findall(r'values\s*=\s*\[(.*?)\]', m.group(2), re.S)
+            found.append((m.start(), m.end(), re.findall(r'"([^"]+)"', values[0]) if values else []))
     return found
+
+
+def main_root_blocks(root, kind):
+    out = []
+    for tf in sorted(os.listdir(root)):
+        if tf.endswith(".tf"):
+            out += [(tf, h, b) for h, b in blocks(open(os.path.join(root, tf)).read(), "resource") if h[0] == kind]
+    return out
+
+
+def every_role_has_boundary(root, allowed):
+    """(ok, what): every aws_iam_role of the main root has permissions_boundary in `allowed`."""
+    roles = main_root_blocks(root, "aws_iam_role")
+    for tf, (_t, label), body in roles:
+        m = re.search(r'^\s*permissions_boundary\s*=\s*"([^"]+)"', body, re.M)
+        if not m or m.group(1) not in allowed:
+            return False, f"{tf}: aws_iam_role.{label} has no permissions_boundary in {sorted(allowed)}"
+    return True, f"{len(roles)} role(s) carry the boundary {sorted(allowed)[0] if allowed else '?'}"
+
+
+def every_permission_names(root, allowed):
+    """(ok, what): every aws_lambda_permission of the main root names a principal in `allowed`."""
+    perms = main_root_blocks(root, "aws_lambda_permission")
+    for tf, (_t, label), body in perms:
+        m = re.search(r'^\s*principal\s*=\s*"([^"]+)"', body, re.M)
+        if not m or m.group(1) not in allowed:
+            return False, f"{tf}: aws_lambda_permission.{label} names a principal outside {sorted(allowed)}"
+    return True, f"{len(perms)} Lambda permission(s) name only {sorted(allowed)}"
+
+
+# Condition key -> how to prove the main root's calls meet it.
+LIFTS = [("iam:PermissionsBoundary", every_role_has_boundary), ("lambda:Principal", every_permission_names)]
 
 
 def main():
@@ -68,30 +104,21 @@ def main():
                 continue
             path = os.path.join(boot, name)
             text = open(path).read()
-            conds = boundary_conditions(text)
-            if not conds:
-                continue
-            arns = {v for _s, _e, vs in conds for v in vs}
-            # Every role of the main root must carry that boundary, or the condition is not
-            # met on AWS either.
-            roles = []
-            for tf in sorted(os.listdir(os.path.join(copy, env))):
-                if tf.endswith(".tf"):
-                    roles += [(tf, h, b) for h, b in blocks(open(os.path.join(copy, env, tf)).read(), "resource")
-                              if h[0] == "aws_iam_role"]
-            for tf, (_t, label), body in roles:
-                m = re.search(r'^\s*permissions_boundary\s*=\s*"([^"]+)"', body, re.M)
-                if not m or m.group(1) not in arns:
-                    print(f"as-deploy-role: {env}/{tf}: aws_iam_role.{label} has no permissions_boundary "
-                          f"in {sorted(arns)}: the deploy role could not create it on AWS either")
+            for key, prove in LIFTS:
+                conds = conditions_on(text, key)
+                if not conds:
+                    continue
+                allowed = {v for _s, _e, vs in conds for v in vs}
+                ok, what = prove(os.path.join(copy, env), allowed)
+                if not ok:
+                    print(f"as-deploy-role: generated/{env}/{what}: the deploy role could not do this on AWS either")
                     return 1
-            for s, e, _v in reversed(conds):
-                text = text[:s] + "\n" + text[e:]
-                changed += 1
+                for s_, e_, _v in reversed(conds):
+                    text = text[:s_] + "\n" + text[e_:]
+                    changed += 1
+                print(f"as-deploy-role: {what} in generated/{env}; lifted {len(conds)} {key} condition(s) "
+                      f"in the judge's copy of bootstrap/{name} (the emulator does not model that key)")
             open(path, "w").write(text)
-            print(f"as-deploy-role: {len(roles)} role(s) of generated/{env} carry the boundary {sorted(arns)[0]}; "
-                  f"lifted {len(conds)} iam:PermissionsBoundary condition(s) in the judge's copy of bootstrap/{name} "
-                  "(the emulator does not model that key)")
         cmd = [os.path.join(tools, "tfapply-emu", "tfapply-emu"), "--as-deploy-role", os.path.join(copy, env)] + extra
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         out = p.stdout.replace(copy, "generated")
@@ -126,7 +153,7 @@ def main():
                 print(f"as-deploy-role: FAILED in {phase}: {l[8:]} ({why})")
             return 1
         print(f"as-deploy-role: generated/{env}: OK as the deploy role "
-              f"({len(excused)} protected destroy(s) excused, {changed} boundary condition(s) lifted)")
+              f"({len(excused)} protected destroy(s) excused, {changed} unmodelled condition(s) lifted)")
         return 0
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

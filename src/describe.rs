@@ -50,6 +50,10 @@ fn rules(env: &EnvConfig) -> Vec<Value> {
                         "type": "pipeline", "model": model, "kind": kind,
                         "pipeline": pipeline, "arn": env.pipeline_arn(pipeline)
                     }),
+                    Target::Function { name, .. } => json!({
+                        "type": "function", "name": name,
+                        "arn": env.regional_arn("lambda", &format!("function:{name}"))
+                    }),
                     Target::Notify { topic: which, paths, template } => {
                         let name = match (*which, &env.workload, &env.registry) {
                             ("alerts", Some(w), _) => w.alert_topic.clone(),
@@ -148,6 +152,25 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
         out["execution_role"] = json!({ "arn": env.role_arn(&w.execution_role), "policy": policy::to_json(exec) });
         out["lambda_role"] = json!({ "arn": env.role_arn(&w.lambda_role), "policy": policy::to_json(lambda) });
         out["models"] = Value::Array(models);
+        let service_role = |name: String| env.role_arn(&Role { name, path: "/".into(), create: true });
+        out["scheduler_role"] = json!({
+            "arn": service_role(env.scheduler_role_name()),
+            "policy": policy::to_json(workflow::scheduler_statements(env, w, &Expr::str(key_reference(env)), false)),
+        });
+        out["events_role"] = match workflow::events_role_statements(env, false) {
+            Some(stmts) => json!({ "arn": service_role(env.events_role_name()), "policy": policy::to_json(stmts) }),
+            None => Value::Null,
+        };
+        if let Some(stmts) = workflow::quality_trigger_statements(env, w, false) {
+            let name = env.quality_trigger_function_name();
+            out["quality_trigger"] = json!({
+                "name": name,
+                "arn": env.regional_arn("lambda", &format!("function:{name}")),
+                "source": format!("lambda/{}.py", crate::render::events::QUALITY_TRIGGER),
+                "handler": format!("{}.handler", crate::render::events::QUALITY_TRIGGER),
+                "role": { "arn": env.role_arn(&Role { name: name.clone(), path: "/".into(), create: true }), "policy": policy::to_json(stmts) },
+            });
+        }
     }
     if let Some(policy) = keys::key_policy(env, all) {
         out["key_policy"] = policy::to_json(policy);

@@ -219,6 +219,7 @@ pub fn build(envs: &[EnvConfig], selected: &[String]) -> Graph {
             );
             match &r.source {
                 Source::Pipeline { model, kind } => g.edge(&id(&e.name, &format!("{model}-{kind}")), &rule, r.when),
+                Source::DataBucket => g.edge(&id(&e.name, "data"), &rule, r.when),
                 Source::Registry => {
                     for grp in e.registry.iter().flat_map(|x| &x.groups) {
                         g.edge(&id(&e.name, &grp.name), &rule, r.when);
@@ -231,6 +232,23 @@ pub fn build(envs: &[EnvConfig], selected: &[String]) -> Graph {
                         g.edge(&rule, &id(&e.name, &format!("{model}-{kind}")), "starts")
                     }
                     Target::Notify { topic, .. } => g.edge(&rule, &id(&e.name, topic), "notifies"),
+                    Target::Function { .. } => {
+                        let f = g.node(
+                            id(&e.name, "quality-trigger"),
+                            "Lambda start quality check",
+                            Some(&e.name),
+                            NodeKind::Function,
+                            Some("aws_lambda_function.start_quality_check".into()),
+                        );
+                        g.edge(&rule, &f, "invokes");
+                        if let Source::Pipeline { .. } | Source::DataBucket = &r.source {
+                            for m in e.workload.iter().flat_map(|w| &w.models) {
+                                if m.monitoring.quality.is_some() {
+                                    g.edge(&f, &id(&e.name, &format!("{}-quality", m.name)), "starts");
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

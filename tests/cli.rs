@@ -177,25 +177,39 @@ fn secrets_are_never_echoed() {
 /// checked with Debian's groovy in .ci/run.)
 #[test]
 fn jenkinsfile_stages_are_in_a_safe_order() {
-    let text = std::fs::read_to_string(repo_root().join("Jenkinsfile")).expect("Jenkinsfile");
+    let text = std::fs::read_to_string(repo_root().join("generated/jenkins/Jenkinsfile")).expect("Jenkinsfile");
     let stages: Vec<&str> =
         text.lines().filter_map(|l| l.trim().strip_prefix("stage('")).filter_map(|l| l.split('\'').next()).collect();
     assert_eq!(
         stages,
         [
-            "Checkout",
-            "Build mlopsgen",
-            "Validate configs",
-            "Generated code is current",
+            "Build and check (no AWS credentials)",
+            "Pull request: terraform plan with the read-only role",
+            "Deploy",
+            "Branch",
             "Preflight",
             "Terraform plan",
             "Approve",
             "Terraform apply"
         ]
     );
-    assert!(text.contains("\"$MLOPSGEN\" plan \"$ENV\" --check"));
+    // Building and checking the branch runs where there are no AWS credentials.
+    let build =
+        &text[text.find("stage('Build and check").expect("build")..text.find("stage('Pull request").expect("pr")];
+    assert!(build.contains("agent { label 'mlopsgen-build' }") && build.contains("AWS_EC2_METADATA_DISABLED = 'true'"));
+    assert!(build.contains("sh 'target/release/mlopsgen plan --check'"));
+    // Pull requests only plan, with the read-only role, never lock the state.
+    let pr = &text[text.find("stage('Pull request").expect("pr")..text.find("stage('Deploy')").expect("deploy")];
+    assert!(
+        pr.contains("when { changeRequest() }")
+            && pr.contains("-lock=false")
+            && pr.contains("assume_role_arn=${e.planRole}")
+    );
+    assert!(!pr.contains("terraform apply"));
+    assert!(text.contains("terraform init -input=false -lockfile=readonly"));
     assert!(text.contains("terraform apply -input=false tfplan"), "apply must use the reviewed plan file");
-    assert!(text.contains("expression { params.ENV in ['prod', 'registry'] }"), "prod and registry wait for approval");
+    assert!(text.contains("submitter: e.submitter"), "the approval is limited to the configured submitter");
+    assert!(text.contains("env.BRANCH_NAME != e.branch"), "an environment is applied only from its branch");
 }
 
 /// Everything but `preflight` works with no network at all: the binary runs in a fresh network

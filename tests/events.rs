@@ -64,6 +64,15 @@ fn package_event(id: &str, group: &str, status: &str) -> Value {
     })
 }
 
+fn object_created(id: &str, bucket: &str, key: &str) -> Value {
+    json!({
+        "id": id,
+        "detail-type": "Object Created",
+        "source": "aws.s3",
+        "detail": { "version": "0", "bucket": { "name": bucket }, "object": { "key": key, "size": 512 }, "reason": "PutObject" }
+    })
+}
+
 #[test]
 fn generated_event_patterns_match_exactly_the_intended_events() {
     let v = mlopsgen::validate_repo(&repo_root(), &[]);
@@ -99,6 +108,21 @@ fn generated_event_patterns_match_exactly_the_intended_events() {
         package_event("approved", "mammo-severity-model-package", "Approved"),
         package_event("rejected-version", "mammo-severity-model-package", "Rejected"),
         package_event("other-group-pending", "churn-model-package", "PendingManualApproval"),
+        object_created(
+            "labels",
+            "acme-sagemaker-prod-222222222222",
+            "mammography-severity-model/ground-truth/abc123def456/labels.csv",
+        ),
+        object_created(
+            "labels-other-bucket",
+            "someone-elses-bucket",
+            "mammography-severity-model/ground-truth/x/labels.csv",
+        ),
+        object_created(
+            "batch-upload",
+            "acme-sagemaker-prod-222222222222",
+            "mammography-severity-model/data/batch-dataset/b.csv",
+        ),
     ];
     let cases = json!({ "rules": rules, "events": events });
     let dir = tempfile::tempdir().expect("tempdir");
@@ -120,6 +144,7 @@ fn generated_event_patterns_match_exactly_the_intended_events() {
             "mammography-severity-model-drift-detected": ["drift"],
             "mammography-severity-model-batch-rejected": ["rejected"],
             "mammography-severity-model-quality-failed": ["quality-low"],
+            "mammography-severity-model-labels-arrived": ["labels"],
             "mammography-severity-model-inference-failed": ["inference-failed"],
             "mammography-severity-model-train-failed": ["train-failed"],
             "model-version-pending-approval": ["pending"],

@@ -240,3 +240,33 @@ fn the_evaluation_script_loads_the_model_as_xgboost_1_7_saves_it() {
     assert!(script.contains("xgboost.Booster()") && script.contains(".load_model(bytearray(data))"));
     assert!(!script.contains("import pickle") && !script.contains("import joblib"));
 }
+
+/// Every job runs network-isolated with encrypted traffic between instances (network.isolation,
+/// default on): processing (NetworkConfig), training, and the model the transform runs.
+#[test]
+fn every_job_is_network_isolated() {
+    for env in ["dev", "prod"] {
+        for file in [
+            "mammography-severity-model-train.json",
+            "mammography-severity-model-inference.json",
+            "mammography-severity-model-quality.json",
+        ] {
+            let v = load(env, file);
+            for s in steps(&v) {
+                let a = &s["Arguments"];
+                match s["Type"].as_str() {
+                    Some("Processing") => {
+                        assert_eq!(a["NetworkConfig"]["EnableNetworkIsolation"], true, "{env} {file} {}", s["Name"]);
+                        assert_eq!(a["NetworkConfig"]["EnableInterContainerTrafficEncryption"], true);
+                    }
+                    Some("Training") => {
+                        assert_eq!(a["EnableNetworkIsolation"], true, "{}", s["Name"]);
+                        assert_eq!(a["EnableInterContainerTrafficEncryption"], true);
+                    }
+                    Some("Model") => assert_eq!(a["EnableNetworkIsolation"], true, "{}", s["Name"]),
+                    _ => {}
+                }
+            }
+        }
+    }
+}

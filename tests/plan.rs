@@ -55,7 +55,7 @@ fn schedule_instance_type_and_subscriber_changes_are_summarized() {
         "\"email\": [\"ml-ops@example.com\"]",
         "\"email\": [\"ml-ops@example.com\", \"oncall@example.com\"]",
     );
-    let (code, text) = plan(repo.path(), &["prod", "--check"]);
+    let (code, text) = plan(repo.path(), &["prod"]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("  + aws_sns_topic_subscription.alerts_oncall_example_com\n"), "{text}");
     assert!(text.contains("  ~ aws_scheduler_schedule.mammography_severity_model_schedule (1 attribute)\n"), "{text}");
@@ -72,7 +72,15 @@ fn schedule_instance_type_and_subscriber_changes_are_summarized() {
     assert!(text.contains("Plan: 1 to add, "), "{text}");
     assert!(text.contains(" 0 to destroy."), "{text}");
     assert!(!text.contains("WARNING"), "{text}");
-    assert!(!text.contains("@@"), "--check prints no diff: {text}");
+    let (_, check) = plan(repo.path(), &["prod", "--check"]);
+    assert!(
+        !check.contains("@@") && !check.contains("aws_sns_topic_subscription"),
+        "--check prints the summary only: {check}"
+    );
+    assert!(
+        check.contains("generated/prod: 1 to add, 1 to change, 0 to destroy; pipelines 0 to add, 2 to change"),
+        "{check}"
+    );
     let (code, full) = plan(repo.path(), &["prod"]);
     assert_eq!(code, 2);
     assert!(
@@ -104,7 +112,7 @@ fn replacing_the_artifacts_bucket_or_dropping_a_created_key_is_flagged() {
         "\"kms_key\": {\n    \"create\": true,\n    \"alias\": \"alias/mlops-dev\"\n  }",
         "\"kms_key\": \"arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab\"",
     );
-    let (code, text) = plan(repo.path(), &["--check"]);
+    let (code, text) = plan(repo.path(), &[]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("  -/+ module.artifacts_bucket  <-- holds data\n"), "{text}");
     assert!(text.contains("  - bootstrap/module.kms  <-- holds data\n"), "{text}");
@@ -131,8 +139,13 @@ fn a_never_generated_environment_is_all_additions() {
     let (code, out) = plan(repo.path(), &["dev", "--check"]);
     assert_eq!(code, 2);
     assert!(out.contains("to change, 0 to destroy."), "{out}");
+    // As Terraform counts: the roots' resources and each module call's, no data sources,
+    // outputs or variables (main root 61, bootstrap 21).
+    assert!(out.contains("Plan: 82 to add, 0 to change, 0 to destroy."), "{out}");
+    let (_, out) = plan(repo.path(), &["dev"]);
     assert!(out.contains("+ bootstrap/module.kms"), "{out}");
-    assert!(!out.contains(" ~ ") && !out.contains(" - "), "{out}");
+    let summary = out.split("\n--- a/").next().unwrap_or("");
+    assert!(!summary.contains(" ~ ") && !summary.contains("  - "), "{summary}");
 }
 
 #[test]
@@ -148,8 +161,10 @@ fn json_output_validates_against_its_schema() {
     let validator = jsonschema::validator_for(&schema).expect("valid schema");
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(doc["summary"]["change"], 1);
-    assert_eq!(doc["directories"][1]["changes"][0]["address"], "parameter AucThreshold");
+    assert_eq!(doc["summary"]["change"], 0, "a pipeline parameter is not a Terraform resource");
+    assert_eq!(doc["summary"]["pipelines"]["change"], 1);
+    let prod = doc["directories"].as_array().expect("dirs").iter().find(|d| d["directory"] == "generated/prod");
+    assert_eq!(prod.expect("prod")["changes"][0]["address"], "parameter AucThreshold", "{doc}");
 }
 
 #[test]
@@ -183,7 +198,7 @@ fn removing_a_model_destroys_its_pipelines_and_rules() {
         Command::new(env!("CARGO_BIN_EXE_mlopsgen")).arg("-C").arg(repo.path()).arg("generate").output().expect("run");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     edit(repo.path(), "dev", second, "\"models\": {");
-    let (code, text) = plan(repo.path(), &["dev", "--check"]);
+    let (code, text) = plan(repo.path(), &["dev"]);
     assert_eq!(code, 2, "{text}");
     for gone in [
         "  - aws_sagemaker_pipeline.churn_model_train\n",
@@ -197,4 +212,24 @@ fn removing_a_model_destroys_its_pipelines_and_rules() {
     let summary = text.lines().find(|l| l.starts_with("Plan:")).expect("summary");
     assert!(!summary.contains(" 0 to destroy"), "{summary}");
     assert!(!text.contains("WARNING"), "pipelines and rules hold no data: {text}");
+}
+
+/// The Markdown comment stays under GitHub's 65,536 characters and says what it left out.
+#[test]
+fn markdown_fits_one_pull_request_comment() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    let status = Command::new("python3")
+        .arg(repo_root().join("scripts/synth-platform"))
+        .args(["6", "4"])
+        .arg(repo.path())
+        .status()
+        .expect("synth-platform");
+    assert!(status.success());
+    let (code, text) = plan(repo.path(), &["--format", "markdown"]);
+    assert_eq!(code, 2);
+    assert!(text.chars().count() <= 65_536, "{} characters", text.chars().count());
+    assert!(
+        text.contains("do not fit in one comment") || text.contains("Cut to fit one comment"),
+        "a note says what was left out"
+    );
 }

@@ -125,8 +125,18 @@ fn missing_credentials_are_a_clear_error() {
     let out = preflight(&repo_root(), "prod", &[("AWS_ENDPOINT_URL", e.var("AWS_ENDPOINT_URL"))], &[]);
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
-    assert!(t.contains("error[E0602]: no AWS credentials found"), "{t}");
-    assert!(!t.contains("panicked"), "{t}");
+    assert!(t.contains("error[E0604]: no AWS credentials found; tried: Environment"), "{t}");
+    assert!(!t.contains("panicked") && !t.contains("cannot reach STS"), "{t}");
+}
+
+#[test]
+fn a_profile_that_does_not_exist_is_named() {
+    let e = Emulator::start(None);
+    let aws = [("AWS_ENDPOINT_URL", e.var("AWS_ENDPOINT_URL")), ("AWS_PROFILE", "nosuch".to_string())];
+    let out = preflight(&repo_root(), "prod", &aws, &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("error[E0605]: the AWS profile \"nosuch\" (AWS_PROFILE) is not defined"), "{t}");
 }
 
 #[test]

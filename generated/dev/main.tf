@@ -312,12 +312,6 @@ resource "aws_s3_object" "mammography_severity_model_quality_check" {
   kms_key_id             = data.aws_kms_key.platform.arn
 }
 
-data "archive_file" "latest_approved_model" {
-  type        = "zip"
-  source_file = "${path.module}/lambda/latest_approved_model.py"
-  output_path = "${path.module}/.terraform/mlopsgen/latest_approved_model.zip"
-}
-
 resource "aws_cloudwatch_log_group" "latest_approved_model" {
   name              = "/aws/lambda/mlops-dev-latest-approved-model"
   retention_in_days = 365
@@ -333,8 +327,8 @@ resource "aws_lambda_function" "latest_approved_model" {
   role                           = aws_iam_role.lambda.arn
   runtime                        = "python3.12"
   handler                        = "latest_approved_model.handler"
-  filename                       = data.archive_file.latest_approved_model.output_path
-  source_code_hash               = data.archive_file.latest_approved_model.output_base64sha256
+  filename                       = "${path.module}/lambda/latest_approved_model.zip"
+  source_code_hash               = filebase64sha256("${path.module}/lambda/latest_approved_model.zip")
   timeout                        = 60
   memory_size                    = 128
   reserved_concurrent_executions = 5
@@ -541,6 +535,43 @@ resource "aws_cloudwatch_event_target" "mammography_severity_model_batch_rejecte
   }
 }
 
+resource "aws_cloudwatch_event_rule" "mammography_severity_model_labels_arrived" {
+  name        = "mammography-severity-model-labels-arrived"
+  description = "Ground truth under mammography-severity-model/ground-truth/ starts mammo-severity-quality-pipeline"
+  state       = "ENABLED"
+  event_pattern = jsonencode({
+    source        = ["aws.s3"]
+    "detail-type" = ["Object Created"]
+    detail = {
+      bucket = {
+        name = ["acme-sagemaker-dev-111111111111"]
+      }
+      object = {
+        key = [
+          {
+            prefix = "mammography-severity-model/ground-truth/"
+          },
+        ]
+      }
+    }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "mammography_severity_model_labels_arrived" {
+  rule      = aws_cloudwatch_event_rule.mammography_severity_model_labels_arrived.name
+  target_id = "invoke"
+  arn       = aws_lambda_function.start_quality_check.arn
+
+  retry_policy {
+    maximum_event_age_in_seconds = 3600
+    maximum_retry_attempts       = 3
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.events_dlq.arn
+  }
+}
+
 resource "aws_cloudwatch_event_rule" "mammography_severity_model_quality_failed" {
   name        = "mammography-severity-model-quality-failed"
   description = "A scored batch falls below the quality minimums: notifies"
@@ -634,6 +665,81 @@ resource "aws_cloudwatch_event_target" "mammography_severity_model_inference_fai
   }
 }
 
+data "aws_iam_policy_document" "start_quality_check_assume" {
+  statement {
+    sid     = "TrustService"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "start_quality_check" {
+  name                 = "mlops-dev-start-quality-check"
+  description          = "Starts the quality pipelines when ground truth arrives (mlopsgen)."
+  assume_role_policy   = data.aws_iam_policy_document.start_quality_check_assume.json
+  permissions_boundary = "arn:aws:iam::111111111111:policy/mlops-dev-role-boundary"
+}
+
+data "aws_iam_policy_document" "start_quality_check" {
+  statement {
+    sid       = "StartQualityPipelines"
+    actions   = ["sagemaker:StartPipelineExecution"]
+    resources = [aws_sagemaker_pipeline.mammography_severity_model_quality.arn]
+  }
+
+  statement {
+    sid       = "WriteFunctionLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-start-quality-check:log-stream:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "start_quality_check" {
+  name   = "mlopsgen-start-quality-check"
+  role   = aws_iam_role.start_quality_check.name
+  policy = data.aws_iam_policy_document.start_quality_check.json
+}
+
+resource "aws_cloudwatch_log_group" "start_quality_check" {
+  name              = "/aws/lambda/mlops-dev-start-quality-check"
+  retention_in_days = 365
+  kms_key_id        = data.aws_kms_key.platform.arn
+}
+
+resource "aws_lambda_function" "start_quality_check" {
+  #checkov:skip=CKV_AWS_117:the function only calls the SageMaker API; a VPC would need NAT or endpoints and protects nothing here
+  #checkov:skip=CKV_AWS_272:built from reviewed, generated source in this repository; code signing needs a Signer profile outside the platform
+  #checkov:skip=CKV_AWS_116:EventBridge invokes it asynchronously with retries and the rule's own dead-letter queue (dead_letter_config of its target)
+  function_name                  = "mlops-dev-start-quality-check"
+  description                    = "Starts the quality pipeline of a model when its ground truth arrives (mlopsgen)."
+  role                           = aws_iam_role.start_quality_check.arn
+  runtime                        = "python3.12"
+  handler                        = "start_quality_check.handler"
+  filename                       = "${path.module}/lambda/start_quality_check.zip"
+  source_code_hash               = filebase64sha256("${path.module}/lambda/start_quality_check.zip")
+  timeout                        = 30
+  memory_size                    = 128
+  reserved_concurrent_executions = 2
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  depends_on = [aws_iam_role_policy.start_quality_check, aws_cloudwatch_log_group.start_quality_check]
+}
+
+resource "aws_lambda_permission" "mammography_severity_model_labels_arrived" {
+  statement_id  = "AllowEventBridgeRule"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.start_quality_check.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.mammography_severity_model_labels_arrived.arn
+}
+
 data "aws_iam_policy_document" "events_assume" {
   statement {
     sid     = "TrustEventBridge"
@@ -694,7 +800,7 @@ data "aws_iam_policy_document" "events_dlq" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-drift-detected"]
+      values   = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-drift-detected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-labels-arrived"]
     }
   }
 }

@@ -4,9 +4,9 @@ provider "aws" {
   region              = "us-east-1"
   allowed_account_ids = ["111111111111"]
 
-  # Jenkins assumes the deploy role created by bootstrap/.
+  # Jenkins assumes the deploy role created by bootstrap/ (the read-only plan role for pull requests).
   assume_role {
-    role_arn     = "arn:aws:iam::111111111111:role/cross-account-jenkins-role"
+    role_arn     = var.assume_role_arn
     session_name = "mlopsgen-dev"
   }
 

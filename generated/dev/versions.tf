@@ -8,9 +8,5 @@ terraform {
       source  = "hashicorp/aws"
       version = ">= 5.100.0, < 7.0.0"
     }
-    archive = {
-      source  = "hashicorp/archive"
-      version = ">= 2.4.0, < 3.0.0"
-    }
   }
 }

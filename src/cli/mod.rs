@@ -67,6 +67,9 @@ pub enum Command {
         /// Summary only (no diffs); the exit code says whether generated/ is current (CI, Jenkins).
         #[arg(long)]
         check: bool,
+        /// Show every diff whole (the default cuts each at 60 lines).
+        #[arg(long)]
+        full: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
         format: PlanFormat,
@@ -192,7 +195,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Init(args) => init(&repo, cli.chdir.as_deref(), args),
         Command::Validate { envs, format } => validate(&repo, &envs, format),
         Command::Generate { envs, force } => generate(&repo, &envs, force),
-        Command::Plan { envs, check, format } => plan(&repo, &envs, check, format),
+        Command::Plan { envs, check, full, format } => plan(&repo, &envs, check, full, format),
         Command::Graph { envs, format } => graph(&repo, &envs, format),
         Command::Preflight { env, format } => preflight(&repo, &env, format),
         Command::Describe { envs } => describe(&repo, &envs),
@@ -299,7 +302,7 @@ fn graph(repo: &std::path::Path, envs: &[String], format: GraphFormat) -> u8 {
     })
 }
 
-fn plan(repo: &std::path::Path, envs: &[String], check: bool, format: PlanFormat) -> u8 {
+fn plan(repo: &std::path::Path, envs: &[String], check: bool, full: bool, format: PlanFormat) -> u8 {
     let Some((files, dirs, all)) = render_selected(repo, envs, "nothing was planned") else { return EXIT_ERROR };
     let plan = match crate::plan::plan(repo, &files, &dirs) {
         Ok(p) => p,
@@ -333,12 +336,8 @@ fn plan(repo: &std::path::Path, envs: &[String], check: bool, format: PlanFormat
                 .then(|| crate::graph::mermaid(&crate::graph::build(&all, &changed_envs), &changed));
             crate::plan::report::markdown(&plan, diagram.as_deref())
         }
-        PlanFormat::Text if check => {
-            let full = crate::plan::report::text(&plan, color);
-            // The summary part only: everything before the first diff.
-            full.split("\n--- a/").next().unwrap_or("").trim_end().to_string() + "\n"
-        }
-        PlanFormat::Text => crate::plan::report::text(&plan, color),
+        PlanFormat::Text if check => crate::plan::report::check_summary(&plan, color),
+        PlanFormat::Text => crate::plan::report::text(&plan, color, full),
     };
     let code = out(&text);
     if code != EXIT_OK {
@@ -358,6 +357,20 @@ fn generate(repo: &std::path::Path, envs: &[String], force: bool) -> u8 {
                     text.push_str(&format!("{dir}: {total} files, unchanged\n"));
                 } else {
                     text.push_str(&format!("{dir}: {total} files, {changed} written\n"));
+                }
+            }
+            match crate::write::seed_lock_files(repo, &dirs) {
+                Ok(seeded) => {
+                    for root in seeded {
+                        text.push_str(&format!(
+                            "{}/.terraform.lock.hcl: written (hashicorp/aws 5.100.0, every platform's checksum)\n",
+                            crate::diag::display_path(&root)
+                        ));
+                    }
+                }
+                Err(e) => {
+                    err(&format!("error: {e}\n"));
+                    return EXIT_ERROR;
                 }
             }
             out(&text)

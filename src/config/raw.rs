@@ -33,6 +33,16 @@ pub struct RawEnv {
     pub model_package_groups: Option<IndexMap<String, RawGroup>>,
     pub approvals: Option<RawApprovals>,
     pub deploy: Option<RawDeploy>,
+    pub network: Option<RawNetwork>,
+}
+
+/// `network`: isolation and the VPC of the SageMaker jobs.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub isolation: Option<bool>,
+    pub subnet_ids: Option<Vec<String>>,
+    pub security_group_ids: Option<Vec<String>>,
 }
 
 /// A string or a list of strings (`"email"`).
@@ -204,6 +214,10 @@ pub struct RawDeploy {
     pub jenkins_role_name: Option<String>,
     pub role_name: Option<String>,
     pub external_id: Option<String>,
+    pub jenkins_plan_role_name: Option<String>,
+    pub approval_required: Option<bool>,
+    pub jenkins_submitter: Option<String>,
+    pub branch: Option<String>,
     pub log_group: Option<RawLogGroup>,
 }
 

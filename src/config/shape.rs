@@ -545,6 +545,26 @@ fn deploy() -> Shape {
             ),
             opt("external_id", string("External id Jenkins must present when assuming the role.").len(2, 1224)),
             opt(
+                "jenkins_plan_role_name",
+                string("Name of the Jenkins role that plans pull requests (it may assume only the read-only plan role); default: jenkins_role_name.")
+                    .len(1, 64),
+            ),
+            opt(
+                "approval_required",
+                boolean("Jenkins waits for a person to approve the archived plan before applying it.").default(json!(true)),
+            ),
+            opt(
+                "jenkins_submitter",
+                string("Jenkins users or groups (comma-separated) who may approve the apply (the input step's submitter); default: anyone who may build the job.")
+                    .len(1, 512),
+            ),
+            opt(
+                "branch",
+                string("The only branch Jenkins applies this environment from (multibranch jobs; pull requests only plan).")
+                    .len(1, 255)
+                    .default(json!("main")),
+            ),
+            opt(
                 "log_group",
                 object(
                     vec![
@@ -620,6 +640,27 @@ fn top_level() -> Shape {
     ];
     fields.extend(model_fields());
     fields.extend([
+        opt(
+            "network",
+            object(
+                vec![
+                    opt(
+                        "isolation",
+                        boolean("Jobs run with EnableNetworkIsolation (no outbound calls from the containers; SageMaker still stages inputs and outputs) and encrypted traffic between instances.")
+                            .default(json!(true)),
+                    ),
+                    opt(
+                        "subnet_ids",
+                        array(string("A private subnet id, e.g. subnet-0a1b2c3d4e5f67890.").pattern("^subnet-[0-9a-f]{8,17}$"), 1, 16, "Private subnets the jobs run in (VpcConfig); with security_group_ids."),
+                    ),
+                    opt(
+                        "security_group_ids",
+                        array(string("A security group id, e.g. sg-0a1b2c3d4e5f67890.").pattern("^sg-[0-9a-f]{8,17}$"), 1, 5, "Security groups of the jobs (VpcConfig); with subnet_ids."),
+                    ),
+                ],
+                "Network of the SageMaker jobs (workload environments).",
+            ),
+        ),
         opt(
             "models",
             map(

@@ -57,6 +57,16 @@ pub struct Workload {
     /// Where `model_artifacts_bucket` was given, for cross-environment diagnostics.
     pub artifacts_bucket_path: Option<JsonPath>,
     pub models: Vec<Model>,
+    pub network: Network,
+}
+
+/// The network of the SageMaker jobs.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Network {
+    /// EnableNetworkIsolation and inter-container traffic encryption on every job.
+    pub isolation: bool,
+    /// `(subnets, security groups)` of the jobs' VpcConfig, when given.
+    pub vpc: Option<(Vec<String>, Vec<String>)>,
 }
 
 /// What only the registry environment has.
@@ -309,6 +319,11 @@ pub struct Deploy {
     pub jenkins_role_name: String,
     pub role_name: String,
     pub external_id: Option<String>,
+    /// The Jenkins role that plans pull requests (trusted by the plan role).
+    pub jenkins_plan_role_name: String,
+    pub approval_required: bool,
+    pub jenkins_submitter: Option<String>,
+    pub branch: String,
     pub log_group: Option<LogGroup>,
 }
 

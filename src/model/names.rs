@@ -87,6 +87,16 @@ impl EnvConfig {
         self.regional_arn("scheduler", &format!("schedule/default/{name}"))
     }
 
+    /// The Lambda that starts a model's quality pipeline when its ground truth arrives.
+    pub fn quality_trigger_function_name(&self) -> String {
+        format!("mlops-{}-start-quality-check", self.name)
+    }
+
+    /// Whether any model of the environment has the model-quality pipeline.
+    pub fn has_quality(&self) -> bool {
+        self.workload.as_ref().is_some_and(|w| w.models.iter().any(|m| m.monitoring.quality.is_some()))
+    }
+
     /// The name of the Lambda that finds the latest approved model version.
     pub fn latest_model_function_name(&self) -> String {
         format!("mlops-{}-latest-approved-model", self.name)
@@ -181,6 +191,11 @@ pub fn failure_rule(model: &Model, kind: &str) -> String {
     format!("{}-{kind}-failed", model.name)
 }
 
+/// The rule that starts the quality check when a model's ground truth arrives.
+pub fn labels_rule(model: &Model) -> String {
+    format!("{}-labels-arrived", model.name)
+}
+
 /// The model-quality pipeline: the train pipeline's name with `quality` for `train`.
 pub fn quality_pipeline(model: &Model) -> String {
     let train = &model.train.pipeline_name;
@@ -208,6 +223,7 @@ impl EnvConfig {
                 out.push((self.event_bus_name.clone(), rejected_rule(m)));
                 if m.monitoring.quality.is_some() {
                     out.push((self.event_bus_name.clone(), quality_rule(m)));
+                    out.push(("default".to_string(), labels_rule(m)));
                 }
                 for kind in ["train", "inference"] {
                     out.push((self.event_bus_name.clone(), failure_rule(m, kind)));

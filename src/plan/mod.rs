@@ -54,6 +54,35 @@ pub struct Change {
     /// The object holds data or keys (`prevent_destroy`, buckets, the registry): a destroy or
     /// replacement loses it.
     pub holds_data: bool,
+    /// For a module call, the module it calls (`kms-key`): Terraform counts its resources.
+    pub module: Option<String>,
+}
+
+/// What an address stands for in Terraform's own count (`Plan: N to add, …`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A managed resource, or a module call (its resources).
+    Resource,
+    /// A pipeline step or parameter (counted apart).
+    Pipeline,
+    /// Data sources, outputs, variables, providers, module definitions: Terraform counts none.
+    Other,
+}
+
+impl Change {
+    pub fn kind(&self) -> Kind {
+        let a = self.address.as_str();
+        if self.scope.starts_with("pipelines") {
+            Kind::Pipeline
+        } else if self.scope.starts_with("modules/")
+            || ["data.", "output.", "var.", "provider.", "locals"].iter().any(|p| a.starts_with(p))
+            || a == "terraform"
+        {
+            Kind::Other
+        } else {
+            Kind::Resource
+        }
+    }
 }
 
 /// The state of one file.
@@ -97,6 +126,8 @@ pub struct DirPlan {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
     pub dirs: Vec<DirPlan>,
+    /// Managed resources per shared module (`kms-key` → 2), as rendered.
+    pub module_sizes: BTreeMap<String, usize>,
 }
 
 impl Plan {
@@ -105,17 +136,33 @@ impl Plan {
         self.dirs.iter().any(|d| !d.files.is_empty())
     }
 
-    /// `(add, change, destroy)` over every address, counting a replacement as add + destroy.
+    /// `(add, change, destroy)` as `terraform plan` counts them: managed resources only, a
+    /// module call as the resources of its module (created or destroyed with it; a call whose
+    /// arguments change counts as one change, Terraform may update more of its resources), a
+    /// replacement as add + destroy. Data sources, outputs, variables and pipeline steps are not
+    /// resources (the steps: [`Plan::pipeline_counts`]).
     pub fn counts(&self) -> (usize, usize, usize) {
+        self.tally(Kind::Resource)
+    }
+
+    /// `(add, change, remove)` of pipeline steps and parameters.
+    pub fn pipeline_counts(&self) -> (usize, usize, usize) {
+        self.tally(Kind::Pipeline)
+    }
+
+    fn tally(&self, kind: Kind) -> (usize, usize, usize) {
         let mut c = (0, 0, 0);
-        for ch in self.dirs.iter().flat_map(|d| &d.changes) {
+        // The shared modules' own blocks are definitions: their resources count per call.
+        let calls = self.dirs.iter().filter(|d| d.dir != Path::new("modules"));
+        for ch in calls.flat_map(|d| &d.changes).filter(|ch| ch.kind() == kind) {
+            let n = ch.module.as_ref().map_or(1, |m| self.module_sizes.get(m).copied().unwrap_or(1));
             match ch.action {
-                Action::Create => c.0 += 1,
+                Action::Create => c.0 += n,
                 Action::Update => c.1 += 1,
-                Action::Destroy => c.2 += 1,
+                Action::Destroy => c.2 += n,
                 Action::Replace => {
-                    c.0 += 1;
-                    c.2 += 1
+                    c.0 += n;
+                    c.2 += n
                 }
             }
         }
@@ -135,6 +182,17 @@ impl Plan {
 /// Compares the rendered `files` with `<repo>/generated/<dir>` for every owned `dir`.
 pub fn plan(repo: &Path, files: &FileSet, dirs: &[PathBuf]) -> Result<Plan, write::WriteError> {
     let mut plan = Plan::default();
+    for (path, bytes) in &files.0 {
+        let mut parts = path.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
+        if let (Some(top), Some(name), Some(file)) = (parts.next(), parts.next(), parts.next())
+            && top == "modules"
+            && file.ends_with(".tf")
+        {
+            let text = String::from_utf8_lossy(bytes);
+            *plan.module_sizes.entry(name).or_default() +=
+                text.lines().filter(|l| l.starts_with("resource \"")).count();
+        }
+    }
     for dir in dirs {
         let abs = repo.join(GENERATED).join(dir);
         // Each file on disk is read once: for the hand-edit check and for the diff.
@@ -181,11 +239,18 @@ pub fn plan(repo: &Path, files: &FileSet, dirs: &[PathBuf]) -> Result<Plan, writ
             let old_text = old.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
             let new_text = new_bytes.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
             let label = crate::diag::display_path(&rel);
-            let diff = similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref())
-                .unified_diff()
-                .context_radius(3)
-                .header(&format!("a/{label}"), &format!("b/{label}"))
-                .to_string();
+            let binary = |b: &Option<Vec<u8>>| b.as_deref().is_some_and(|b| std::str::from_utf8(b).is_err());
+            let diff = if binary(&old) || binary(&new_bytes) {
+                // A generated archive (the Lambda package): its source's diff says what changed.
+                let len = |b: &Option<Vec<u8>>| b.as_ref().map_or(0, Vec::len);
+                format!("Binary file {label} changed ({} -> {} bytes)\n", len(&old), len(&new_bytes))
+            } else {
+                similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref())
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/{label}"), &format!("b/{label}"))
+                    .to_string()
+            };
             if status != FileStatus::HandEdited {
                 dp.changes.extend(entity_changes(&name, &old_text, &new_text));
             }
@@ -206,7 +271,15 @@ fn entity_changes(name: &str, old: &str, new: &str) -> Vec<Change> {
     if file.ends_with(".tf") {
         let old = hcl_entities(old);
         let new = hcl_entities(new);
-        diff_maps(&scope, &old, &new, attribute_delta)
+        let mut changes = diff_maps(&scope, &old, &new, attribute_delta);
+        for c in changes.iter_mut().filter(|c| c.address.starts_with("module.")) {
+            let block = new.get(&c.address).or_else(|| old.get(&c.address));
+            c.module = block.and_then(|(b, _)| {
+                let source = b.body().attributes().find(|a| a.key() == "source")?.expr().to_string();
+                Some(source.trim_matches('"').rsplit('/').next()?.to_string())
+            });
+        }
+        changes
     } else if file.ends_with(".json") && scope.starts_with("pipelines") {
         let steps = |t: &str| -> BTreeMap<String, (serde_json::Value, bool)> {
             let v: serde_json::Value = serde_json::from_str(t).unwrap_or_default();
@@ -259,6 +332,7 @@ fn diff_maps<T>(
                 action: Action::Destroy,
                 attributes: 0,
                 holds_data: o.1,
+                module: None,
             }),
             Some(n) => {
                 let (count, replace) = delta(o, n);
@@ -270,6 +344,7 @@ fn diff_maps<T>(
                         action,
                         attributes: count,
                         holds_data: o.1 || n.1,
+                        module: None,
                     });
                 }
             }
@@ -283,6 +358,7 @@ fn diff_maps<T>(
                 action: Action::Create,
                 attributes: 0,
                 holds_data: n.1,
+                module: None,
             });
         }
     }

@@ -24,8 +24,78 @@ fn summary_line(plan: &Plan) -> String {
     format!("Plan: {add} to add, {change} to change, {destroy} to destroy.")
 }
 
-/// The text report: resource summary, warnings, then the file diffs.
-pub fn text(plan: &Plan, color: bool) -> String {
+fn pipeline_line(plan: &Plan) -> Option<String> {
+    let (add, change, remove) = plan.pipeline_counts();
+    (add + change + remove > 0)
+        .then(|| format!("Pipelines: {add} to add, {change} to change, {remove} to remove (steps and parameters)."))
+}
+
+/// Lines of a file's diff the default text shows (`--full`: all).
+pub const DIFF_LINES: usize = 60;
+
+/// GitHub's limit for a comment (characters); the Markdown stays under it.
+pub const MARKDOWN_LIMIT: usize = 65_536;
+
+/// `--check`: per directory what changes, the summary, the warnings; no address list, no diff.
+pub fn check_summary(plan: &Plan, color: bool) -> String {
+    let mut out = String::new();
+    if !plan.has_changes() {
+        out.push_str("No changes. generated/ is up to date.\n");
+        return out;
+    }
+    for d in plan.dirs.iter().filter(|d| !d.files.is_empty()) {
+        let one = Plan { dirs: vec![d.clone()], module_sizes: plan.module_sizes.clone() };
+        let (a, c, x) = one.counts();
+        let mut parts = vec![format!("{a} to add, {c} to change, {x} to destroy")];
+        if let Some((pa, pc, px)) = Some(one.pipeline_counts()).filter(|p| p.0 + p.1 + p.2 > 0) {
+            parts.push(format!("pipelines {pa} to add, {pc} to change, {px} to remove"));
+        }
+        let files = d.files.len();
+        if d.dir == std::path::Path::new("modules") || d.dir == std::path::Path::new("jenkins") {
+            // Definitions and the Jenkinsfile: Terraform counts none of it.
+            parts.clear();
+        }
+        parts.push(format!("{files} {} changed", if files == 1 { "file" } else { "files" }));
+        let _ = writeln!(out, "generated/{}: {}", crate::diag::display_path(&d.dir), parts.join("; "));
+        for f in d.files.iter().filter(|f| f.status == FileStatus::HandEdited) {
+            let _ = writeln!(
+                out,
+                "  ! {} was edited by hand: generate will refuse it (use --force to overwrite)",
+                crate::diag::display_path(&f.path)
+            );
+        }
+    }
+    let _ = writeln!(out, "\n{}", paint(color, "1", &summary_line(plan)));
+    if let Some(p) = pipeline_line(plan) {
+        let _ = writeln!(out, "{p}");
+    }
+    warnings(plan, color, &mut out);
+    out
+}
+
+fn warnings(plan: &Plan, color: bool, out: &mut String) {
+    for c in plan.destructive() {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                color,
+                "1;31",
+                &format!(
+                    "WARNING: {} {}{} holds data or keys: applying this {} it",
+                    c.action.as_str(),
+                    c.scope,
+                    c.address,
+                    if c.action == Action::Replace { "replaces" } else { "destroys" }
+                )
+            )
+        );
+    }
+}
+
+/// The text report: resource summary, warnings, then the file diffs (each capped at
+/// [`DIFF_LINES`] lines unless `full`).
+pub fn text(plan: &Plan, color: bool, full: bool) -> String {
     let mut out = String::new();
     if !plan.has_changes() {
         out.push_str("No changes. generated/ is up to date.\n");
@@ -59,27 +129,20 @@ pub fn text(plan: &Plan, color: bool) -> String {
         }
     }
     let _ = writeln!(out, "\n{}", paint(color, "1", &summary_line(plan)));
-    for c in plan.destructive() {
-        let _ = writeln!(
-            out,
-            "{}",
-            paint(
-                color,
-                "1;31",
-                &format!(
-                    "WARNING: {} {}{} holds data or keys: applying this {} it",
-                    c.action.as_str(),
-                    c.scope,
-                    c.address,
-                    if c.action == Action::Replace { "replaces" } else { "destroys" }
-                )
-            )
-        );
+    if let Some(p) = pipeline_line(plan) {
+        let _ = writeln!(out, "{p}");
     }
+    warnings(plan, color, &mut out);
+    let mut capped = 0;
     for d in &plan.dirs {
         for f in &d.files {
             out.push('\n');
-            for line in f.diff.lines() {
+            let total = f.diff.lines().count();
+            let shown = if full { total } else { total.min(DIFF_LINES) };
+            if shown < total {
+                capped += 1;
+            }
+            for line in f.diff.lines().take(shown) {
                 let code = if line.starts_with("+++") || line.starts_with("---") {
                     "1"
                 } else if line.starts_with('+') {
@@ -93,7 +156,14 @@ pub fn text(plan: &Plan, color: bool) -> String {
                 };
                 let _ = writeln!(out, "{}", if code.is_empty() { line.to_string() } else { paint(color, code, line) });
             }
+            if shown < total {
+                let _ = writeln!(out, "... {} more lines of this diff (mlopsgen plan --full)", total - shown);
+            }
         }
+    }
+    if capped > 0 {
+        let _ =
+            writeln!(out, "\n{capped} diffs were cut at {DIFF_LINES} lines: `mlopsgen plan --full` shows them whole.");
     }
     out
 }
@@ -101,10 +171,14 @@ pub fn text(plan: &Plan, color: bool) -> String {
 /// The JSON document (documented in the README).
 pub fn json(plan: &Plan) -> serde_json::Value {
     let (add, change, destroy) = plan.counts();
+    let (p_add, p_change, p_remove) = plan.pipeline_counts();
     serde_json::json!({
         "version": JSON_VERSION,
         "changes_present": plan.has_changes(),
-        "summary": { "add": add, "change": change, "destroy": destroy, "destructive": plan.destructive().len() },
+        "summary": {
+            "add": add, "change": change, "destroy": destroy, "destructive": plan.destructive().len(),
+            "pipelines": { "add": p_add, "change": p_change, "remove": p_remove }
+        },
         "directories": plan.dirs.iter().map(|d| serde_json::json!({
             "directory": format!("generated/{}", crate::diag::display_path(&d.dir)),
             "changes": d.changes.iter().map(|c| serde_json::json!({
@@ -139,6 +213,9 @@ pub fn markdown(plan: &Plan, diagram: Option<&str>) -> String {
         out.push('\n');
     }
     let _ = writeln!(out, "**{}**\n", summary_line(plan));
+    if let Some(p) = pipeline_line(plan) {
+        let _ = writeln!(out, "{p}\n");
+    }
     out.push_str("| directory | action | address | detail |\n| --- | --- | --- | --- |\n");
     for d in &plan.dirs {
         for c in &d.changes {
@@ -167,16 +244,32 @@ pub fn markdown(plan: &Plan, diagram: Option<&str>) -> String {
             "<details open><summary>What changes, in the platform (changed objects highlighted)</summary>\n\n```mermaid\n{d}```\n\n</details>\n"
         );
     }
-    for d in &plan.dirs {
-        for f in &d.files {
-            let _ = writeln!(
-                out,
-                "<details><summary><code>{}</code> ({})</summary>\n\n```diff\n{}```\n\n</details>\n",
-                crate::diag::display_path(&f.path),
-                f.status.as_str(),
-                f.diff
-            );
+    // The diffs, while they fit in one comment; then a note of what was left out.
+    let note = |left: usize| {
+        format!(
+            "\n> [!NOTE]\n> {left} more file diffs do not fit in one comment (GitHub allows {MARKDOWN_LIMIT} characters): run `mlopsgen plan` locally or read the build's archived plan.\n"
+        )
+    };
+    let all: Vec<_> = plan.dirs.iter().flat_map(|d| &d.files).collect();
+    for (i, f) in all.iter().enumerate() {
+        let block = format!(
+            "<details><summary><code>{}</code> ({})</summary>\n\n```diff\n{}```\n\n</details>\n\n",
+            crate::diag::display_path(&f.path),
+            f.status.as_str(),
+            f.diff
+        );
+        if out.chars().count() + block.chars().count() + note(all.len() - i).chars().count() > MARKDOWN_LIMIT {
+            out.push_str(&note(all.len() - i));
+            break;
         }
+        out.push_str(&block);
+    }
+    // A table alone can exceed the limit on a huge change: cut it at a line.
+    if out.chars().count() > MARKDOWN_LIMIT {
+        let cut: String = out.chars().take(MARKDOWN_LIMIT - 200).collect();
+        let cut = cut.rsplit_once('\n').map_or(cut.clone(), |(a, _)| a.to_string());
+        out = cut
+            + "\n\n> [!NOTE]\n> Cut to fit one comment (GitHub allows 65536 characters): run `mlopsgen plan` locally.\n";
     }
     out
 }

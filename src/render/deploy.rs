@@ -15,26 +15,14 @@ pub const AWS_PROVIDER_VERSION: &str = ">= 5.100.0, < 7.0.0";
 /// Terraform constraint: S3-native state locking (`use_lockfile`) needs 1.10.
 pub const TERRAFORM_VERSION: &str = ">= 1.10";
 
-/// Archive provider constraint (packages the Lambda source deterministically).
-pub const ARCHIVE_PROVIDER_VERSION: &str = ">= 2.4.0, < 3.0.0";
-
-pub(super) fn versions(archive: bool) -> Body {
-    let mut providers = Body::new().attr(
+pub(super) fn versions() -> Body {
+    let providers = Body::new().attr(
         "aws",
         Expr::Object(vec![
             ("source".into(), Expr::str("hashicorp/aws")),
             ("version".into(), Expr::str(AWS_PROVIDER_VERSION)),
         ]),
     );
-    if archive {
-        providers = providers.attr(
-            "archive",
-            Expr::Object(vec![
-                ("source".into(), Expr::str("hashicorp/archive")),
-                ("version".into(), Expr::str(ARCHIVE_PROVIDER_VERSION)),
-            ]),
-        );
-    }
     Body::new().block(Block::new(
         "terraform",
         &[],
@@ -67,20 +55,77 @@ pub(super) fn providers(env: &EnvConfig, assume: bool) -> Body {
     let mut body =
         Body::new().attr("region", Expr::str(&env.region)).attr("allowed_account_ids", Expr::strs([&env.account_id]));
     if assume && let (Some(role), Some(d)) = (deploy_role(env), env.deploy.as_ref()) {
+        let _ = role;
         let mut ar = Body::new()
-            .attr("role_arn", Expr::str(env.role_arn(&role)))
+            .attr("role_arn", Expr::r("var.assume_role_arn"))
             .attr("session_name", Expr::str(format!("mlopsgen-{}", env.name)));
         if let Some(x) = &d.external_id {
             ar = ar.attr("external_id", Expr::str(x));
         }
-        body = body.blank().comment("Jenkins assumes the deploy role created by bootstrap/.").block(Block::new(
-            "assume_role",
-            &[],
-            ar,
-        ));
+        body = body
+            .blank()
+            .comment(
+                "Jenkins assumes the deploy role created by bootstrap/ (the read-only plan role for pull requests).",
+            )
+            .block(Block::new("assume_role", &[], ar));
     }
     body = body.blank().block(Block::new("default_tags", &[], Body::new().attr("tags", tags(env))));
     Body::new().block(Block::new("provider", &["aws"], body))
+}
+
+/// The main root's one variable: the role the provider assumes, the deploy role unless a
+/// pull request plans with the read-only plan role (`-var assume_role_arn=...`).
+pub(super) fn variables(env: &EnvConfig) -> Option<Body> {
+    let role = deploy_role(env)?;
+    let deploy = env.role_arn(&role);
+    let plan = env.role_arn(&Role { name: env.plan_role_name(), path: "/".into(), create: true });
+    Some(Body::new().block(Block::new(
+        "variable",
+        &["assume_role_arn"],
+        Body::new()
+            .attr(
+                "description",
+                Expr::str("Role the provider assumes: the deploy role (apply), or the read-only plan role (pull requests)."),
+            )
+            .attr("type", Expr::r("string"))
+            .attr("default", Expr::str(&deploy))
+            .blank()
+            .block(Block::new(
+                "validation",
+                &[],
+                Body::new()
+                    .attr(
+                        "condition",
+                        Expr::Call(
+                            "contains".into(),
+                            vec![Expr::strs([&deploy, &plan]), Expr::r("var.assume_role_arn")],
+                        ),
+                    )
+                    .attr("error_message", Expr::str(format!("The role must be {deploy} or {plan}."))),
+            )),
+    )))
+}
+
+/// `-backend-config` for pull requests: the state read with the read-only plan role.
+pub(super) fn backend_plan_config(env: &EnvConfig) -> Option<String> {
+    let d = env.deploy.as_ref()?;
+    let plan = env.role_arn(&Role { name: env.plan_role_name(), path: "/".into(), create: true });
+    let mut ar = vec![
+        ("role_arn".to_string(), Expr::str(&plan)),
+        ("session_name".to_string(), Expr::str(format!("mlopsgen-{}-plan", env.name))),
+    ];
+    if let Some(x) = &d.external_id {
+        ar.push(("external_id".into(), Expr::str(x)));
+    }
+    let body = Body::new()
+        .comment("Pull requests read the state with the read-only plan role (never lock, never write):")
+        .comment(&format!(
+            "  terraform -chdir=generated/{} init -reconfigure -backend-config=backend-plan.hcl",
+            env.name
+        ))
+        .comment(&format!("  terraform -chdir=generated/{} plan -lock=false -var assume_role_arn={plan}", env.name))
+        .attr("assume_role", Expr::Object(ar));
+    Some(super::hcl::render_file(&super::tf::header(env), &body))
 }
 
 pub(super) fn backend(env: &EnvConfig) -> Body {
@@ -110,7 +155,11 @@ pub(super) fn backend(env: &EnvConfig) -> Body {
         "terraform",
         &[],
         Body::new()
-            .comment("Created by bootstrap/; the state is encrypted and locked with a lock file.")
+            .comment(if env.state_bucket.create {
+                "Created by bootstrap/; the state is encrypted and locked with a lock file."
+            } else {
+                "The state bucket exists already (terraform_state_bucket, not created by mlopsgen); the state is encrypted and locked with a lock file."
+            })
             .block(Block::new("backend", &["s3"], b)),
     ))
 }
@@ -203,13 +252,22 @@ pub(super) fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
             trust = trust.condition("StringEquals", "sts:ExternalId", vec![Expr::str(x)]);
         }
         push(&mut body, document("deploy_assume", vec![trust]));
-        for (l, name, description, statements, what) in [
+        let plan_jenkins = env.foreign_role_arn_by_name(&d.jenkins_account_id, &d.jenkins_plan_role_name);
+        let mut plan_trust = Stmt::allow("TrustJenkinsPlanRole", &["sts:AssumeRole"], Vec::new())
+            .principal("AWS", vec![Expr::str(env.foreign_root_arn(&d.jenkins_account_id))])
+            .condition("ArnEquals", "aws:PrincipalArn", vec![Expr::str(plan_jenkins)]);
+        if let Some(x) = &d.external_id {
+            plan_trust = plan_trust.condition("StringEquals", "sts:ExternalId", vec![Expr::str(x)]);
+        }
+        push(&mut body, document("plan_assume", vec![plan_trust]));
+        for (l, name, description, statements, what, trust) in [
             (
                 "deploy",
                 role.name.clone(),
                 "Jenkins applies generated/ with this role (mlopsgen).",
                 deploy_statements(env, state_key.clone(), &platform_key),
                 "Role Jenkins assumes to apply this environment.",
+                "deploy_assume",
             ),
             (
                 "plan",
@@ -217,6 +275,7 @@ pub(super) fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
                 "Jenkins plans pull requests with this role: it reads, never writes (mlopsgen).",
                 plan_statements(env, state_key.clone(), &platform_key),
                 "Read-only role Jenkins assumes for `terraform plan -lock=false` of pull requests.",
+                "plan_assume",
             ),
         ] {
             push(
@@ -228,7 +287,7 @@ pub(super) fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
                         .attr("name", Expr::str(&name))
                         .attr("description", Expr::str(description))
                         .attr("max_session_duration", Expr::int(3600))
-                        .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.deploy_assume.json")),
+                        .attr("assume_role_policy", Expr::r(format!("data.aws_iam_policy_document.{trust}.json"))),
                 ),
             );
             managed_policies(
@@ -298,6 +357,12 @@ pub fn main_root_roles(env: &EnvConfig) -> (Vec<CreatedRole>, Vec<String>) {
             arn: env.role_arn(&service_role(env.scheduler_role_name())),
             service: "scheduler.amazonaws.com",
         });
+        if env.has_quality() {
+            created.push(CreatedRole {
+                arn: env.role_arn(&service_role(env.quality_trigger_function_name())),
+                service: "lambda.amazonaws.com",
+            });
+        }
         if super::workflow::events_role_statements(env, false).is_some() {
             created.push(CreatedRole {
                 arn: env.role_arn(&service_role(env.events_role_name())),
@@ -321,7 +386,10 @@ pub fn main_root_buckets(env: &EnvConfig) -> Vec<String> {
     {
         buckets.push(r.artifacts_bucket.name.clone());
     }
-    buckets.push(env.access_log_bucket());
+    // The access-log bucket exists where a bucket is created that logs into it.
+    if !buckets.is_empty() {
+        buckets.push(env.access_log_bucket());
+    }
     buckets
 }
 
@@ -331,6 +399,9 @@ pub fn main_root_log_groups(env: &EnvConfig) -> Vec<String> {
         env.deploy.iter().filter_map(|d| d.log_group.as_ref()).map(|lg| lg.name.clone()).collect();
     if env.workload.is_some() {
         groups.push(format!("/aws/lambda/{}", env.latest_model_function_name()));
+    }
+    if env.has_quality() {
+        groups.push(format!("/aws/lambda/{}", env.quality_trigger_function_name()));
     }
     groups
 }
@@ -485,14 +556,19 @@ pub fn deploy_statements(env: &EnvConfig, state_key: Option<Expr>, platform_key:
             ],
             w.models.iter().map(|m| Expr::str(env.schedule_arn(&names::schedule_rule(m)))).collect(),
         ));
+        let mut functions = vec![env.latest_model_function_name()];
+        if env.has_quality() {
+            functions.push(env.quality_trigger_function_name());
+        }
         stmts.push(Stmt::allow(
-            "ManageLatestApprovedModelFunction",
+            "ManagePlatformFunctions",
             &[
                 "lambda:CreateFunction",
                 "lambda:DeleteFunction",
                 "lambda:DeleteFunctionConcurrency",
                 "lambda:GetFunction",
                 "lambda:GetFunctionCodeSigningConfig",
+                "lambda:GetPolicy",
                 "lambda:ListTags",
                 "lambda:ListVersionsByFunction",
                 "lambda:PutFunctionConcurrency",
@@ -501,8 +577,21 @@ pub fn deploy_statements(env: &EnvConfig, state_key: Option<Expr>, platform_key:
                 "lambda:UpdateFunctionCode",
                 "lambda:UpdateFunctionConfiguration",
             ],
-            vec![Expr::str(env.regional_arn("lambda", &format!("function:{}", env.latest_model_function_name())))],
+            functions.iter().map(|f| Expr::str(env.regional_arn("lambda", &format!("function:{f}")))).collect(),
         ));
+        if env.has_quality() {
+            // Only EventBridge may be allowed to invoke a platform function (the labels rule).
+            stmts.push(
+                Stmt::allow(
+                    "LetOnlyEventBridgeInvokeFunctions",
+                    &["lambda:AddPermission", "lambda:RemovePermission"],
+                    vec![Expr::str(
+                        env.regional_arn("lambda", &format!("function:{}", env.quality_trigger_function_name())),
+                    )],
+                )
+                .condition("StringEquals", "lambda:Principal", vec![Expr::str("events.amazonaws.com")]),
+            );
+        }
         stmts.push(Stmt::allow(
             "ManageDeadLetterQueue",
             &[
@@ -591,40 +680,43 @@ pub fn deploy_statements(env: &EnvConfig, state_key: Option<Expr>, platform_key:
             existing.iter().map(Expr::str).collect(),
         ));
     }
-    stmts.push(Stmt::allow(
-        "ManagePlatformBuckets",
-        &[
-            "s3:CreateBucket",
-            "s3:DeleteBucketPolicy",
-            "s3:GetAccelerateConfiguration",
-            "s3:GetBucketAcl",
-            "s3:GetBucketCORS",
-            "s3:GetBucketLogging",
-            "s3:GetBucketNotification",
-            "s3:GetBucketObjectLockConfiguration",
-            "s3:GetBucketOwnershipControls",
-            "s3:GetBucketPolicy",
-            "s3:GetBucketPublicAccessBlock",
-            "s3:GetBucketRequestPayment",
-            "s3:GetBucketTagging",
-            "s3:GetBucketVersioning",
-            "s3:GetBucketWebsite",
-            "s3:GetEncryptionConfiguration",
-            "s3:GetLifecycleConfiguration",
-            "s3:GetReplicationConfiguration",
-            "s3:ListBucket",
-            "s3:PutBucketLogging",
-            "s3:PutBucketNotification",
-            "s3:PutBucketOwnershipControls",
-            "s3:PutBucketPolicy",
-            "s3:PutBucketPublicAccessBlock",
-            "s3:PutBucketTagging",
-            "s3:PutBucketVersioning",
-            "s3:PutEncryptionConfiguration",
-            "s3:PutLifecycleConfiguration",
-        ],
-        main_root_buckets(env).iter().map(|b| Expr::str(env.bucket_arn(b))).collect(),
-    ));
+    let buckets = main_root_buckets(env);
+    if !buckets.is_empty() {
+        stmts.push(Stmt::allow(
+            "ManagePlatformBuckets",
+            &[
+                "s3:CreateBucket",
+                "s3:DeleteBucketPolicy",
+                "s3:GetAccelerateConfiguration",
+                "s3:GetBucketAcl",
+                "s3:GetBucketCORS",
+                "s3:GetBucketLogging",
+                "s3:GetBucketNotification",
+                "s3:GetBucketObjectLockConfiguration",
+                "s3:GetBucketOwnershipControls",
+                "s3:GetBucketPolicy",
+                "s3:GetBucketPublicAccessBlock",
+                "s3:GetBucketRequestPayment",
+                "s3:GetBucketTagging",
+                "s3:GetBucketVersioning",
+                "s3:GetBucketWebsite",
+                "s3:GetEncryptionConfiguration",
+                "s3:GetLifecycleConfiguration",
+                "s3:GetReplicationConfiguration",
+                "s3:ListBucket",
+                "s3:PutBucketLogging",
+                "s3:PutBucketNotification",
+                "s3:PutBucketOwnershipControls",
+                "s3:PutBucketPolicy",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:PutBucketTagging",
+                "s3:PutBucketVersioning",
+                "s3:PutEncryptionConfiguration",
+                "s3:PutLifecycleConfiguration",
+            ],
+            buckets.iter().map(|b| Expr::str(env.bucket_arn(b))).collect(),
+        ));
+    }
     if let Some(lg) = env.deploy.as_ref().and_then(|d| d.log_group.as_ref()) {
         stmts.push(Stmt::allow(
             "WriteJenkinsBuildLogs",

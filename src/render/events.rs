@@ -12,6 +12,9 @@ use super::tf::{output, push, resource};
 use crate::model::names::{self, label};
 use crate::model::*;
 
+/// The Terraform label of the Lambda that starts the quality check.
+pub const QUALITY_TRIGGER: &str = "start_quality_check";
+
 /// Detail type of pipeline execution status events.
 pub const PIPELINE_STATUS: &str = "SageMaker Model Building Pipeline Execution Status Change";
 /// Detail type of pipeline step status events.
@@ -29,6 +32,8 @@ fn pattern(detail_type: &str, detail: serde_json::Value) -> serde_json::Value {
 pub enum Target {
     /// Starts a pipeline of the environment (`kind`: train, inference, quality) with the events role.
     Pipeline { model: String, kind: &'static str, pipeline: String },
+    /// Invokes one of the environment's Lambda functions (`label`: its Terraform label) with the event.
+    Function { label: &'static str, name: String },
     /// Publishes a readable message to a topic (`alerts` or `approvals`): EventBridge's input
     /// transformer fills `template`'s `<name>` placeholders from `paths`.
     Notify { topic: &'static str, paths: Vec<(&'static str, &'static str)>, template: String },
@@ -41,6 +46,8 @@ pub enum Source {
     Pipeline { model: String, kind: &'static str },
     /// The environment's model package groups.
     Registry,
+    /// The environment's data bucket (S3 "Object Created" events).
+    DataBucket,
 }
 
 /// An EventBridge rule matching SageMaker events.
@@ -130,6 +137,29 @@ pub fn event_rules(env: &EnvConfig) -> Vec<EventRule> {
             });
             if let Some(q) = &m.monitoring.quality {
                 let quality = names::quality_pipeline(m);
+                // Ground truth arriving under labels_prefix starts the quality check (S3 sends its
+                // events to the default bus: the data bucket has EventBridge notifications on).
+                out.push(EventRule {
+                    name: names::labels_rule(m),
+                    label: format!("{ml}_labels_arrived"),
+                    description: format!("Ground truth under {} starts {quality}", q.labels_prefix),
+                    bus: "default".into(),
+                    pattern: serde_json::json!({
+                        "source": ["aws.s3"],
+                        "detail-type": ["Object Created"],
+                        "detail": {
+                            "bucket": { "name": [w.default_bucket.name] },
+                            "object": { "key": [{ "prefix": q.labels_prefix }] }
+                        }
+                    }),
+                    targets: vec![Target::Function {
+                        label: QUALITY_TRIGGER,
+                        name: env.quality_trigger_function_name(),
+                    }],
+                    source: Source::DataBucket,
+                    when: "ground truth arrives",
+                    title: "ground truth arrived",
+                });
                 let mut targets = vec![step_notice(&format!(
                     "Model quality below threshold in {quality}{}",
                     if q.retrain { format!("; retraining with {}", m.train.pipeline_name) } else { String::new() }
@@ -285,6 +315,26 @@ pub(super) fn target_block(r: &EventRule, t: &Target, count: usize) -> Block {
                     Body::new().attr("arn", Expr::r("aws_sqs_queue.events_dlq.arn")),
                 ));
             (if count > 1 { format!("{}_start", r.label) } else { r.label.clone() }, body)
+        }
+        Target::Function { label: f, .. } => {
+            let body = body
+                .attr("target_id", Expr::str("invoke"))
+                .attr("arn", Expr::r(format!("aws_lambda_function.{f}.arn")))
+                .blank()
+                .block(Block::new(
+                    "retry_policy",
+                    &[],
+                    Body::new()
+                        .attr("maximum_event_age_in_seconds", Expr::int(3600))
+                        .attr("maximum_retry_attempts", Expr::int(3)),
+                ))
+                .blank()
+                .block(Block::new(
+                    "dead_letter_config",
+                    &[],
+                    Body::new().attr("arn", Expr::r("aws_sqs_queue.events_dlq.arn")),
+                ));
+            (if count > 1 { format!("{}_invoke", r.label) } else { r.label.clone() }, body)
         }
         Target::Notify { topic, paths, template } => {
             let body = body

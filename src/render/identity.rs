@@ -153,6 +153,38 @@ pub fn workload_statements(
         Stmt::allow("PullImagesToken", &["ecr:GetAuthorizationToken"], vec![Expr::str("*")])
             .why_star("ecr:GetAuthorizationToken has no resource-level permissions."),
     ];
+    if let Some((subnets, groups)) = &w.network.vpc {
+        // Jobs in the environment's VPC: their network interfaces in exactly these subnets and
+        // security groups (SageMaker DG, "Give SageMaker AI access to resources in your VPC").
+        let mut resources = vec![Expr::str(env.regional_arn("ec2", "network-interface/*"))];
+        resources.extend(subnets.iter().map(|s| Expr::str(env.regional_arn("ec2", &format!("subnet/{s}")))));
+        resources.extend(groups.iter().map(|g| Expr::str(env.regional_arn("ec2", &format!("security-group/{g}")))));
+        exec.push(Stmt::allow(
+            "JobNetworkInterfaces",
+            &[
+                "ec2:CreateNetworkInterface",
+                "ec2:CreateNetworkInterfacePermission",
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+            ],
+            resources,
+        ));
+        exec.push(
+            Stmt::allow(
+                "DescribeJobNetwork",
+                &[
+                    "ec2:DescribeDhcpOptions",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSecurityGroups",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeVpcs",
+                ],
+                vec![Expr::str("*")],
+            )
+            .why_star("EC2 Describe actions have no resource-level permissions.")
+            .condition("StringEquals", "aws:RequestedRegion", vec![Expr::str(&env.region)]),
+        );
+    }
     if !repos.is_empty() {
         exec.push(Stmt::allow(
             "PullSageMakerImages",
@@ -265,11 +297,29 @@ pub fn boundary_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
     stmts.extend(lambda);
     stmts.extend(super::workflow::scheduler_statements(env, w, &key, false));
     stmts.extend(super::workflow::events_role_statements(env, false).unwrap_or_default());
+    stmts.extend(super::workflow::quality_trigger_statements(env, w, false).unwrap_or_default());
     // (service, on "*") → (actions, resources), in first-seen order: what only accepts "*"
     // stays apart, so no restrictable action is widened to "*".
-    let mut services: Vec<((String, bool), Vec<String>, Vec<Expr>)> = Vec::new();
+    type Group = ((String, bool), Vec<String>, Vec<Expr>);
+    let mut services: Vec<Group> = Vec::new();
     let mut denies = Vec::new();
-    for s in stmts {
+    // SageMaker resources by account (`arn:…:sagemaker:<region>:<account>:*`): the boundary then
+    // stays the same size however many models, pipelines and groups there are, and adding a
+    // model needs no administrator (the boundary is bootstrap's).
+    let general = |e: &Expr| match e {
+        Expr::Str(a) if a.split(':').nth(2) == Some("sagemaker") => {
+            Expr::str(format!("{}:*", a.splitn(6, ':').take(5).collect::<Vec<_>>().join(":")))
+        }
+        other => other.clone(),
+    };
+    for mut s in stmts {
+        let mut resources: Vec<Expr> = Vec::new();
+        for r in s.resources.iter().map(general) {
+            if !resources.contains(&r) {
+                resources.push(r);
+            }
+        }
+        s.resources = resources;
         // Denies, and Allows with conditions (a grant only for AWS resources, a pending status,
         // a key by alias, a role passed to one service), keep their conditions in the boundary.
         if s.deny || !s.conditions.is_empty() {
@@ -304,7 +354,11 @@ pub fn boundary_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
             let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
             let sid = format!("Boundary{}{}", super::tf::camel(&service), if star { "AnyResource" } else { "" });
             let s = Stmt::allow(&sid, &actions, resources);
-            if star { s.why_star("these actions have no resource-level permissions (ECR token, metrics, traces)") } else { s }
+            if star {
+                s.why_star("these actions have no resource-level permissions (ECR token, metrics, traces)")
+            } else {
+                s
+            }
         })
         .collect();
     out.extend(denies);

@@ -101,6 +101,9 @@ pub fn policy_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
     if env.kind == EnvKind::Workload {
         groups.push(format!("/aws/lambda/{}", env.latest_model_function_name()));
     }
+    if env.has_quality() {
+        groups.push(format!("/aws/lambda/{}", env.quality_trigger_function_name()));
+    }
     if !groups.is_empty() {
         statements.push(logs_statement(env, &groups));
     }

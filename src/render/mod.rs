@@ -9,6 +9,7 @@ pub mod deploy;
 pub mod events;
 pub mod hcl;
 pub mod identity;
+pub mod jenkins;
 pub mod keys;
 pub mod manifest;
 pub mod modules;
@@ -19,6 +20,7 @@ pub mod registry;
 pub mod root;
 pub mod tf;
 pub mod workflow;
+pub mod zip;
 
 use crate::model::EnvConfig;
 use std::collections::BTreeMap;
@@ -35,6 +37,11 @@ impl FileSet {
         self.0.insert(path.into(), text.into_bytes());
     }
 
+    /// Adds a file (bytes).
+    pub fn insert_bytes(&mut self, path: impl Into<PathBuf>, bytes: Vec<u8>) {
+        self.0.insert(path.into(), bytes);
+    }
+
     /// The files under a directory (`prod`, `modules`), with paths relative to it.
     pub fn under(&self, dir: &Path) -> BTreeMap<PathBuf, &[u8]> {
         self.0
@@ -46,7 +53,7 @@ impl FileSet {
 
 /// The directories `generate` owns under `generated/`: `modules` and one per environment.
 pub fn owned_dirs(envs: &[EnvConfig]) -> Vec<PathBuf> {
-    let mut dirs = vec![PathBuf::from("modules")];
+    let mut dirs = vec![PathBuf::from("modules"), PathBuf::from("jenkins")];
     dirs.extend(envs.iter().map(|e| PathBuf::from(&e.name)));
     dirs
 }
@@ -65,6 +72,7 @@ pub fn render(all: &[EnvConfig], selected: &[String]) -> FileSet {
 pub fn render_on_threads(all: &[EnvConfig], selected: &[String], threads: usize) -> FileSet {
     let mut files = FileSet::default();
     modules::render(&mut files);
+    jenkins::render(all, &mut files);
     manifest::add_manifests(&mut files);
     let chosen: Vec<&EnvConfig> = all.iter().filter(|e| selected.is_empty() || selected.contains(&e.name)).collect();
     let threads = threads.min(chosen.len()).max(1);

@@ -211,6 +211,24 @@ struct Script<'a> {
     property_file: Option<(&'a str, &'a str, &'a str)>,
 }
 
+/// The jobs' VpcConfig, when the environment gives one.
+fn vpc_config(cx: &Context<'_>) -> Option<Value> {
+    cx.workload.network.vpc.as_ref().map(|(subnets, groups)| json!({ "SecurityGroupIds": groups, "Subnets": subnets }))
+}
+
+/// A processing job's NetworkConfig: isolation, encrypted traffic between instances, the VPC.
+fn network_config(cx: &Context<'_>) -> Option<Value> {
+    let n = &cx.workload.network;
+    if !n.isolation && n.vpc.is_none() {
+        return None;
+    }
+    let mut v = json!({ "EnableNetworkIsolation": n.isolation, "EnableInterContainerTrafficEncryption": n.isolation });
+    if let Some(vpc) = vpc_config(cx) {
+        v["VpcConfig"] = vpc;
+    }
+    Some(v)
+}
+
 fn processing(cx: &Context<'_>, model: &Model, s: Script<'_>) -> Value {
     let mut inputs = s.inputs;
     inputs.push(s3_input("code", json!(cx.data(model, "code/")), CODE_DIR));
@@ -233,6 +251,9 @@ fn processing(cx: &Context<'_>, model: &Model, s: Script<'_>) -> Value {
         let env: serde_json::Map<String, Value> =
             s.environment.into_iter().map(|(k, v)| (k.to_string(), Value::String(v))).collect();
         args["Environment"] = Value::Object(env);
+    }
+    if let Some(n) = network_config(cx) {
+        args["NetworkConfig"] = n;
     }
     let mut step = json!({ "Name": s.name, "Type": "Processing", "Arguments": args });
     if let Some((file, output, path)) = s.property_file {
@@ -290,6 +311,9 @@ fn quality_check(cx: &Context<'_>, model: &Model, name: &str, input: Value, outp
         },
         "StoppingCondition": { "MaxRuntimeInSeconds": 3600 }
     });
+    if let Some(n) = network_config(cx) {
+        step["Arguments"]["NetworkConfig"] = n;
+    }
     step
 }
 
@@ -346,7 +370,7 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
             }
         })
     };
-    let training = json!({
+    let mut training = json!({
         "Name": "TrainModel",
         "Type": "Training",
         "Arguments": {
@@ -361,6 +385,7 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
             },
             "RoleArn": cx.role(),
             "EnableInterContainerTrafficEncryption": true,
+            "EnableNetworkIsolation": cx.workload.network.isolation,
             "InputDataConfig": [channel("train"), channel("validation")],
             "HyperParameters": {
                 "objective": h.objective,
@@ -374,6 +399,9 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
             }
         }
     });
+    if let Some(vpc) = vpc_config(cx) {
+        training["Arguments"]["VpcConfig"] = vpc;
+    }
     let evaluate = processing(
         cx,
         model,
@@ -545,14 +573,18 @@ pub fn inference(cx: &Context<'_>, model: &Model) -> Value {
             { "OutputName": "PreprocessingUri", "OutputType": "String" }
         ]
     });
-    let create_model = json!({
+    let mut create_model = json!({
         "Name": "CreateModel",
         "Type": "Model",
         "Arguments": {
             "ExecutionRoleArn": cx.role(),
-            "PrimaryContainer": { "ModelPackageName": get("Steps.GetLatestApprovedModel.OutputParameters['ModelPackageArn']") }
+            "PrimaryContainer": { "ModelPackageName": get("Steps.GetLatestApprovedModel.OutputParameters['ModelPackageArn']") },
+            "EnableNetworkIsolation": cx.workload.network.isolation
         }
     });
+    if let Some(vpc) = vpc_config(cx) {
+        create_model["Arguments"]["VpcConfig"] = vpc;
+    }
     let predictions = json!({ "Std:Join": { "On": "/", "Values": [get("Parameters.BatchOutputUri"), get("Execution.PipelineExecutionId")] } });
     let mut prepared = vec![
         s3_output("canonical", per_execution(runs.clone(), "canonical"), "/opt/ml/processing/canonical"),

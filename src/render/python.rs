@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("drift_check.py", include_str!("../../templates/code/drift_check.py.tera")),
     ("quality_check.py", include_str!("../../templates/code/quality_check.py.tera")),
     ("latest_approved_model.py", include_str!("../../templates/lambda/latest_approved_model.py.tera")),
+    ("start_quality_check.py", include_str!("../../templates/lambda/start_quality_check.py.tera")),
 ];
 
 /// A JSON value as a Python literal: `None`, `True`, numbers, ASCII-only double-quoted strings,

@@ -19,12 +19,12 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     // Workload environments granted by any group: they write artifacts and register versions.
     let consumers = consumers(r, all);
     let key = platform_key(env, &mut body);
-    let logs = access_logs(env, &mut body, &mut outputs);
 
     // The model artifacts bucket: every consumer reads it, each writes only under its own
     // environment's prefix (dev cannot overwrite a prod-trained model or its evidence).
     let bucket_arn = env.bucket_arn(&r.artifacts_bucket.name);
     if r.artifacts_bucket.create && !consumers.is_empty() {
+        let logs = access_logs(env, &mut body, &mut outputs);
         let statements: Vec<Expr> =
             artifacts_statements(env, &consumers, &bucket_arn).into_iter().map(json_statement).collect();
         push(

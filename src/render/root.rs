@@ -5,7 +5,7 @@
 //! `workflow` (pipelines, events, notifications) and `deploy`.
 
 use super::FileSet;
-use super::deploy::{backend, bootstrap, log_group, providers, versions};
+use super::deploy::{backend, backend_plan_config, bootstrap, log_group, providers, variables, versions};
 use super::hcl::{Body, Expr, render_file};
 use super::keys::{access_logs, platform_key};
 use super::tf::{header, module, output, push};
@@ -15,12 +15,18 @@ use crate::model::*;
 pub fn render(env: &EnvConfig, all: &[EnvConfig], files: &mut FileSet) {
     let h = header(env);
     let dir = &env.name;
-    files.insert(format!("{dir}/versions.tf"), render_file(&h, &versions(env.kind == EnvKind::Workload)));
+    files.insert(format!("{dir}/versions.tf"), render_file(&h, &versions()));
     files.insert(format!("{dir}/providers.tf"), render_file(&h, &providers(env, true)));
     if let Some(w) = &env.workload {
         super::workflow::files(env, w, all, files);
     }
     files.insert(format!("{dir}/backend.tf"), render_file(&h, &backend(env)));
+    if let Some(v) = variables(env) {
+        files.insert(format!("{dir}/variables.tf"), render_file(&h, &v));
+    }
+    if let Some(text) = backend_plan_config(env) {
+        files.insert(format!("{dir}/backend-plan.hcl"), text);
+    }
     let (main, outputs) = match env.kind {
         EnvKind::Workload => workload(env, all),
         EnvKind::Registry => super::registry::main(env, all),
@@ -28,9 +34,14 @@ pub fn render(env: &EnvConfig, all: &[EnvConfig], files: &mut FileSet) {
     files.insert(format!("{dir}/main.tf"), render_file(&h, &main));
     files.insert(format!("{dir}/outputs.tf"), render_file(&h, &outputs));
 
-    files.insert(format!("{dir}/bootstrap/versions.tf"), render_file(&h, &versions(false)));
-    files.insert(format!("{dir}/bootstrap/providers.tf"), render_file(&h, &providers(env, false)));
+    // bootstrap/ only when an administrator has something to create (the seed-only path, with
+    // the state bucket, key and roles existing and no deploy role, has nothing).
     let (main, outputs) = bootstrap(env, all);
+    if main.is_empty() {
+        return;
+    }
+    files.insert(format!("{dir}/bootstrap/versions.tf"), render_file(&h, &versions()));
+    files.insert(format!("{dir}/bootstrap/providers.tf"), render_file(&h, &providers(env, false)));
     files.insert(format!("{dir}/bootstrap/main.tf"), render_file(&h, &main));
     files.insert(format!("{dir}/bootstrap/outputs.tf"), render_file(&h, &outputs));
 }
@@ -41,10 +52,11 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     let mut outputs = Body::new();
 
     let key = platform_key(env, &mut body);
-    let logs = access_logs(env, &mut body, &mut outputs);
 
-    // The data bucket: datasets, pipeline code and job outputs.
+    // The data bucket: datasets, pipeline code and job outputs (and the access-log bucket it
+    // logs into: only when mlopsgen creates the data bucket).
     let data_bucket_arn = if w.default_bucket.create {
+        let logs = access_logs(env, &mut body, &mut outputs);
         push(
             &mut body,
             module(

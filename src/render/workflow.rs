@@ -106,10 +106,23 @@ pub fn files(env: &EnvConfig, w: &Workload, all: &[EnvConfig], files: &mut FileS
         }
     }
     let context = serde_json::json!({ "generated_by": generated_by(env) });
-    files.insert(
-        format!("{}/lambda/latest_approved_model.py", env.name),
-        super::python::render("latest_approved_model.py", &context),
+    let source = super::python::render("latest_approved_model.py", &context);
+    // The deployment package, byte for byte the same everywhere (render/zip.rs).
+    files.insert_bytes(
+        format!("{}/lambda/latest_approved_model.zip", env.name),
+        super::zip::single_file("latest_approved_model.py", source.as_bytes()),
     );
+    files.insert(format!("{}/lambda/latest_approved_model.py", env.name), source);
+    if w.models.iter().any(|m| m.monitoring.quality.is_some()) {
+        let l = super::events::QUALITY_TRIGGER;
+        let context = serde_json::json!({ "generated_by": generated_by(env), "models": quality_trigger_models(w) });
+        let source = super::python::render("start_quality_check.py", &context);
+        files.insert_bytes(
+            format!("{}/lambda/{l}.zip", env.name),
+            super::zip::single_file(&format!("{l}.py"), source.as_bytes()),
+        );
+        files.insert(format!("{}/lambda/{l}.py", env.name), source);
+    }
 }
 
 /// The statements of the role EventBridge Scheduler starts the inference pipelines with: only
@@ -160,6 +173,126 @@ pub fn events_role_statements(env: &EnvConfig, refs: bool) -> Option<Vec<Stmt>> 
     (!started.is_empty()).then(|| vec![Stmt::allow("StartPipelines", &["sagemaker:StartPipelineExecution"], started)])
 }
 
+/// The statements of the role of the Lambda that starts the quality check: start exactly the
+/// quality pipelines, write its own log group. None without a quality pipeline.
+pub fn quality_trigger_statements(env: &EnvConfig, w: &Workload, refs: bool) -> Option<Vec<Stmt>> {
+    let pipelines: Vec<Expr> = w
+        .models
+        .iter()
+        .filter(|m| m.monitoring.quality.is_some())
+        .map(|m| {
+            if refs {
+                Expr::r(format!("aws_sagemaker_pipeline.{}_quality.arn", label(&m.name)))
+            } else {
+                Expr::str(env.pipeline_arn(&names::quality_pipeline(m)))
+            }
+        })
+        .collect();
+    if pipelines.is_empty() {
+        return None;
+    }
+    let group = format!("/aws/lambda/{}", env.quality_trigger_function_name());
+    Some(vec![
+        Stmt::allow("StartQualityPipelines", &["sagemaker:StartPipelineExecution"], pipelines),
+        Stmt::allow(
+            "WriteFunctionLogs",
+            &["logs:CreateLogStream", "logs:PutLogEvents"],
+            vec![Expr::str(env.regional_arn("logs", &format!("log-group:{group}:log-stream:*")))],
+        ),
+    ])
+}
+
+/// What the quality trigger needs to know per model: `labels_prefix → {bucket, pipeline, predictions}`.
+fn quality_trigger_models(w: &Workload) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for m in &w.models {
+        if let Some(q) = &m.monitoring.quality {
+            map.insert(
+                q.labels_prefix.clone(),
+                serde_json::json!({
+                    "bucket": w.default_bucket.name,
+                    "pipeline": names::quality_pipeline(m),
+                    "predictions": format!("s3://{}/{}/batch-predictions/", w.default_bucket.name, m.name),
+                }),
+            );
+        }
+    }
+    serde_json::Value::Object(map)
+}
+
+/// The Lambda that starts a quality run when ground truth arrives (rule `<model>-labels-arrived`),
+/// its role (with the boundary), log group and the rules' permission to invoke it.
+fn quality_trigger(env: &EnvConfig, w: &Workload, refs: &Refs, rules: &[super::events::EventRule], body: &mut Body) {
+    let Some(stmts) = quality_trigger_statements(env, w, true) else { return };
+    let function = env.quality_trigger_function_name();
+    let l = super::events::QUALITY_TRIGGER;
+    push(body, super::tf::assume_role_document(&format!("{l}_assume"), "lambda.amazonaws.com"));
+    let mut role = Body::new()
+        .attr("name", Expr::str(&function))
+        .attr("description", Expr::str("Starts the quality pipelines when ground truth arrives (mlopsgen)."))
+        .attr("assume_role_policy", Expr::r(format!("data.aws_iam_policy_document.{l}_assume.json")));
+    if let Some(b) = env.boundary_arn() {
+        role = role.attr("permissions_boundary", Expr::str(b));
+    }
+    push(body, resource("aws_iam_role", l, role));
+    inline_policy(body, l, "mlopsgen-start-quality-check", Expr::r(format!("aws_iam_role.{l}.name")), stmts, None);
+    push(
+        body,
+        resource(
+            "aws_cloudwatch_log_group",
+            l,
+            Body::new()
+                .attr("name", Expr::str(format!("/aws/lambda/{function}")))
+                .attr("retention_in_days", Expr::int(365))
+                .attr("kms_key_id", refs.key.clone()),
+        ),
+    );
+    let zip = format!("lambda/{l}.zip");
+    push(
+        body,
+        resource(
+            "aws_lambda_function",
+            l,
+            Body::new()
+                .comment("checkov:skip=CKV_AWS_117:the function only calls the SageMaker API; a VPC would need NAT or endpoints and protects nothing here")
+                .comment("checkov:skip=CKV_AWS_272:built from reviewed, generated source in this repository; code signing needs a Signer profile outside the platform")
+                .comment("checkov:skip=CKV_AWS_116:EventBridge invokes it asynchronously with retries and the rule's own dead-letter queue (dead_letter_config of its target)")
+                .attr("function_name", Expr::str(&function))
+                .attr("description", Expr::str("Starts the quality pipeline of a model when its ground truth arrives (mlopsgen)."))
+                .attr("role", Expr::r(format!("aws_iam_role.{l}.arn")))
+                .attr("runtime", Expr::str(LAMBDA_RUNTIME))
+                .attr("handler", Expr::str(format!("{l}.handler")))
+                .attr("filename", path_module(&zip))
+                .attr("source_code_hash", Expr::Call("filebase64sha256".into(), vec![path_module(&zip)]))
+                .attr("timeout", Expr::int(30))
+                .attr("memory_size", Expr::int(128))
+                .attr("reserved_concurrent_executions", Expr::int(2))
+                .blank()
+                .block(Block::new("tracing_config", &[], Body::new().attr("mode", Expr::str("Active"))))
+                .blank()
+                .attr(
+                    "depends_on",
+                    depends_on(&[format!("aws_iam_role_policy.{l}"), format!("aws_cloudwatch_log_group.{l}")]),
+                ),
+        ),
+    );
+    for r in rules.iter().filter(|r| r.targets.iter().any(|t| matches!(t, Target::Function { .. }))) {
+        push(
+            body,
+            resource(
+                "aws_lambda_permission",
+                &r.label,
+                Body::new()
+                    .attr("statement_id", Expr::str("AllowEventBridgeRule"))
+                    .attr("action", Expr::str("lambda:InvokeFunction"))
+                    .attr("function_name", Expr::r(format!("aws_lambda_function.{l}.function_name")))
+                    .attr("principal", Expr::str("events.amazonaws.com"))
+                    .attr("source_arn", Expr::r(format!("aws_cloudwatch_event_rule.{}.arn", r.label))),
+            ),
+        );
+    }
+}
+
 /// What the workflow needs from the rest of the root.
 pub struct Refs {
     pub key: Expr,
@@ -201,19 +334,9 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
         }
     }
 
-    // The Lambda that finds the latest approved model version, packaged deterministically.
+    // The Lambda that finds the latest approved model version; its package is generated beside
+    // the source (lambda/latest_approved_model.zip, deterministic).
     let function = env.latest_model_function_name();
-    push(
-        body,
-        Block::new(
-            "data",
-            &["archive_file", "latest_approved_model"],
-            Body::new()
-                .attr("type", Expr::str("zip"))
-                .attr("source_file", path_module("lambda/latest_approved_model.py"))
-                .attr("output_path", path_module(".terraform/mlopsgen/latest_approved_model.zip")),
-        ),
-    );
     push(
         body,
         resource(
@@ -241,8 +364,11 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
                 .attr("role", refs.lambda_role_arn.clone())
                 .attr("runtime", Expr::str(LAMBDA_RUNTIME))
                 .attr("handler", Expr::str("latest_approved_model.handler"))
-                .attr("filename", Expr::r("data.archive_file.latest_approved_model.output_path"))
-                .attr("source_code_hash", Expr::r("data.archive_file.latest_approved_model.output_base64sha256"))
+                .attr("filename", path_module("lambda/latest_approved_model.zip"))
+                .attr(
+                    "source_code_hash",
+                    Expr::Call("filebase64sha256".into(), vec![path_module("lambda/latest_approved_model.zip")]),
+                )
                 .attr("timeout", Expr::int(60))
                 .attr("memory_size", Expr::int(128))
                 .attr("reserved_concurrent_executions", Expr::int(5))
@@ -383,9 +509,10 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
     let notifying = rules_for(env, &rules, body);
     let pipeline_rules: Vec<String> = rules
         .iter()
-        .filter(|r| r.targets.iter().any(|t| matches!(t, Target::Pipeline { .. })))
+        .filter(|r| r.targets.iter().any(|t| matches!(t, Target::Pipeline { .. } | Target::Function { .. })))
         .map(|r| env.rule_arn(&r.bus, &r.name))
         .collect();
+    quality_trigger(env, w, refs, &rules, body);
 
     // The role EventBridge uses to start the pipelines: only StartPipelineExecution, only those
     // a rule starts (none: no role).

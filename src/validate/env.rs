@@ -127,6 +127,7 @@ const ROOT_ONLY_WORKLOAD: &[&str] = &[
     "inference_pipeline",
     "retrain_on_drift",
     "models",
+    "network",
 ];
 const ROOT_ONLY_REGISTRY: &[&str] = &["model_package_groups", "approvals"];
 
@@ -222,13 +223,14 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Option<EnvCo
     if cx.check(Code::E0224, &p("event_bus_name"), &event_bus_name, rules::event_bus_name)
         && event_bus_name != "default"
     {
+        // SageMaker (and S3) put their events on the default bus only; rules on another bus that
+        // mlopsgen neither creates nor feeds would never fire (and a fresh account has no such bus).
         cx.push(
-            Diagnostic::warning(Code::E0224, cx.file, "SageMaker sends its events to the default event bus")
-                .at(cx.span(&p("event_bus_name")), "$.event_bus_name")
-                .label("rules here see SageMaker events only if something forwards them")
-                .expected("\"default\", unless a rule forwards aws.sagemaker events to this bus")
+            cx.error(Code::E0224, &p("event_bus_name"), "SageMaker sends its events to the default event bus only")
+                .label("the drift, failure and approval rules would never fire on this bus")
+                .expected("\"default\"")
                 .found(quoted(&event_bus_name))
-                .help("the retrain-on-drift and failure rules are created on this bus; the schedule always uses the default bus"),
+                .help("write \"event_bus_name\": \"default\" (or remove the key); mlopsgen does not create or feed another bus"),
         );
     }
 
@@ -632,11 +634,22 @@ fn deploy(cx: &mut FileCtx<'_>, d: &RawDeploy) -> Deploy {
         }
         LogGroup { name, retention_in_days }
     });
+    let jenkins_plan_role_name = d.jenkins_plan_role_name.clone().unwrap_or_else(|| jenkins_role_name.clone());
+    cx.check(Code::E0214, &path.key("jenkins_plan_role_name"), &jenkins_plan_role_name, rules::role_name);
+    let branch = d.branch.clone().unwrap_or_else(|| "main".into());
+    cx.check(Code::E0240, &path.key("branch"), &branch, rules::git_branch);
+    if let Some(s) = &d.jenkins_submitter {
+        cx.check(Code::E0240, &path.key("jenkins_submitter"), s, rules::jenkins_submitter);
+    }
     Deploy {
         jenkins_account_id: d.jenkins_account_id.clone(),
         jenkins_role_name,
         role_name,
         external_id: d.external_id.clone(),
+        jenkins_plan_role_name,
+        approval_required: d.approval_required.unwrap_or(true),
+        jenkins_submitter: d.jenkins_submitter.clone(),
+        branch,
         log_group,
     }
 }
@@ -687,6 +700,25 @@ fn workload(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         None => (String::new(), None),
     };
     let models = models(cx, raw, region, partition);
+    let n = raw.network.clone().unwrap_or_default();
+    let vpc = match (&n.subnet_ids, &n.security_group_ids) {
+        (Some(s), Some(g)) => Some((s.clone(), g.clone())),
+        (None, None) => None,
+        (s, _) => {
+            let (have, missing) =
+                if s.is_some() { ("subnet_ids", "security_group_ids") } else { ("security_group_ids", "subnet_ids") };
+            let path = root.key("network").key(have);
+            cx.push(
+                cx.error(Code::E0226, &path, format!("network.{have} needs network.{missing}"))
+                    .label("a VpcConfig needs both")
+                    .expected("both subnet_ids and security_group_ids, or neither")
+                    .found(format!("{have} without {missing}"))
+                    .help(format!("add \"{missing}\": [...] to network, or remove \"{have}\"")),
+            );
+            None
+        }
+    };
+    let network = Network { isolation: n.isolation.unwrap_or(true), vpc };
     Workload {
         alert_topic,
         alert_emails,
@@ -696,6 +728,7 @@ fn workload(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         artifacts_bucket,
         artifacts_bucket_path,
         models,
+        network,
     }
 }
 

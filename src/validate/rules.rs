@@ -543,12 +543,23 @@ pub fn external_id(s: &str) -> Rule {
 }
 
 /// Environment names become parts of resource names and HCL labels.
+/// Directories of generated/ that are not environments (render::owned_dirs).
+pub const RESERVED_DIRS: &[&str] = &["modules", "jenkins"];
+
 pub fn env_name(s: &str) -> Rule {
     let ok = s.len() >= 2
         && s.len() <= 32
         && s.starts_with(|c: char| c.is_ascii_lowercase())
         && !s.ends_with('-')
         && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok && RESERVED_DIRS.contains(&s) {
+        return Err(broken(
+            "this name is taken by a directory mlopsgen writes",
+            "generated/ has a directory of this name",
+            format!("a name other than {}", RESERVED_DIRS.join(" and ")),
+        )
+        .help(format!("name the environment e.g. \"{s}-env\" (and the file {s}-env.tfvars.json)")));
+    }
     if ok {
         return Ok(());
     }
@@ -947,6 +958,52 @@ fn time_zone_rule(s: &str, propose: bool) -> Rule {
         b = b.help("abbreviations such as CET or EST are ambiguous; use the city form, e.g. \"Europe/Berlin\"");
     }
     Err(b)
+}
+
+/// A git branch Jenkins may apply from (`git check-ref-format --branch`, the common subset).
+pub fn git_branch(s: &str) -> Rule {
+    let bad = s.is_empty()
+        || s.starts_with(['-', '/', '.'])
+        || s.ends_with(['/', '.'])
+        || s.ends_with(".lock")
+        || s.contains("..")
+        || s.contains("//")
+        || s.contains("@{")
+        || s.chars().any(|c| c.is_control() || c.is_whitespace() || "~^:?*[\\'\"$".contains(c));
+    if !bad {
+        return Ok(());
+    }
+    let proposal: String = s
+        .trim_matches(|c: char| c == '-' || c == '/' || c == '.')
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "-_/.".contains(c) { c } else { '-' })
+        .collect();
+    let mut b = broken(
+        "not a branch name git accepts",
+        "not a branch name",
+        "a branch name such as \"main\" or \"release/1.0\"",
+    );
+    if git_branch(&proposal).is_ok() && !proposal.is_empty() {
+        b = b.help(format!("write \"{proposal}\""));
+    }
+    Err(b)
+}
+
+/// Jenkins users or groups for the input step's `submitter` (comma-separated names).
+pub fn jenkins_submitter(s: &str) -> Rule {
+    let ok = !s.trim().is_empty()
+        && s.split(',').all(|n| {
+            let n = n.trim();
+            !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || "-_.@ ".contains(c))
+        });
+    if ok {
+        return Ok(());
+    }
+    Err(broken(
+        "not a list of Jenkins users or groups",
+        "not comma-separated names",
+        "names of Jenkins users or groups separated by commas, e.g. \"ml-platform-leads, alice\"",
+    ))
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ module "kms" {
         Resource = "*"
         Condition = {
           ArnEquals = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model"
+            "kms:EncryptionContext:aws:logs:arn" = ["arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-start-quality-check"]
           }
         }
       },
@@ -108,6 +108,24 @@ data "aws_iam_policy_document" "deploy_assume" {
   }
 }
 
+data "aws_iam_policy_document" "plan_assume" {
+  statement {
+    sid     = "TrustJenkinsPlanRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::444444444444:root"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:PrincipalArn"
+      values   = ["arn:aws:iam::444444444444:role/jenkins-server-role"]
+    }
+  }
+}
+
 resource "aws_iam_role" "deploy" {
   name                 = "cross-account-jenkins-role"
   description          = "Jenkins applies generated/ with this role (mlopsgen)."
@@ -119,7 +137,7 @@ data "aws_iam_policy_document" "deploy_1" {
   statement {
     sid       = "ChangeRolesOnlyWithBoundary"
     actions   = ["iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
-    resources = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::111111111111:role/lambda-sagemaker-role", "arn:aws:iam::111111111111:role/mlops-dev-scheduled-runs", "arn:aws:iam::111111111111:role/mlops-dev-start-pipelines"]
+    resources = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::111111111111:role/lambda-sagemaker-role", "arn:aws:iam::111111111111:role/mlops-dev-scheduled-runs", "arn:aws:iam::111111111111:role/mlops-dev-start-quality-check", "arn:aws:iam::111111111111:role/mlops-dev-start-pipelines"]
 
     condition {
       test     = "ArnEquals"
@@ -138,6 +156,18 @@ data "aws_iam_policy_document" "deploy_1" {
       test     = "StringEquals"
       variable = "aws:RequestedRegion"
       values   = ["us-east-1"]
+    }
+  }
+
+  statement {
+    sid       = "LetOnlyEventBridgeInvokeFunctions"
+    actions   = ["lambda:AddPermission", "lambda:RemovePermission"]
+    resources = ["arn:aws:lambda:us-east-1:111111111111:function:mlops-dev-start-quality-check"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "lambda:Principal"
+      values   = ["events.amazonaws.com"]
     }
   }
 
@@ -168,13 +198,7 @@ data "aws_iam_policy_document" "deploy_1" {
   statement {
     sid       = "ManageEventRules"
     actions   = ["events:DeleteRule", "events:DescribeRule", "events:DisableRule", "events:EnableRule", "events:ListTagsForResource", "events:ListTargetsByRule", "events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:TagResource", "events:UntagResource"]
-    resources = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-drift-detected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-batch-rejected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-quality-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-train-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-inference-failed"]
-  }
-
-  statement {
-    sid       = "ManageLatestApprovedModelFunction"
-    actions   = ["lambda:CreateFunction", "lambda:DeleteFunction", "lambda:DeleteFunctionConcurrency", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:ListTags", "lambda:ListVersionsByFunction", "lambda:PutFunctionConcurrency", "lambda:TagResource", "lambda:UntagResource", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"]
-    resources = ["arn:aws:lambda:us-east-1:111111111111:function:mlops-dev-latest-approved-model"]
+    resources = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-drift-detected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-batch-rejected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-labels-arrived", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-quality-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-train-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-inference-failed"]
   }
 
   statement {
@@ -190,17 +214,36 @@ data "aws_iam_policy_document" "deploy_1" {
   }
 
   statement {
+    sid       = "ManagePlatformFunctions"
+    actions   = ["lambda:CreateFunction", "lambda:DeleteFunction", "lambda:DeleteFunctionConcurrency", "lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:GetPolicy", "lambda:ListTags", "lambda:ListVersionsByFunction", "lambda:PutFunctionConcurrency", "lambda:TagResource", "lambda:UntagResource", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"]
+    resources = ["arn:aws:lambda:us-east-1:111111111111:function:mlops-dev-latest-approved-model", "arn:aws:lambda:us-east-1:111111111111:function:mlops-dev-start-quality-check"]
+  }
+
+  statement {
     sid       = "ManagePlatformLogGroups"
     actions   = ["logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DisassociateKmsKey", "logs:ListTagsForResource", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource"]
-    resources = ["arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model:*"]
+    resources = ["arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model:*", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-start-quality-check", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-start-quality-check:*"]
   }
 
   statement {
     sid       = "ManagePlatformRoles"
     actions   = ["iam:DeleteRole", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:TagRole", "iam:UntagRole", "iam:UpdateRole", "iam:UpdateRoleDescription"]
-    resources = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::111111111111:role/lambda-sagemaker-role", "arn:aws:iam::111111111111:role/mlops-dev-scheduled-runs", "arn:aws:iam::111111111111:role/mlops-dev-start-pipelines"]
+    resources = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::111111111111:role/lambda-sagemaker-role", "arn:aws:iam::111111111111:role/mlops-dev-scheduled-runs", "arn:aws:iam::111111111111:role/mlops-dev-start-quality-check", "arn:aws:iam::111111111111:role/mlops-dev-start-pipelines"]
   }
+}
 
+resource "aws_iam_policy" "deploy_1" {
+  name        = "mlops-dev-deploy-1"
+  description = "Part 1 of 2 of mlops-dev-deploy (mlopsgen)."
+  policy      = data.aws_iam_policy_document.deploy_1.json
+}
+
+resource "aws_iam_role_policy_attachment" "deploy_1" {
+  role       = aws_iam_role.deploy.name
+  policy_arn = aws_iam_policy.deploy_1.arn
+}
+
+data "aws_iam_policy_document" "deploy_2" {
   statement {
     sid       = "ManageSchedules"
     actions   = ["scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule", "scheduler:UpdateSchedule"]
@@ -225,20 +268,7 @@ data "aws_iam_policy_document" "deploy_1" {
     actions   = ["sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource", "sns:SetTopicAttributes", "sns:Subscribe", "sns:TagResource", "sns:UntagResource"]
     resources = ["arn:aws:sns:us-east-1:111111111111:mammography-model-notification"]
   }
-}
 
-resource "aws_iam_policy" "deploy_1" {
-  name        = "mlops-dev-deploy-1"
-  description = "Part 1 of 2 of mlops-dev-deploy (mlopsgen)."
-  policy      = data.aws_iam_policy_document.deploy_1.json
-}
-
-resource "aws_iam_role_policy_attachment" "deploy_1" {
-  role       = aws_iam_role.deploy.name
-  policy_arn = aws_iam_policy.deploy_1.arn
-}
-
-data "aws_iam_policy_document" "deploy_2" {
   statement {
     sid       = "PassRolesToEvents"
     actions   = ["iam:PassRole"]
@@ -254,7 +284,7 @@ data "aws_iam_policy_document" "deploy_2" {
   statement {
     sid       = "PassRolesToLambda"
     actions   = ["iam:PassRole"]
-    resources = ["arn:aws:iam::111111111111:role/lambda-sagemaker-role"]
+    resources = ["arn:aws:iam::111111111111:role/lambda-sagemaker-role", "arn:aws:iam::111111111111:role/mlops-dev-start-quality-check"]
 
     condition {
       test     = "StringEquals"
@@ -327,7 +357,7 @@ resource "aws_iam_role" "plan" {
   name                 = "mlops-dev-terraform-plan"
   description          = "Jenkins plans pull requests with this role: it reads, never writes (mlopsgen)."
   max_session_duration = 3600
-  assume_role_policy   = data.aws_iam_policy_document.deploy_assume.json
+  assume_role_policy   = data.aws_iam_policy_document.plan_assume.json
 }
 
 data "aws_iam_policy_document" "plan_1" {
@@ -377,13 +407,7 @@ data "aws_iam_policy_document" "plan_1" {
   statement {
     sid       = "ReadManageEventRules"
     actions   = ["events:DescribeRule", "events:ListTagsForResource", "events:ListTargetsByRule"]
-    resources = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-drift-detected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-batch-rejected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-quality-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-train-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-inference-failed"]
-  }
-
-  statement {
-    sid       = "ReadManageLatestApprovedModelFunction"
-    actions   = ["lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:ListTags", "lambda:ListVersionsByFunction"]
-    resources = ["arn:aws:lambda:us-east-1:111111111111:function:mlops-dev-latest-approved-model"]
+    resources = ["arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-drift-detected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-batch-rejected", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-labels-arrived", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-quality-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-train-failed", "arn:aws:events:us-east-1:111111111111:rule/mammography-severity-model-inference-failed"]
   }
 
   statement {
@@ -399,15 +423,21 @@ data "aws_iam_policy_document" "plan_1" {
   }
 
   statement {
+    sid       = "ReadManagePlatformFunctions"
+    actions   = ["lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:GetPolicy", "lambda:ListTags", "lambda:ListVersionsByFunction"]
+    resources = ["arn:aws:lambda:us-east-1:111111111111:function:mlops-dev-latest-approved-model", "arn:aws:lambda:us-east-1:111111111111:function:mlops-dev-start-quality-check"]
+  }
+
+  statement {
     sid       = "ReadManagePlatformLogGroups"
     actions   = ["logs:ListTagsForResource"]
-    resources = ["arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model:*"]
+    resources = ["arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model:*", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-start-quality-check", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-start-quality-check:*"]
   }
 
   statement {
     sid       = "ReadManagePlatformRoles"
     actions   = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies"]
-    resources = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::111111111111:role/lambda-sagemaker-role", "arn:aws:iam::111111111111:role/mlops-dev-scheduled-runs", "arn:aws:iam::111111111111:role/mlops-dev-start-pipelines"]
+    resources = ["arn:aws:iam::111111111111:role/sagemaker-execution-role", "arn:aws:iam::111111111111:role/lambda-sagemaker-role", "arn:aws:iam::111111111111:role/mlops-dev-scheduled-runs", "arn:aws:iam::111111111111:role/mlops-dev-start-quality-check", "arn:aws:iam::111111111111:role/mlops-dev-start-pipelines"]
   }
 
   statement {
@@ -513,14 +543,14 @@ data "aws_iam_policy_document" "role_boundary" {
   statement {
     sid       = "BoundaryLogs"
     actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
-    resources = ["arn:aws:logs:us-east-1:111111111111:log-group:/aws/sagemaker/*", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/sagemaker/*:log-stream:*", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model:log-stream:*"]
+    resources = ["arn:aws:logs:us-east-1:111111111111:log-group:/aws/sagemaker/*", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/sagemaker/*:log-stream:*", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-latest-approved-model:log-stream:*", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/mlops-dev-start-quality-check:log-stream:*"]
   }
 
   statement {
     sid       = "BoundaryNeverApprovedHere"
     effect    = "Deny"
     actions   = ["sagemaker:CreateModelPackage"]
-    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:*"]
 
     condition {
       test     = "StringNotEquals"
@@ -533,7 +563,7 @@ data "aws_iam_policy_document" "role_boundary" {
     sid       = "BoundaryNeverDecideApproval"
     effect    = "Deny"
     actions   = ["sagemaker:UpdateModelPackage"]
-    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:*"]
   }
 
   statement {
@@ -551,7 +581,7 @@ data "aws_iam_policy_document" "role_boundary" {
   statement {
     sid       = "BoundaryRegisterPendingVersions"
     actions   = ["sagemaker:CreateModelPackage"]
-    resources = ["arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*"]
+    resources = ["arn:aws:sagemaker:us-east-1:333333333333:*"]
 
     condition {
       test     = "StringEquals"
@@ -569,7 +599,7 @@ data "aws_iam_policy_document" "role_boundary" {
   statement {
     sid       = "BoundarySagemaker"
     actions   = ["sagemaker:AddTags", "sagemaker:CreateModel", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob", "sagemaker:CreateTransformJob", "sagemaker:DescribeModel", "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeProcessingJob", "sagemaker:DescribeTrainingJob", "sagemaker:DescribeTransformJob", "sagemaker:ListModelPackages", "sagemaker:StartPipelineExecution", "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob", "sagemaker:StopTransformJob"]
-    resources = ["arn:aws:sagemaker:us-east-1:111111111111:processing-job/*", "arn:aws:sagemaker:us-east-1:111111111111:training-job/*", "arn:aws:sagemaker:us-east-1:111111111111:transform-job/*", "arn:aws:sagemaker:us-east-1:111111111111:model/*", "arn:aws:sagemaker:us-east-1:333333333333:model-package-group/mammo-severity-model-package", "arn:aws:sagemaker:us-east-1:333333333333:model-package/mammo-severity-model-package/*", "arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-inference-pipeline", "arn:aws:sagemaker:us-east-1:111111111111:pipeline/mammo-severity-train-pipeline"]
+    resources = ["arn:aws:sagemaker:us-east-1:111111111111:*", "arn:aws:sagemaker:us-east-1:333333333333:*"]
   }
 
   statement {

@@ -97,9 +97,13 @@ resource "aws_s3_bucket_policy" "this" {
         Principal = { AWS = "*" }
         Action    = "s3:PutObject"
         Resource  = "${aws_s3_bucket.this.arn}/*"
-        # Uploads that ask for other encryption are refused; uploads without the header get the
-        # default SSE-KMS encryption of this bucket.
-        Condition = { StringNotEquals = { "s3:x-amz-server-side-encryption" = "aws:kms" } }
+        # Uploads that ask for other encryption are refused; uploads without the header (aws s3
+        # cp) get the default SSE-KMS encryption of this bucket. StringNotEquals alone would also
+        # match an absent header, hence the Null condition.
+        Condition = {
+          StringNotEquals = { "s3:x-amz-server-side-encryption" = "aws:kms" }
+          Null            = { "s3:x-amz-server-side-encryption" = "false" }
+        }
       },
     ], var.policy_statements)
   })

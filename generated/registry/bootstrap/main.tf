@@ -128,6 +128,24 @@ data "aws_iam_policy_document" "deploy_assume" {
   }
 }
 
+data "aws_iam_policy_document" "plan_assume" {
+  statement {
+    sid     = "TrustJenkinsPlanRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::444444444444:root"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:PrincipalArn"
+      values   = ["arn:aws:iam::444444444444:role/jenkins-server-role"]
+    }
+  }
+}
+
 resource "aws_iam_role" "deploy" {
   name                 = "cross-account-jenkins-role"
   description          = "Jenkins applies generated/ with this role (mlopsgen)."
@@ -213,7 +231,7 @@ resource "aws_iam_role" "plan" {
   name                 = "mlops-registry-terraform-plan"
   description          = "Jenkins plans pull requests with this role: it reads, never writes (mlopsgen)."
   max_session_duration = 3600
-  assume_role_policy   = data.aws_iam_policy_document.deploy_assume.json
+  assume_role_policy   = data.aws_iam_policy_document.plan_assume.json
 }
 
 data "aws_iam_policy_document" "plan_1" {

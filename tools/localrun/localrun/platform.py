@@ -14,6 +14,7 @@ platform then does what each rule's targets say: start a pipeline (queued, as Ev
 it asynchronously) or publish the input-transformed message to the topic.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -48,11 +49,12 @@ class Function:
         self.name, self.arn = spec["name"], spec["arn"]
         self.source = os.path.join(platform.repo, env["directory"], spec["source"])
         self.handler = spec["handler"]
+        self.role = (spec.get("role") or env["lambda_role"])["arn"]
         self.calls = []
 
     def invoke(self, event):
         environ = dict(os.environ)
-        environ.update(self.platform.cloud.role_environment(self.env["lambda_role"]["arn"]))
+        environ.update(self.platform.cloud.role_environment(self.role))
         proc = subprocess.run([sys.executable, "-c", _INVOKE, self.source, self.handler], input=json.dumps(event),
                               capture_output=True, text=True, env=environ, timeout=120)
         if proc.returncode != 0:
@@ -137,6 +139,8 @@ class Platform:
             for role, service in (("execution_role", "sagemaker"), ("lambda_role", "lambda"), ("approver_role", None)):
                 if role in env:
                     self._role(env, env[role], service, boundary if service else None)
+            if env.get("quality_trigger"):
+                self._role(env, env["quality_trigger"]["role"], "lambda", boundary)
         for env in registry:
             sm = self.cloud.client("sagemaker", env["account_id"])
             for g in env.get("groups", []):
@@ -153,6 +157,9 @@ class Platform:
                 continue
             lam = env["lambda"]
             self.functions[lam["arn"]] = Function(self, env, lam)
+            if env.get("quality_trigger"):
+                trig = env["quality_trigger"]
+                self.functions[trig["arn"]] = Function(self, env, trig)
             s3 = self.cloud.client("s3", env["account_id"])
             for m in env["models"]:
                 local = os.path.join(self.repo, env["directory"], m["code"]["directory"])
@@ -161,6 +168,10 @@ class Platform:
                     path = os.path.join(self.repo, env["directory"], p["definition"])
                     self.pipelines[p["arn"]] = Pipeline(env["name"], kind, p["name"], p["arn"], env["account_id"],
                                                         env["region"], path, m["name"], env["execution_role"]["arn"])
+                    # The pipeline exists in SageMaker too, so a Lambda can start it.
+                    with open(path, encoding="utf-8") as f:
+                        self.cloud.client("sagemaker", env["account_id"]).create_pipeline(
+                            PipelineName=p["name"], PipelineDefinition=f.read(), RoleArn=env["execution_role"]["arn"])
 
     def _role(self, env, spec, service, boundary=None):
         """A role as the Terraform creates it: its trust, its permissions boundary and its inline
@@ -237,6 +248,16 @@ class Platform:
                  "account": account, "region": region, "resources": [arn], "detail": detail}
         self.emit(account, event)
 
+    def object_created(self, account, bucket, key):
+        """S3's "Object Created" event for a new object (the data bucket has EventBridge on)."""
+        event = {"version": "0", "id": "s3-%s" % hashlib.sha1(key.encode()).hexdigest()[:12],
+                 "detail-type": "Object Created", "source": "aws.s3", "account": account,
+                 "region": self.cloud.region, "resources": ["arn:aws:s3:::%s" % bucket],
+                 "detail": {"version": "0", "bucket": {"name": bucket},
+                            "object": {"key": key, "sequencer": "%016X" % int(time.time() * 1e6)},
+                            "reason": "PutObject"}}
+        self.emit(account, event)
+
     def emit(self, account, event):
         """Puts the event on the account's default bus and does what every matching rule says."""
         events = self.cloud.client("events", account)
@@ -265,6 +286,17 @@ class Platform:
         for t in rule["targets"]:
             if t["type"] == "pipeline":
                 self.queued.append((self.pipelines[t["arn"]], {}, "rule %s" % rule["name"]))
+            elif t["type"] == "function":
+                ok, answer = self.functions[t["arn"]].invoke(event)
+                if not ok:
+                    self.log("  rule %s: Lambda %s failed: %s" % (rule["name"], t["name"], answer))
+                    continue
+                # What the function started: run it (moto records executions, never runs them).
+                sm = self.cloud.client("sagemaker", env["account_id"])
+                sm.describe_pipeline_execution(PipelineExecutionArn=answer["PipelineExecutionArn"])
+                pipeline = [p for p in self.pipelines.values()
+                            if p.name == answer["PipelineName"] and p.account == env["account_id"]][0]
+                self.queued.append((pipeline, answer["Parameters"], "rule %s -> Lambda %s" % (rule["name"], t["name"])))
             elif t["type"] == "notify":
                 message = transform(event, t["input_paths"], t["input_template"])
                 sns = self.cloud.client("sns", env["account_id"])

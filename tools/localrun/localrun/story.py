@@ -213,7 +213,17 @@ def tell(platform, executor, env_name, data_dir, log):
             labels_text = f.read()
         bucket, key = s3util.split(labels_uri)
         s3util.put(s3, bucket, key, body=labels_text, kms_key=env["kms_key"])
-        qx = story.run(quality, {"ScoredBatchUri": prefix, "LabelsUri": labels_uri}, "labels arrived at %s" % labels_uri)
+        # S3 tells EventBridge; the labels rule invokes the generated Lambda, which starts the run.
+        platform.object_created(account, bucket, key)
+        started = story.run_queued()
+        qx = started[0] if started else None
+        story.arrow("ground truth under labels_prefix/<inference execution>/ starts the quality pipeline (rule -> Lambda)",
+                    qx is not None and qx.pipeline.kind == "quality"
+                    and qx.parameters.get("ScoredBatchUri", "").rstrip("/") == prefix.rstrip("/")
+                    and qx.parameters.get("LabelsUri") == labels_uri.rsplit("/", 1)[0] + "/",
+                    "started: %s" % (", ".join("%s %s" % (x.pipeline.name, x.parameters) for x in started) or "nothing"))
+        if qx is None:
+            qx = story.run(quality, {"ScoredBatchUri": prefix, "LabelsUri": labels_uri}, "labels arrived at %s" % labels_uri)
         report = _step_output(cloud, account, qx, "EvaluateQuality", "quality", "quality.json")
         metrics = (report or {}).get("quality", {}).get("metrics", {})
         story.figures["quality, normal batch"] = (report or {}).get("quality", {}).get("summary", "")
@@ -223,11 +233,12 @@ def tell(platform, executor, env_name, data_dir, log):
                                                                       metrics.get("f1") or 0, (report or {}).get("quality", {}).get("records_matched")))
         flipped = "\n".join(l if i == 0 else "%s,%d" % (l.split(",")[0], 1 - int(l.split(",")[1]))
                             for i, l in enumerate(labels_text.strip().split("\n"))) + "\n"
-        flipped_uri = "%s%s/flipped-labels.csv" % (model["labels_prefix"], ex.id)
+        flipped_uri = "%sflipped-%s/labels.csv" % (model["labels_prefix"], ex.id)
         bucket, key = s3util.split(flipped_uri)
         s3util.put(s3, bucket, key, body=flipped, kms_key=env["kms_key"])
         before = len(platform.notifications)
-        fx = story.run(quality, {"ScoredBatchUri": prefix, "LabelsUri": flipped_uri}, "flipped labels at %s" % flipped_uri)
+        # Started by hand (the folder names no inference run): the pipeline's parameters as a person passes them.
+        fx = story.run(quality, {"ScoredBatchUri": prefix, "LabelsUri": flipped_uri}, "manual, flipped labels at %s" % flipped_uri)
         step, record = _failed_step(fx)
         mail = [m for e, t, m in platform.notifications[before:] if e == env_name]
         story.arrow("flipped labels -> the quality check fails (QualityBelowThreshold) and notifies",

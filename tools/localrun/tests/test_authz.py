@@ -75,3 +75,31 @@ def test_a_condition_that_does_not_hold_does_not_allow():
     with pytest.raises(authz.Denied):
         authz.decide(PRINCIPAL, ident, [], "sagemaker:CreateModelPackage", "arn:x", "222222222222",
                      {"sagemaker:modelapprovalstatus": "Approved"})
+
+
+# The data and artifacts buckets' upload rule (generated/modules/secure-bucket/main.tf): a
+# headerless upload (aws s3 cp) gets the bucket's default SSE-KMS; asking for other encryption is
+# refused. StringNotEquals alone would refuse the headerless upload too (absent key: true).
+SECURE_BUCKET_DENY = deny("s3:PutObject", "arn:aws:s3:::data/*", Principal={"AWS": "*"}, Condition={
+    "StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"},
+    "Null": {"s3:x-amz-server-side-encryption": "false"}})
+
+
+@pytest.mark.parametrize("header, refused", [(None, False), ("aws:kms", False), ("AES256", True)])
+def test_secure_bucket_upload_rule(header, refused):
+    ident = [("id", doc(allow("s3:PutObject", "arn:aws:s3:::data/*")))]
+    bucket = [("bucket", doc(SECURE_BUCKET_DENY))]
+    ctx = {} if header is None else {"s3:x-amz-server-side-encryption": header}
+    if refused:
+        with pytest.raises(authz.Denied, match="explicit deny"):
+            authz.decide(PRINCIPAL, ident, bucket, "s3:PutObject", OBJ, "222222222222", ctx)
+    else:
+        assert authz.decide(PRINCIPAL, ident, bucket, "s3:PutObject", OBJ, "222222222222", ctx)
+
+
+def test_without_the_null_condition_a_headerless_upload_is_refused():
+    st = deny("s3:PutObject", "arn:aws:s3:::data/*", Principal={"AWS": "*"},
+              Condition={"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}})
+    with pytest.raises(authz.Denied):
+        authz.decide(PRINCIPAL, [("id", doc(allow("s3:PutObject", "*")))], [("bucket", doc(st))],
+                     "s3:PutObject", OBJ, "222222222222", {})
