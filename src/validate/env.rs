@@ -230,7 +230,8 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Option<EnvCo
                 .label("the drift, failure and approval rules would never fire on this bus")
                 .expected("\"default\"")
                 .found(quoted(&event_bus_name))
-                .help("write \"event_bus_name\": \"default\" (or remove the key); mlopsgen does not create or feed another bus"),
+                .help("write \"event_bus_name\": \"default\" (or remove the key); mlopsgen does not create or feed another bus")
+                .fix(&p("event_bus_name"), "default"),
         );
     }
 

@@ -542,10 +542,10 @@ pub fn external_id(s: &str) -> Rule {
     ))
 }
 
-/// Environment names become parts of resource names and HCL labels.
 /// Directories of generated/ that are not environments (render::owned_dirs).
 pub const RESERVED_DIRS: &[&str] = &["modules", "jenkins"];
 
+/// Environment names become parts of resource names and HCL labels.
 pub fn env_name(s: &str) -> Rule {
     let ok = s.len() >= 2
         && s.len() <= 32
@@ -962,6 +962,10 @@ fn time_zone_rule(s: &str, propose: bool) -> Rule {
 
 /// A git branch Jenkins may apply from (`git check-ref-format --branch`, the common subset).
 pub fn git_branch(s: &str) -> Rule {
+    git_branch_rule(s, true)
+}
+
+fn git_branch_rule(s: &str, propose: bool) -> Rule {
     let bad = s.is_empty()
         || s.starts_with(['-', '/', '.'])
         || s.ends_with(['/', '.'])
@@ -973,20 +977,22 @@ pub fn git_branch(s: &str) -> Rule {
     if !bad {
         return Ok(());
     }
-    let proposal: String = s
-        .trim_matches(|c: char| c == '-' || c == '/' || c == '.')
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-_/.".contains(c) { c } else { '-' })
-        .collect();
-    let mut b = broken(
+    // Checked without proposals of its own: a proposal that is still invalid (`a..b` maps to
+    // itself) must not be proposed, nor checked again for ever.
+    let valid = |v: &str| git_branch_rule(v, false).is_ok();
+    let mut proposal: String =
+        s.chars().map(|c| if c.is_ascii_alphanumeric() || "-_/.".contains(c) { c } else { '-' }).collect();
+    while proposal.contains("..") || proposal.contains("//") {
+        proposal = proposal.replace("..", ".").replace("//", "/");
+    }
+    let proposal =
+        proposal.trim_end_matches(".lock").trim_matches(|c: char| c == '-' || c == '/' || c == '.').to_string();
+    let b = broken(
         "not a branch name git accepts",
         "not a branch name",
         "a branch name such as \"main\" or \"release/1.0\"",
     );
-    if git_branch(&proposal).is_ok() && !proposal.is_empty() {
-        b = b.help(format!("write \"{proposal}\""));
-    }
-    Err(b)
+    Err(b.propose(propose.then_some(proposal), valid, |v| format!("write {v:?}")))
 }
 
 /// Jenkins users or groups for the input step's `submitter` (comma-separated names).
@@ -1084,6 +1090,16 @@ mod tests {
                 assert!(err.help.as_deref().is_some_and(|h| h.contains(v)), "{input}: {:?}", err.help);
             }
         }
+    }
+
+    #[test]
+    fn branch_proposals_are_valid_and_never_loop() {
+        let fix = |s: &str| git_branch(s).expect_err(s).fix;
+        assert_eq!(fix("release 2026").as_deref(), Some("release-2026"));
+        assert_eq!(fix("release..1").as_deref(), Some("release.1"), "used to recurse until the stack overflowed");
+        assert_eq!(fix("a//b.lock").as_deref(), Some("a/b"));
+        assert_eq!(fix("..."), None);
+        assert!(git_branch("release/1.0").is_ok());
     }
 
     #[test]
