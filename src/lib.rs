@@ -10,6 +10,7 @@ pub mod config;
 pub mod describe;
 pub mod diag;
 pub mod graph;
+pub mod init;
 pub mod model;
 pub mod plan;
 pub mod preflight;

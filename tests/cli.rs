@@ -57,6 +57,26 @@ fn validate_json_format_is_machine_readable() {
 }
 
 #[test]
+fn validate_json_format_carries_the_proposed_fix() {
+    let repo = temp_repo(Some(&fixture("broken/cron-five-fields")));
+    let out = mlopsgen(&["-C", repo.path().to_str().expect("utf-8"), "validate", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(
+        v["diagnostics"][0]["fix"],
+        serde_json::json!({
+            "file": "environments/prod.tfvars.json",
+            "path": "$.inference_pipeline.cron_schedule",
+            "value": "cron(0 23 * * ? *)"
+        })
+    );
+    let repo = temp_repo(Some(&fixture("broken/email-no-at")));
+    let out = mlopsgen(&["-C", repo.path().to_str().expect("utf-8"), "validate", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(v["diagnostics"][0]["fix"], serde_json::Value::Null, "no value is proposed for a bad address");
+}
+
+#[test]
 fn validate_unknown_environment_is_an_error_with_suggestion() {
     let root = repo_root();
     let out = mlopsgen(&["-C", root.to_str().expect("utf-8"), "validate", "prd"]);
@@ -76,6 +96,29 @@ fn validate_without_environments_directory_explains() {
     // The directory it looked in, absolute, so that a wrong -C is obvious.
     let looked = dir.path().join("environments");
     assert!(err.contains(&format!("= found: {}: No such file or directory", looked.display())), "{err}");
+}
+
+#[test]
+fn no_environment_is_an_error_that_points_to_init_and_misnamed_files_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("environments")).expect("environments/");
+    let root = dir.path().to_str().expect("utf-8");
+    for command in ["validate", "generate"] {
+        let out = mlopsgen(&["-C", root, command]);
+        assert_eq!(out.status.code(), Some(1), "{command}: nothing to do is not a success");
+        let err = text(&out.stderr);
+        assert!(err.contains("error[E0105]: no environment config in environments/"), "{err}");
+        assert!(err.contains("run `mlopsgen init`"), "{err}");
+    }
+    assert!(!dir.path().join("generated").exists(), "generate wrote nothing");
+    for name in ["prod.json", "prod.tfvars"] {
+        std::fs::write(dir.path().join("environments").join(name), "{}").expect("write");
+    }
+    let err = text(&mlopsgen(&["-C", root, "validate"]).stderr);
+    for name in ["prod.json", "prod.tfvars"] {
+        assert!(err.contains(&format!("warning[E0106]: environments/{name} is not loaded")), "{err}");
+    }
+    assert!(err.contains("rename it to prod.tfvars.json"), "{err}");
 }
 
 #[test]
@@ -210,4 +253,168 @@ fn works_without_a_network() {
 fn unsafe_is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
+}
+
+const ACCOUNTS: [&str; 6] =
+    ["--dev-account", "111111111111", "--prod-account", "222222222222", "--registry-account", "333333333333"];
+
+#[test]
+fn init_in_an_empty_directory_gives_a_platform_that_validates_generates_and_plans() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_str().expect("utf-8");
+    let mut args = vec!["-C", root, "init", "--prefix", "acme", "--email", "ml-ops@example.com"];
+    args.extend(["--approver-email", "ml-approvers@example.com", "--jenkins-account", "444444444444"]);
+    args.extend(ACCOUNTS);
+    let out = mlopsgen(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "", "nothing to warn about");
+    let stdout = text(&out.stdout);
+    for f in ["environments/dev.tfvars.json", "environments/prod.tfvars.json", "environments/registry.tfvars.json"] {
+        assert!(stdout.contains(&format!("wrote {f}\n")), "{stdout}");
+        let config = std::fs::read_to_string(dir.path().join(f)).expect("config written");
+        assert!(config.contains("\"$schema\": \"../schema/env.schema.json\""), "{f}");
+    }
+    let schema = std::fs::read_to_string(dir.path().join("schema/env.schema.json")).expect("schema beside");
+    assert_eq!(schema, text(&mlopsgen(&["schema"]).stdout), "the schema the configs reference");
+    let gitignore = std::fs::read_to_string(dir.path().join(".gitignore")).expect(".gitignore");
+    for line in [".terraform/", "*.tfstate", "*.tfstate.*"] {
+        assert!(gitignore.lines().any(|l| l == line), "{line} in .gitignore");
+    }
+    // The next three commands, runnable as printed.
+    let next: Vec<&str> = stdout.split("\nnext:\n").nth(1).expect("next commands").lines().collect();
+    assert_eq!(next.len(), 3, "{stdout}");
+    assert_eq!(next[0], format!("  mlopsgen -C {root} validate"));
+    assert_eq!(next[1], format!("  mlopsgen -C {root} generate"));
+    assert!(next[2].starts_with(&format!("  terraform -chdir={root}/generated/registry/bootstrap init")), "{stdout}");
+
+    for (command, expected) in [(&["validate"][..], 0), (&["generate"][..], 0), (&["plan", "--check"][..], 0)] {
+        let mut args = vec!["-C", root];
+        args.extend(command);
+        let out = mlopsgen(&args);
+        assert_eq!(out.status.code(), Some(expected), "{command:?}: {}{}", text(&out.stdout), text(&out.stderr));
+        assert_eq!(text(&out.stderr), "", "{command:?} has nothing to warn about");
+    }
+}
+
+#[test]
+fn init_never_overwrites_a_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_str().expect("utf-8");
+    let mut args = vec!["-C", root, "init"];
+    args.extend(ACCOUNTS);
+    assert_eq!(mlopsgen(&args).status.code(), Some(0));
+    std::fs::write(dir.path().join("environments/prod.tfvars.json"), "{\"edited\": true}").expect("edit");
+    std::fs::remove_file(dir.path().join(".gitignore")).expect("remove");
+    let out = mlopsgen(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("error: init never overwrites a file"), "{err}");
+    for f in ["environments/dev.tfvars.json", "environments/prod.tfvars.json", "schema/env.schema.json"] {
+        assert!(err.contains(&format!("\n  {f}\n")), "{f} listed: {err}");
+    }
+    assert!(!err.contains(".gitignore"), "only the files that exist are listed: {err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("environments/prod.tfvars.json")).expect("read"),
+        "{\"edited\": true}"
+    );
+    assert!(!dir.path().join(".gitignore").exists(), "nothing was written, not even the missing file");
+}
+
+#[test]
+fn init_reports_every_flag_it_cannot_use_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_str().expect("utf-8");
+    let out = mlopsgen(&["-C", root, "init"]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(
+        text(&out.stderr).contains("--dev-account, --prod-account, --registry-account needed"),
+        "{}",
+        text(&out.stderr)
+    );
+    let mut args = vec!["-C", root, "init", "--region", "us-east1", "--prefix", "Acme"];
+    args.extend([
+        "--dev-account",
+        "111111111111",
+        "--prod-account",
+        "2222-2222-2222",
+        "--registry-account",
+        "111111111111",
+    ]);
+    let out = mlopsgen(&args);
+    assert_eq!(out.status.code(), Some(64));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 4, "{err}");
+    assert!(err.contains("--region \"us-east1\": not a region with the SageMaker images the pipelines use (did you mean \"us-east-1\"?)"), "{err}");
+    assert!(std::fs::read_dir(dir.path()).expect("dir").next().is_none(), "nothing was written");
+}
+
+#[test]
+fn init_from_the_seed_keeps_its_values_and_reports_exactly_what_is_still_needed() {
+    let seed = fixture("seed/prod.tfvars.json");
+    let seed = seed.to_str().expect("utf-8");
+    // Without flags: every placeholder of the post, one line each.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_str().expect("utf-8");
+    let out = mlopsgen(&["-C", root, "init", "--from", seed]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("environments/prod.tfvars.json still needs 13 values:"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // With the accounts: the six values no flag can know (names of existing resources).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_str().expect("utf-8");
+    let out = mlopsgen(&[
+        "-C",
+        root,
+        "init",
+        "--from",
+        seed,
+        "--prod-account",
+        "222222222222",
+        "--registry-account",
+        "333333333333",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let listed: Vec<&str> = stdout
+        .split("still needs 6 values:\n")
+        .nth(1)
+        .expect("the list")
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.split_whitespace().nth(1).expect("placeholder"))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "\"<s3-bucket-in-prod-account>\"",
+            "\"<s3-bucket-in-central-model-registry-account>\"",
+            "\"<kms-key-id-in-prod-account>\"",
+            "\"<terraform-state-s3-bucket-in-prod-account>\"",
+            "\"<sagemaker-execution-role-in-prod-account>\"",
+            "\"<sagemaker-execution-role-in-prod-account>\"",
+        ],
+        "{stdout}"
+    );
+    let file = dir.path().join("environments/prod.tfvars.json");
+    let written = std::fs::read_to_string(&file).expect("config");
+    let kept: serde_json::Value = serde_json::from_str(&written).expect("json");
+    let original: serde_json::Value = serde_json::from_str(&seed_text()).expect("seed");
+    assert_eq!(kept["inference_pipeline"]["cron_schedule"], original["inference_pipeline"]["cron_schedule"]);
+    assert_eq!(kept["lambda_role"], "arn:aws:iam::222222222222:role/lambda-sagemaker-role", "the account filled in");
+    assert_eq!(kept["$schema"], "../schema/env.schema.json");
+
+    // Exactly those: with them replaced, the file validates.
+    let filled = written
+        .replace("<s3-bucket-in-prod-account>", "acme-sagemaker-prod-data")
+        .replace("<s3-bucket-in-central-model-registry-account>", "acme-sagemaker-model-artifacts")
+        .replace("<kms-key-id-in-prod-account>", "1234abcd-12ab-34cd-56ef-1234567890ab")
+        .replace("<terraform-state-s3-bucket-in-prod-account>", "acme-tfstate-prod")
+        .replace("<sagemaker-execution-role-in-prod-account>", "AmazonSageMaker-ExecutionRole-20240101T000000");
+    std::fs::write(&file, filled).expect("fill in");
+    let out = mlopsgen(&["-C", root, "validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }

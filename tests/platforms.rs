@@ -10,7 +10,9 @@ use std::path::PathBuf;
 fn platform(name: &str) -> (mlopsgen::Validated, mlopsgen::render::FileSet) {
     let repo = fixture(&format!("platforms/{name}"));
     let v = mlopsgen::validate_repo(&repo, &[]);
-    assert!(v.report.diagnostics.is_empty(), "{name}: {}", v.report.render_plain());
+    // An existing key (seed-only) always gets E0309: the statements its owner must add.
+    let others: Vec<_> = v.report.diagnostics.iter().filter(|d| d.code != mlopsgen::diag::Code::E0309).collect();
+    assert!(others.is_empty(), "{name}: {}", v.report.render_plain());
     let files = mlopsgen::render::render(&v.envs, &[]);
     (v, files)
 }

@@ -94,7 +94,12 @@ fn seed_file_with_real_values_validates() {
 #[test]
 fn kitchen_sink_sets_every_key_and_validates() {
     let repo = fixture("kitchen-sink");
-    let v = mlopsgen::validate_repo(&repo, &[]);
+    let mut v = mlopsgen::validate_repo(&repo, &[]);
+    // prod references an existing key (the ARN form of kms_key): its policy is the owner's, so
+    // validation always says what it needs (E0309). Nothing else is reported.
+    let existing_key = |d: &mlopsgen::diag::Diagnostic| d.code == Code::E0309 && d.file.ends_with("prod.tfvars.json");
+    assert_eq!(v.report.diagnostics.iter().filter(|d| existing_key(d)).count(), 1);
+    v.report.diagnostics.retain(|d| !existing_key(d));
     assert_eq!(v.report.render_plain(), "");
     let mut present = BTreeSet::new();
     for env in ["dev", "prod", "registry"] {
@@ -152,19 +157,40 @@ fn declared_keys(s: &Shape, at: &str, out: &mut BTreeSet<String>) {
     }
 }
 
+/// The broken fixtures, in name order.
+fn broken_cases() -> Vec<std::path::PathBuf> {
+    let mut cases: Vec<_> =
+        std::fs::read_dir(fixture("broken")).expect("broken fixtures").map(|e| e.expect("entry").path()).collect();
+    cases.sort();
+    cases
+}
+
+/// A temporary repository for a broken fixture: the frozen base overlaid by the case's
+/// `environments/`, or only the case's own `environments/` when it holds a file `no-base`
+/// (defects of the directory itself, such as having no config at all).
+fn case_repo(case: &std::path::Path) -> tempfile::TempDir {
+    if !case.join("no-base").exists() {
+        return temp_repo(Some(case));
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&case.join("environments"), &dir.path().join("environments"));
+    dir
+}
+
+fn case_name(case: &std::path::Path) -> String {
+    case.file_name().and_then(|n| n.to_str()).expect("utf-8 case name").to_string()
+}
+
 /// Every case in tests/fixtures/broken overlays the frozen base with files that each contain one
 /// defect; the snapshot is the exact report a user sees.
 #[test]
 fn broken_configs_report_exact_errors() {
-    let root = fixture("broken");
-    let mut cases: Vec<_> =
-        std::fs::read_dir(&root).expect("broken fixtures").map(|e| e.expect("entry").path()).collect();
-    cases.sort();
+    let cases = broken_cases();
     assert!(cases.len() >= 40, "at least 40 broken fixtures, found {}", cases.len());
     let mut codes_seen = BTreeSet::new();
     for case in &cases {
-        let name = case.file_name().and_then(|n| n.to_str()).expect("utf-8 case name").to_string();
-        let repo = temp_repo(Some(case));
+        let name = case_name(case);
+        let repo = case_repo(case);
         let before = snapshot_tree(repo.path());
         let v = mlopsgen::validate_repo(repo.path(), &[]);
         assert!(!v.report.diagnostics.is_empty(), "{name}: the defect went unnoticed");
@@ -180,6 +206,89 @@ fn broken_configs_report_exact_errors() {
         .map(|c| c.as_str())
         .collect();
     assert!(untested.is_empty(), "codes without a broken fixture: {untested:?}");
+}
+
+/// An existing key gets a warning with exactly the statements mlopsgen would write into the
+/// policy of a key it created for the same environment (one source: render::keys), as JSON.
+#[test]
+fn existing_keys_are_told_the_statements_a_created_key_would_have() {
+    for (case, env) in
+        [("workload-existing-key-needs-policy", "prod"), ("registry-existing-key-needs-policy", "registry")]
+    {
+        let repo = case_repo(&fixture(&format!("broken/{case}")));
+        let v = mlopsgen::validate_repo(repo.path(), &[]);
+        let warnings: Vec<_> = v.report.diagnostics.iter().filter(|d| d.code == Code::E0309).collect();
+        assert_eq!(warnings.len(), 1, "{case}: one warning per existing key\n{}", v.report.render_plain());
+        assert!(!v.report.has_errors(), "{case}: an existing key is not an error");
+        let help = warnings[0].help.as_deref().expect("the statements are in the help");
+        let pasted: serde_json::Value =
+            serde_json::from_str(help.split_once("Add these statements to the key policy: ").expect("statements").1)
+                .expect("the statements are JSON");
+
+        // The same environment with a key mlopsgen creates: its policy has the same statements.
+        let file = repo.path().join(format!("environments/{env}.tfvars.json"));
+        let mut config: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+        config["kms_key"] = serde_json::json!({ "create": true });
+        std::fs::write(&file, serde_json::to_string_pretty(&config).expect("json")).expect("write");
+        let created = mlopsgen::validate_repo(repo.path(), &[]);
+        assert_eq!(created.report.render_plain(), "", "{case}: with a created key nothing is left to say");
+        let e = created.envs.iter().find(|e| e.name == env).expect("environment");
+        let policy = mlopsgen::render::keys::key_policy(e, &created.envs).expect("a created key has a policy");
+        assert_eq!(pasted, mlopsgen::render::policy::to_json(policy)["Statement"], "{case}");
+
+        let text = pasted.to_string();
+        assert!(text.contains("\"events.amazonaws.com\""), "{case}: EventBridge delivers to the encrypted topic");
+        if env == "prod" {
+            assert!(text.contains("\"logs.us-east-1.amazonaws.com\""), "CloudWatch Logs encrypts the log groups");
+            assert!(text.contains("log-group:/aws/lambda/mlops-prod-latest-approved-model"), "{text}");
+            assert!(text.contains("log-group:jenkins-log"), "{text}");
+        } else {
+            for role in ["111111111111:role/sagemaker-execution-role", "222222222222:role/sagemaker-execution-role"] {
+                assert!(text.contains(role), "the consumers' execution roles use the registry's key: {text}");
+            }
+        }
+    }
+}
+
+/// Every proposed value is a valid one: for each diagnostic of each broken fixture that proposes
+/// a replacement (`fix`), the value is written into a copy of the fixture and the repository
+/// validated again. The problem (same code, file and path) must be gone; another rule may still
+/// object, but no hint leads into the error it was meant to fix.
+#[test]
+fn every_proposed_fix_resolves_its_problem() {
+    let mut applied = BTreeSet::new();
+    for case in &broken_cases() {
+        let name = case_name(case);
+        let v = mlopsgen::validate_repo(case_repo(case).path(), &[]);
+        for d in &v.report.diagnostics {
+            let Some(fix) = &d.fix else { continue };
+            let repo = case_repo(case);
+            let file = repo.path().join(&fix.file);
+            let text = std::fs::read_to_string(&file).expect("the fix names a config file");
+            let fixed = mlopsgen::config::apply_fix(&text, &fix.path, &fix.value)
+                .unwrap_or_else(|| panic!("{name}: the fix of {} points nowhere: {fix:?}", d.code.as_str()));
+            std::fs::write(&file, &fixed).expect("write fixed config");
+            let after = mlopsgen::validate_repo(repo.path(), &[]);
+            let still: Vec<_> = after
+                .report
+                .diagnostics
+                .iter()
+                .filter(|a| a.code == d.code && a.file == d.file && a.json_path == d.json_path)
+                .collect();
+            assert!(
+                still.is_empty(),
+                "{name}: writing {} at {} does not fix {} at {}:\n{}",
+                fix.value,
+                fix.path,
+                d.code.as_str(),
+                d.json_path,
+                after.report.render_plain()
+            );
+            applied.insert((name.clone(), d.code));
+        }
+    }
+    assert!(applied.len() >= 30, "fixes applied: {applied:?}");
 }
 
 fn snapshot_tree(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
@@ -284,12 +393,9 @@ fn json_schema_accepts_examples_and_rejects_unknown_keys() {
 #[test]
 fn error_docs_are_current() {
     let mut examples: std::collections::BTreeMap<Code, (String, String)> = Default::default();
-    let mut cases: Vec<_> =
-        std::fs::read_dir(fixture("broken")).expect("fixtures").map(|e| e.expect("entry").path()).collect();
-    cases.sort();
-    for case in &cases {
-        let name = case.file_name().and_then(|n| n.to_str()).expect("name").to_string();
-        let repo = temp_repo(Some(case));
+    for case in &broken_cases() {
+        let name = case_name(case);
+        let repo = case_repo(case);
         let v = mlopsgen::validate_repo(repo.path(), &[]);
         for d in &v.report.diagnostics {
             if examples.contains_key(&d.code) {
@@ -305,7 +411,8 @@ fn error_docs_are_current() {
          Generated from `tests/fixtures/broken/` by `UPDATE_DOCS=1 cargo test --test validate error_docs`.\n\
          Codes are stable: E01xx loading, E02xx one file, E03xx across environments.\n\
          Every diagnostic has the same fields in `--format json`: code, severity, message, file, line,\n\
-         column, end_line, end_column, path, label, expected, found, help.\n\n",
+         column, end_line, end_column, path, label, expected, found, help, and fix: the value the help\n\
+         proposes, as `{\"file\", \"path\", \"value\"}` (a value that passes the rule), or null.\n\n",
     );
     for code in Code::ALL {
         doc.push_str(&format!("## {}: {}\n\n", code.as_str(), code.summary()));

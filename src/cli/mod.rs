@@ -32,6 +32,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a repository: configs for dev, prod and registry, their JSON Schema, a .gitignore.
+    ///
+    /// Writes environments/{dev,prod,registry}.tfvars.json (or, with --from, the blog post's
+    /// prod.tfvars.json with its values kept), schema/env.schema.json and .gitignore, then prints
+    /// the next three commands. The configs are validated before anything is written; no file is
+    /// ever overwritten.
+    Init(Box<InitArgs>),
     /// Check the environment configs; all files are checked together. Exit 1 on any error.
     Validate {
         /// Environments to report on (default: all files in environments/).
@@ -103,6 +110,42 @@ pub enum Command {
     },
 }
 
+/// The flags of `init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Start from this file (the blog post's prod.tfvars.json) instead: its values are kept, the
+    /// account placeholders that --*-account answer are filled in, the others are listed.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// The dev account's 12-digit id.
+    #[arg(long, value_name = "ID")]
+    pub dev_account: Option<String>,
+    /// The prod account's 12-digit id.
+    #[arg(long, value_name = "ID")]
+    pub prod_account: Option<String>,
+    /// The registry (central model registry) account's 12-digit id.
+    #[arg(long, value_name = "ID")]
+    pub registry_account: Option<String>,
+    /// The region of every environment.
+    #[arg(long, value_name = "REGION", default_value = "us-east-1", conflicts_with = "from")]
+    pub region: String,
+    /// Starts bucket names, key aliases and the project tag.
+    #[arg(long, value_name = "PREFIX", default_value = "mlops", conflicts_with = "from")]
+    pub prefix: String,
+    /// Who is told when a pipeline fails or drift is found (dev and prod; repeat for several).
+    #[arg(long, value_name = "ADDRESS", conflicts_with = "from")]
+    pub email: Vec<String>,
+    /// Who is told when a model version waits for approval (repeat for several).
+    #[arg(long, value_name = "ADDRESS", conflicts_with = "from")]
+    pub approver_email: Vec<String>,
+    /// The account of the Jenkins server: gives each environment the role Jenkins deploys with.
+    #[arg(long, value_name = "ID", conflicts_with = "from")]
+    pub jenkins_account: Option<String>,
+    /// The model's name.
+    #[arg(long, value_name = "NAME", default_value = "mammography-severity-model", conflicts_with = "from")]
+    pub model: String,
+}
+
 /// How a plan is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
@@ -149,6 +192,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> u8 {
     let repo = cli.chdir.clone().unwrap_or_else(|| PathBuf::from("."));
     match cli.command {
+        Command::Init(args) => init(&repo, cli.chdir.as_deref(), args),
         Command::Validate { envs, format } => validate(&repo, &envs, format),
         Command::Generate { envs, force } => generate(&repo, &envs, force),
         Command::Plan { envs, check, full, format } => plan(&repo, &envs, check, full, format),
@@ -336,6 +380,126 @@ fn generate(repo: &std::path::Path, envs: &[String], force: bool) -> u8 {
             EXIT_ERROR
         }
     }
+}
+
+fn init(repo: &std::path::Path, chdir: Option<&std::path::Path>, args: Box<InitArgs>) -> u8 {
+    let args = *args;
+    use crate::init::{self, InitError};
+    let from = args.from.clone();
+    let opts = init::Options {
+        dev_account: args.dev_account,
+        prod_account: args.prod_account,
+        registry_account: args.registry_account,
+        region: args.region,
+        prefix: args.prefix,
+        email: args.email,
+        approver_email: args.approver_email,
+        jenkins_account: args.jenkins_account,
+        model: args.model,
+        from: args.from,
+    };
+    let failed = |e: InitError| -> u8 {
+        match e {
+            InitError::Flags(problems) => {
+                err(&problems.iter().map(|p| format!("error: {p}\n")).collect::<String>());
+                EXIT_USAGE
+            }
+            InitError::Seed(m) => {
+                err(&format!("error: {m}\n"));
+                EXIT_ERROR
+            }
+            InitError::Exists(paths) => {
+                let list: String = paths.iter().map(|p| format!("  {}\n", crate::diag::display_path(p))).collect();
+                err(&format!(
+                    "error: init never overwrites a file, and these exist already; nothing was written:\n{list}"
+                ));
+                EXIT_ERROR
+            }
+            InitError::Io(path, e) => {
+                err(&format!("error: cannot write {}: {e}\n", crate::diag::display_path(&path)));
+                EXIT_ERROR
+            }
+        }
+    };
+    let files = match init::files(&opts) {
+        Ok(f) => f,
+        Err(e) => return failed(e),
+    };
+    let envs = init::environments(&files);
+    let sources: Vec<crate::config::SourceFile> = files
+        .iter()
+        .zip(&envs)
+        .map(|(f, env)| crate::config::SourceFile { env: env.clone(), path: f.path.clone(), text: f.text.clone() })
+        .collect();
+    let validated = crate::validate::validate_sources(&sources, Vec::new(), &[]);
+    // Configs built from flags must validate; a seed file is written with its gaps, listed below.
+    if from.is_none() && validated.report.has_errors() {
+        print_report(&validated.report, "nothing was written");
+        return EXIT_ERROR;
+    }
+    if let Err(e) = init::write(repo, &files) {
+        return failed(e);
+    }
+    let mut text: String = files.iter().map(|f| format!("wrote {}\n", crate::diag::display_path(&f.path))).collect();
+    let needed: Vec<&crate::diag::Diagnostic> =
+        validated.report.diagnostics.iter().filter(|d| d.code == crate::diag::Code::E0206).collect();
+    if !needed.is_empty() {
+        let file = crate::diag::display_path(&needed[0].file);
+        text.push_str(&format!("\n{file} still needs {}:\n", plural(needed.len(), "value")));
+        for d in &needed {
+            let at = d.span.and_then(|s| validated.report.line_col(&d.file, s.start));
+            let at = at.map(|lc| format!("{}:{}", lc.line, lc.column)).unwrap_or_default();
+            text.push_str(&format!("  {file}:{at}  {}  {}\n", d.found, d.expected));
+        }
+        let flags: Vec<String> = [
+            ("<prod-account-id>", "--prod-account"),
+            ("<dev-account-id>", "--dev-account"),
+            ("<central-model-registry-account-id>", "--registry-account"),
+        ]
+        .iter()
+        .filter(|(p, _)| needed.iter().any(|d| d.found == crate::diag::quoted(p)))
+        .map(|(p, f)| format!("{f} ID fills {p}"))
+        .collect();
+        if !flags.is_empty() {
+            text.push_str(&format!("  ({}: run init again in an empty directory)\n", flags.join("; ")));
+        }
+    }
+    let mut rest = validated.report.clone();
+    rest.diagnostics.retain(|d| d.code != crate::diag::Code::E0206);
+    print_report(&rest, "");
+    if from.is_none() && opts.jenkins_account.is_none() {
+        text.push_str(
+            "\nnote: without --jenkins-account the environments have no role for Jenkins to deploy with; add \"deploy\" to each file to use the Jenkinsfile\n",
+        );
+    }
+    let quote = |p: &std::path::Path| {
+        let s = p.to_string_lossy().into_owned();
+        if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+=:@".contains(c)) {
+            s
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    };
+    let c = chdir.map(|d| format!(" -C {}", quote(d))).unwrap_or_default();
+    let root = |dir: &str| match chdir {
+        Some(d) => quote(&d.join(dir)),
+        None => dir.to_string(),
+    };
+    let first = if from.is_some() { String::from("replace them, then run:") } else { String::from("next:") };
+    text.push_str(&format!("\n{first}\n  mlopsgen{c} validate\n  mlopsgen{c} generate\n"));
+    match (&from, envs.first()) {
+        (Some(_), Some(env)) => {
+            let r = root(&format!("generated/{env}"));
+            text.push_str(&format!("  terraform -chdir={r} init && terraform -chdir={r} plan\n"));
+        }
+        _ => {
+            let r = root("generated/registry/bootstrap");
+            text.push_str(&format!(
+                "  terraform -chdir={r} init && terraform -chdir={r} apply   # with the registry account's administrator; then dev and prod\n"
+            ));
+        }
+    }
+    out(&text)
 }
 
 fn plural(n: usize, word: &str) -> String {

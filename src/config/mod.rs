@@ -8,6 +8,7 @@ pub mod raw;
 pub mod shape;
 
 use crate::diag::{Code, Diagnostic, Span};
+use path::{JsonPath, Seg};
 use std::path::{Path, PathBuf};
 
 /// The directory, relative to the repository root, that holds the config files.
@@ -45,7 +46,9 @@ pub fn source_from_bytes(env: String, path: PathBuf, bytes: Vec<u8>) -> (SourceF
 }
 
 /// Reads every config file of the repository at `repo`, in name order. Problems reading a file
-/// become diagnostics; the other files are still returned.
+/// become diagnostics; the other files are still returned. So do a directory without any config
+/// (E0105: nothing to validate is an error, not an empty success) and files that look like
+/// configs but are not named `<env>.tfvars.json` (E0106, a warning: they are not read).
 pub fn read_all(repo: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let dir = repo.join(ENV_DIR);
     let mut diags = Vec::new();
@@ -56,17 +59,54 @@ pub fn read_all(repo: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
                 Diagnostic::error(Code::E0104, ENV_DIR, "cannot read the environments directory")
                     .expected(format!("a directory {ENV_DIR}/ with one <env>{ENV_SUFFIX} per environment"))
                     .found(format!("{}: {err}", dir.display()))
-                    .help("run mlopsgen at the repository root, or pass -C <repo>"),
+                    .help("run mlopsgen at the repository root, or pass -C <repo>; `mlopsgen init` starts a new one"),
             );
             return (Vec::new(), diags);
         }
     };
-    let mut names: Vec<String> = entries
+    let all: Vec<String> = entries
         .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.ends_with(ENV_SUFFIX) && n.len() > ENV_SUFFIX.len())
         .collect();
+    let mut names: Vec<String> =
+        all.iter().filter(|n| n.ends_with(ENV_SUFFIX) && n.len() > ENV_SUFFIX.len()).cloned().collect();
     names.sort();
+    let mut misnamed: Vec<&String> = all.iter().filter(|n| looks_like_config(n)).collect();
+    misnamed.sort();
+    for name in &misnamed {
+        let stem = name.split('.').next().unwrap_or(name);
+        let expected = format!("{stem}{ENV_SUFFIX}");
+        let rel = PathBuf::from(ENV_DIR).join(name);
+        let d = Diagnostic::warning(Code::E0106, &rel, format!("{ENV_DIR}/{name} is not loaded"))
+            .label("not a config file name")
+            .expected(format!("{ENV_DIR}/<env>{ENV_SUFFIX}, here {ENV_DIR}/{expected}"))
+            .found(format!("{ENV_DIR}/{name}"));
+        diags.push(if names.contains(&expected) {
+            d.help(format!("{ENV_DIR}/{expected} is the config of {stem}; remove {name} or merge it into that file"))
+        } else {
+            d.help(format!("rename it to {expected}; mlopsgen reads only <env>{ENV_SUFFIX} files"))
+        });
+    }
+    if names.is_empty() {
+        let help = if misnamed.is_empty() {
+            "run `mlopsgen init` to write configs for dev, prod and registry (or pass -C <repo> if this is not the repository root)".to_string()
+        } else {
+            format!(
+                "rename the files the warnings name to <env>{ENV_SUFFIX}, or run `mlopsgen init` to start from examples"
+            )
+        };
+        diags.push(
+            Diagnostic::error(Code::E0105, ENV_DIR, format!("no environment config in {ENV_DIR}/"))
+                .expected(format!("one {ENV_DIR}/<env>{ENV_SUFFIX} per environment, e.g. {ENV_DIR}/prod{ENV_SUFFIX}"))
+                .found(if all.iter().all(|n| n.starts_with('.')) {
+                    format!("an empty {ENV_DIR}/ directory")
+                } else {
+                    format!("no file named <env>{ENV_SUFFIX} in {ENV_DIR}/")
+                })
+                .help(help),
+        );
+    }
     let mut files = Vec::new();
     for name in names {
         let rel = PathBuf::from(ENV_DIR).join(&name);
@@ -85,4 +125,66 @@ pub fn read_all(repo: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
         }
     }
     (files, diags)
+}
+
+/// A file name that someone probably meant as a config but that `read_all` does not load:
+/// JSON or Terraform variables without the exact `.tfvars.json` suffix (`prod.json`,
+/// `prod.tfvars`, `prod.TFVARS.JSON`). Hidden files (editors' backups) are not configs.
+fn looks_like_config(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    !name.starts_with('.')
+        && !name.ends_with(ENV_SUFFIX)
+        && [".json", ".tfvars", ".jsonc", ".json5"].iter().any(|s| lower.ends_with(s))
+}
+
+/// `text` with `value` written at `path`: the value there replaced, or, when the object at the
+/// parent path lacks the key, the key added as its last member. `None` when `text` is not valid
+/// JSON or the path leads nowhere. The rest of the text is kept byte for byte. Applies a
+/// diagnostic's [`crate::diag::Fix`]; nothing here judges whether the value is right.
+pub fn apply_fix(text: &str, path: &JsonPath, value: &serde_json::Value) -> Option<String> {
+    let root = json::parse(text).ok()?;
+    let literal = serde_json::to_string(value).ok()?;
+    let splice = |at: Span, with: &str| {
+        let mut out = String::with_capacity(text.len() + with.len());
+        out.push_str(text.get(..at.start)?);
+        out.push_str(with);
+        out.push_str(text.get(at.end..)?);
+        Some(out)
+    };
+    if let Some(node) = path.lookup(&root) {
+        return splice(node.span, &literal);
+    }
+    let (Seg::Key(key), parent) = path.0.split_last()? else { return None };
+    let parent = JsonPath(parent.to_vec()).lookup(&root)?;
+    let json::Value::Object(members) = &parent.value else { return None };
+    let member = format!("{}: {literal}", crate::diag::quoted(key));
+    match members.last() {
+        Some(last) => splice(Span::new(last.node.span.end, last.node.span.end), &format!(", {member}")),
+        None => splice(Span::new(parent.span.start + 1, parent.span.start + 1), &member),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apply_fix_replaces_or_adds_and_keeps_the_rest() {
+        let text = "{\n  \"a\": \"x\",\n  \"b\": {\"c\": [1, 2]}\n}\n";
+        let p = JsonPath::root().key("b").key("c").index(1);
+        assert_eq!(
+            apply_fix(text, &p, &serde_json::json!(3)).as_deref(),
+            Some("{\n  \"a\": \"x\",\n  \"b\": {\"c\": [1, 3]}\n}\n")
+        );
+        let p = JsonPath::root().key("b").key("d");
+        assert_eq!(
+            apply_fix(text, &p, &serde_json::json!("y")).as_deref(),
+            Some("{\n  \"a\": \"x\",\n  \"b\": {\"c\": [1, 2], \"d\": \"y\"}\n}\n")
+        );
+        assert_eq!(
+            apply_fix("{}", &JsonPath::root().key("k"), &serde_json::json!(true)).as_deref(),
+            Some("{\"k\": true}")
+        );
+        assert_eq!(apply_fix(text, &JsonPath::root().key("x").key("y"), &serde_json::json!(1)), None);
+    }
 }

@@ -10,6 +10,7 @@ mod render;
 pub use codes::Code;
 pub use render::{LineCol, Report, Style, display_path, line_col};
 
+use crate::config::path::JsonPath;
 use std::path::PathBuf;
 
 /// A byte range in one source file.
@@ -63,6 +64,21 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Set for values that must not be echoed (secrets): the code frame masks the span.
     pub redact: bool,
+    /// The replacement value the help proposes, machine-readable (`--format json`). Only ever a
+    /// value that passes the rule that was broken: applying it fixes this problem (another rule
+    /// may still object). `None` when the help proposes no concrete value.
+    pub fix: Option<Fix>,
+}
+
+/// A proposed edit: write `value` at `path` in `file` (replacing the value there, or adding the
+/// key when the object exists but lacks it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fix {
+    /// As the user would type it, relative to the repository root; usually the diagnostic's own
+    /// file (a missing grant is fixed in the registry's file).
+    pub file: PathBuf,
+    pub path: JsonPath,
+    pub value: serde_json::Value,
 }
 
 impl Diagnostic {
@@ -80,6 +96,7 @@ impl Diagnostic {
             found: String::new(),
             help: None,
             redact: false,
+            fix: None,
         }
     }
 
@@ -116,6 +133,23 @@ impl Diagnostic {
 
     pub fn redacted(mut self) -> Diagnostic {
         self.redact = true;
+        self
+    }
+
+    /// Proposes `value` for `path` in this diagnostic's file.
+    pub fn fix(self, path: &JsonPath, value: impl Into<serde_json::Value>) -> Diagnostic {
+        let file = self.file.clone();
+        self.fix_in(file, path, value)
+    }
+
+    /// Proposes `value` for `path` in another file (`file`, relative to the repository root).
+    pub fn fix_in(
+        mut self,
+        file: impl Into<PathBuf>,
+        path: &JsonPath,
+        value: impl Into<serde_json::Value>,
+    ) -> Diagnostic {
+        self.fix = Some(Fix { file: file.into(), path: path.clone(), value: value.into() });
         self
     }
 

@@ -187,6 +187,11 @@ impl Report {
                     "expected": d.expected,
                     "found": d.found,
                     "help": d.help,
+                    "fix": d.fix.as_ref().map(|f| serde_json::json!({
+                        "file": display_path(&f.file),
+                        "path": f.path.to_string(),
+                        "value": f.value,
+                    })),
                 })
             })
             .collect();

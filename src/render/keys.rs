@@ -88,6 +88,12 @@ pub fn key_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
 /// The whole policy of the key mlopsgen creates for `env` (None for an existing key).
 pub fn key_policy(env: &EnvConfig, all: &[EnvConfig]) -> Option<Vec<Stmt>> {
     let KmsKey::Create { .. } = &env.kms_key else { return None };
+    Some(policy_statements(env, all))
+}
+
+/// Every statement the key of `env` needs, whether mlopsgen creates it or it exists: the policy
+/// of a created key, and what `validate` asks the owner of an existing key to add (E0309).
+pub fn policy_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
     let mut statements = key_statements(env, all);
     statements.push(root_statement(env));
     let mut groups: Vec<String> =
@@ -101,7 +107,7 @@ pub fn key_policy(env: &EnvConfig, all: &[EnvConfig]) -> Option<Vec<Stmt>> {
     if !groups.is_empty() {
         statements.push(logs_statement(env, &groups));
     }
-    Some(statements)
+    statements
 }
 
 /// The environment's key as the main root refers to it: a key mlopsgen creates is bootstrap/'s

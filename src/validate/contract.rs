@@ -227,7 +227,7 @@ fn label(cx: &mut FileCtx<'_>, c: &Column, at: &JsonPath) {
                 .expected(format!("one of {}", categories.iter().map(Value::to_string).collect::<Vec<_>>().join(", ")))
                 .found(p.to_string());
             if let Some(last) = categories.last() {
-                d = d.help(format!("write \"positive\": {last}"));
+                d = d.help(format!("write \"positive\": {last}")).fix(&at.key("positive"), last.clone());
             }
             cx.push(d);
         }

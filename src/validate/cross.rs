@@ -4,7 +4,7 @@
 //! bucket, unique names. Fills in what one file cannot know alone (the registry's account and
 //! bucket in each workload environment).
 
-use super::structure::did_you_mean;
+use super::structure::{did_you_mean, did_you_mean_env};
 use crate::config::json::Node;
 use crate::config::path::JsonPath;
 use crate::diag::{Code, Diagnostic, Span, quoted};
@@ -30,6 +30,25 @@ impl Trees<'_> {
         };
         let span = root.map(|r| span_of(r, path)).unwrap_or_default();
         Diagnostic::error(code, file, message).at(span, path.to_string())
+    }
+
+    /// The file of an environment, as diagnostics name it.
+    fn file(&self, env: &str) -> PathBuf {
+        match self.by_env.get(env) {
+            Some((f, _)) => f.clone(),
+            None => PathBuf::from(format!("environments/{env}.tfvars.json")),
+        }
+    }
+
+    /// The text of the string at `path` in `env`'s file with `found` (all of it, or its one
+    /// occurrence) replaced by `to`, for a fix; `None` when the value is not written there.
+    fn replacement(&self, env: &str, path: &JsonPath, found: &str, to: &str) -> Option<String> {
+        let (_, root) = self.by_env.get(env)?;
+        let text = path.lookup(root)?.as_str()?;
+        if text == found {
+            return Some(to.to_string());
+        }
+        (!found.is_empty() && text.matches(found).count() == 1).then(|| text.replacen(found, to, 1))
     }
 }
 
@@ -61,7 +80,8 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                 .label("a second registry")
                 .expected("one central model registry")
                 .found(format!("{} and {}", quoted(first), quoted(&envs[i].name)))
-                .help("set \"kind\": \"workload\" on one of them"),
+                .help("set \"kind\": \"workload\" on one of them")
+                .fix(&root.key("kind"), "workload"),
         );
     }
     let registry = match registries[..] {
@@ -97,7 +117,8 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                         .label(format!("{reg_name} is in {reg_region}"))
                         .expected(quoted(reg_region))
                         .found(quoted(&e.region))
-                        .help("SageMaker model package groups are regional; workload and registry environments share one region"),
+                        .help("SageMaker model package groups are regional; workload and registry environments share one region")
+                        .fix(&root.key("aws_region"), reg_region.as_str()),
                 );
             }
         }
@@ -105,6 +126,19 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
 
     // Model package groups: declared, in the registry account, granted to their users.
     let names: Vec<(String, EnvKind)> = envs.iter().map(|e| (e.name.clone(), e.kind)).collect();
+    let workload_names = || names.iter().filter(|(_, k)| *k == EnvKind::Workload).map(|(n, _)| n.as_str());
+    // A misspelt consumer is one problem (E0305, with its did-you-mean), not also a missing
+    // grant for the environment it meant: `(group, environment meant)`.
+    let mut misspelt: BTreeSet<(String, String)> = BTreeSet::new();
+    if let Some((_, _, _, Some(reg))) = &registry {
+        for g in &reg.groups {
+            for (c, _) in g.consumers.iter().filter(|(c, _)| !trees.files.contains(c)) {
+                if let Some(meant) = did_you_mean_env(c, workload_names()) {
+                    misspelt.insert((g.name.clone(), meant.to_string()));
+                }
+            }
+        }
+    }
     let mut users: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut unresolved: BTreeSet<String> = BTreeSet::new();
     for e in envs.iter_mut().filter(|e| e.kind == EnvKind::Workload) {
@@ -121,6 +155,12 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                     if let Some(named) = &g.env
                         && named != reg_name
                     {
+                        let proposed = format!("{reg_name}:{}", g.name);
+                        let help = if did_you_mean_env(named, [reg_name.as_str()]).is_some() {
+                            format!("did you mean {}?", quoted(&proposed))
+                        } else {
+                            format!("the registry environment is {}: {}", quoted(reg_name), quoted(&proposed))
+                        };
                         diags.push(
                             trees
                                 .at(
@@ -130,8 +170,10 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                     format!("{} is not the registry environment", quoted(named)),
                                 )
                                 .label("not the registry")
-                                .expected(format!("\"{reg_name}:{}\"", g.name))
-                                .found(quoted(&format!("{named}:{}", g.name))),
+                                .expected(quoted(&proposed))
+                                .found(quoted(&format!("{named}:{}", g.name)))
+                                .help(help)
+                                .fix(&g.path, proposed),
                         );
                         unresolved.insert(env_name.clone());
                         continue;
@@ -150,7 +192,8 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                 .label(format!("account {acct}"))
                                 .expected(format!("an ARN in account {reg_account} ({reg_name})"))
                                 .found(quoted(acct))
-                                .help(format!("write \"{reg_name}:{}\" and mlopsgen builds the ARN", g.name)),
+                                .help(format!("write \"{reg_name}:{}\" and mlopsgen builds the ARN", g.name))
+                                .fix(&g.path, format!("{reg_name}:{}", g.name)),
                         );
                         unresolved.insert(env_name.clone());
                         continue;
@@ -177,7 +220,13 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                 ))
                                 .found(quoted(&g.name));
                             d = match did_you_mean(&g.name, groups.iter().map(|x| x.name.as_str())) {
-                                Some(s) => d.help(format!("did you mean {}?", quoted(s))),
+                                Some(s) => {
+                                    let d = d.help(format!("did you mean {}?", quoted(s)));
+                                    match trees.replacement(&env_name, &g.path, &g.name, s) {
+                                        Some(v) => d.fix(&g.path, v),
+                                        None => d,
+                                    }
+                                }
                                 None => d.help(format!("add it to model_package_groups in {reg_name}.tfvars.json")),
                             };
                             diags.push(d);
@@ -185,7 +234,15 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                         }
                         Some(group) => {
                             users.entry(group.name.clone()).or_default().push(env_name.clone());
-                            if !group.consumers.iter().any(|(c, _)| c == &env_name) {
+                            if !group.consumers.iter().any(|(c, _)| c == &env_name)
+                                && !misspelt.contains(&(group.name.clone(), env_name.clone()))
+                            {
+                                let granted: Vec<&str> = group
+                                    .consumers
+                                    .iter()
+                                    .map(|(c, _)| c.as_str())
+                                    .chain([env_name.as_str()])
+                                    .collect();
                                 diags.push(
                                     trees
                                         .at(
@@ -215,7 +272,12 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                         .help(format!(
                                             "add {} to the consumers in {reg_name}.tfvars.json",
                                             quoted(&env_name)
-                                        )),
+                                        ))
+                                        .fix_in(
+                                            trees.file(reg_name),
+                                            &group.path.key("consumers"),
+                                            serde_json::json!(granted),
+                                        ),
                                 );
                             }
                         }
@@ -265,21 +327,18 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                 let quiet = trees.broken.contains(c) || unresolved.contains(c);
                 let d = match names.iter().find(|(n, _)| n == c) {
                     None if trees.files.contains(c) => None,
-                    None => Some(
-                        trees
+                    None => {
+                        let workloads = workload_names;
+                        let d = trees
                             .at(reg_name, path, Code::E0305, format!("no environment named {}", quoted(c)))
                             .label("unknown environment")
-                            .expected(format!(
-                                "one of {}",
-                                names
-                                    .iter()
-                                    .filter(|(_, k)| *k == EnvKind::Workload)
-                                    .map(|(n, _)| quoted(n))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ))
-                            .found(quoted(c)),
-                    ),
+                            .expected(format!("one of {}", workloads().map(quoted).collect::<Vec<_>>().join(", ")))
+                            .found(quoted(c));
+                        Some(match did_you_mean_env(c, workloads()) {
+                            Some(s) => d.help(format!("did you mean {}?", quoted(s))).fix(path, s),
+                            None => d,
+                        })
+                    }
                     Some((_, EnvKind::Registry)) => Some(
                         trees
                             .at(reg_name, path, Code::E0305, "the registry does not consume its own groups")
@@ -336,52 +395,14 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                 .join(", ")
                         ))
                         .found(quoted(other));
-                    if let Some(s) = did_you_mean(other, names.iter().map(|(n, _)| n.as_str())) {
-                        d = d.help(format!("did you mean {}?", quoted(s)));
+                    if let Some(s) =
+                        did_you_mean_env(other, names.iter().map(|(n, _)| n.as_str()).filter(|n| n != &e.name))
+                    {
+                        d = d.help(format!("did you mean {}?", quoted(s))).fix(path, s);
                     }
                     diags.push(d);
                 }
             }
-        }
-    }
-
-    // What the registry keeps is encrypted with the registry's key: a key mlopsgen creates lets
-    // every consumer's execution role use it (through S3); an existing key's policy is not
-    // mlopsgen's to write, so say exactly what it needs.
-    if let Some((reg_name, _, _, Some(reg))) = &registry
-        && let Some(r) = envs.iter().find(|e| &e.name == reg_name)
-        && let KmsKey::Existing { arn } = &r.kms_key
-    {
-        let consumers: Vec<&EnvConfig> =
-            envs.iter().filter(|e| reg.groups.iter().any(|g| g.consumers.iter().any(|(c, _)| c == &e.name))).collect();
-        let roles: Vec<String> =
-            consumers.iter().filter_map(|e| e.workload.as_ref().map(|w| e.role_arn(&w.execution_role))).collect();
-        if !roles.is_empty() {
-            let statement = serde_json::json!({
-                "Sid": "MlopsgenWorkloadsUseKeyThroughS3",
-                "Effect": "Allow",
-                "Principal": { "AWS": consumers.iter().map(|e| e.root_arn()).collect::<Vec<_>>() },
-                "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
-                "Resource": "*",
-                "Condition": { "ArnEquals": { "aws:PrincipalArn": roles }, "StringEquals": { "kms:ViaService": r.s3_service() } }
-            });
-            diags.push(
-                Diagnostic {
-                    severity: crate::diag::Severity::Warning,
-                    ..trees.at(
-                        reg_name,
-                        &root.key("kms_key"),
-                        Code::E0309,
-                        "the registry's existing key must let the workloads' execution roles use it",
-                    )
-                }
-                .label("mlopsgen does not manage this key's policy")
-                .expected(format!("a key policy statement for {}", roles.join(", ")))
-                .found(quoted(arn))
-                .help(format!(
-                    "model artifacts and evidence are encrypted with this key; add to its key policy: {statement}"
-                )),
-            );
         }
     }
 
@@ -417,7 +438,9 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
         }
     }
 
-    // Names that must be unique: buckets everywhere, pipelines within an account.
+    // Names that must be unique: buckets everywhere, pipelines within an account. Compared
+    // ignoring case: they become addresses, ARNs and file names, and AWS or a case-insensitive
+    // file system may take two spellings for one.
     let mut buckets: BTreeMap<String, (String, JsonPath)> = BTreeMap::new();
     for e in envs.iter() {
         let mut created: Vec<(&Bucket, JsonPath)> = vec![(&e.state_bucket, root.key("terraform_state_bucket"))];
@@ -428,7 +451,7 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
             created.push((&r.artifacts_bucket, root.key("model_artifacts_bucket")));
         }
         for (b, path) in created {
-            if let Some((other, _)) = buckets.get(&b.name) {
+            if let Some((other, _)) = buckets.get(&b.name.to_ascii_lowercase()) {
                 diags.push(
                     trees
                         .at(&e.name, &path, Code::E0311, "bucket name used twice")
@@ -437,16 +460,17 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                         .found(quoted(&b.name)),
                 );
             } else {
-                buckets.insert(b.name.clone(), (e.name.clone(), path));
+                buckets.insert(b.name.to_ascii_lowercase(), (e.name.clone(), path));
             }
         }
         if let Some(w) = &e.workload {
-            let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+            let mut seen: BTreeMap<String, &str> = BTreeMap::new();
             for m in &w.models {
-                for (name, which) in
-                    [(&m.train.pipeline_name, "train_pipeline"), (&m.inference.pipeline_name, "inference_pipeline")]
-                {
-                    if let Some(first) = seen.insert(name.as_str(), m.name.as_str())
+                // The quality pipeline is named after the train pipeline: its name is written there.
+                for (kind, _) in crate::render::workflow::pipeline_kinds(m) {
+                    let name = crate::render::workflow::pipeline_name(m, kind);
+                    let which = if kind == "inference" { "inference_pipeline" } else { "train_pipeline" };
+                    if let Some(first) = seen.insert(name.to_ascii_lowercase(), m.name.as_str())
                         && first != m.name
                     {
                         diags.push(
@@ -454,14 +478,60 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
                                 .at(&e.name, &m.path.key(which), Code::E0311, "pipeline name used by two models")
                                 .label(format!("also a pipeline of {first}"))
                                 .expected("pipeline names unique within the account")
-                                .found(quoted(name)),
+                                .found(quoted(&name)),
                         );
                     }
                 }
             }
         }
     }
+
+    // An existing key's policy is not mlopsgen's to write, so say exactly which statements the
+    // platform needs there: the ones it would write into the policy of a key it created
+    // (render::keys::policy_statements, the one source). Only when every file is valid: with
+    // an environment missing, the list would be incomplete.
+    if trees.broken.is_empty() {
+        for e in envs.iter() {
+            if let KmsKey::Existing { arn } = &e.kms_key {
+                diags.push(existing_key(trees, e, envs, arn));
+            }
+        }
+    }
     diags
+}
+
+/// E0309: the statements an existing key's policy needs, as JSON its owner can paste.
+fn existing_key(trees: &Trees<'_>, env: &EnvConfig, all: &[EnvConfig], arn: &str) -> Diagnostic {
+    let statements = crate::render::keys::policy_statements(env, all);
+    let mut sids: Vec<String> = statements.iter().map(|s| s.sid.clone()).collect();
+    sids.sort();
+    let document = crate::render::policy::to_json(statements);
+    let pasted = serde_json::to_string(&document["Statement"]).unwrap_or_default();
+    let uses = match env.kind {
+        EnvKind::Workload => {
+            "the log groups, the alert topic, the dead-letter queue, the schedules and the pipelines' data are encrypted with it"
+        }
+        EnvKind::Registry => {
+            "model artifacts, evidence and the approval topic are encrypted with it, and the workloads' execution roles read and write them through S3"
+        }
+    };
+    Diagnostic {
+        severity: crate::diag::Severity::Warning,
+        ..trees.at(
+            &env.name,
+            &JsonPath::root().key("kms_key"),
+            Code::E0309,
+            "the existing KMS key's policy must allow what the platform does with it",
+        )
+    }
+    .label("mlopsgen does not manage this key's policy")
+    .expected(format!("a key policy with the statements {}", sids.join(", ")))
+    .found(quoted(arn))
+    .help(format!(
+        "{uses}; a service (CloudWatch Logs, EventBridge) can use a key only if its key policy names it, \
+         and the roles' own policies work only while the account statement (the default policy's) stays. \
+         Add these statements to the key policy: {pasted}"
+    ))
 }
 
 fn account_path(trees: &Trees<'_>, env: &str) -> JsonPath {

@@ -43,7 +43,7 @@ impl FileCtx<'_> {
         self.placeholders.contains(path)
     }
 
-    /// Reports a broken rule for the value at `path`.
+    /// Reports a broken rule for the value at `path`; the rule's proposal becomes the fix.
     pub fn broken(&mut self, code: Code, path: &JsonPath, found: &str, b: Broken) {
         let mut d = Diagnostic::error(code, self.file, b.message)
             .at(self.span(path), path.to_string())
@@ -53,7 +53,21 @@ impl FileCtx<'_> {
         if let Some(h) = b.help {
             d = d.help(h);
         }
+        if let Some(v) = b.fix.as_deref().and_then(|to| self.replacement(path, found, to)) {
+            d = d.fix(path, v);
+        }
         self.diags.push(d);
+    }
+
+    /// The new text of the string at `path` when `found`, all of it or the one place it occurs
+    /// in it (a group name inside `"registry:<group>"` or an ARN), becomes `to`. `None` when
+    /// the value is not written there (a default) or is ambiguous.
+    pub fn replacement(&self, path: &JsonPath, found: &str, to: &str) -> Option<String> {
+        let text = path.lookup(self.root)?.as_str()?;
+        if text == found {
+            return Some(to.to_string());
+        }
+        (!found.is_empty() && text.matches(found).count() == 1).then(|| text.replacen(found, to, 1))
     }
 
     /// Reports a broken rule for the key (not the value) at `path`, e.g. a map entry's name.
@@ -135,7 +149,8 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Option<EnvCo
                     "rename the file to {}.tfvars.json or set \"env_group\": {}",
                     raw.env_group,
                     quoted(stem)
-                )),
+                ))
+                .fix(&p("env_group"), stem),
         );
         name_ok = false;
     }
@@ -178,7 +193,7 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Option<EnvCo
             .expected("a region name such as \"us-east-1\" or \"eu-west-1\"")
             .found(quoted(&raw.aws_region));
         if let Some(s) = super::structure::did_you_mean(&raw.aws_region, known.iter().map(String::as_str)) {
-            d = d.help(format!("did you mean {}?", quoted(s)));
+            d = d.help(format!("did you mean {}?", quoted(s))).fix(&p("aws_region"), s);
         } else if raw.aws_region.chars().any(|c| c.is_ascii_uppercase()) || raw.aws_region.contains(' ') {
             d = d.help("region names are lowercase ids such as \"us-east-1\", not display names");
         }
@@ -193,7 +208,8 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Option<EnvCo
 
     // Tags.
     for (k, v) in &raw.tags {
-        if let Err((on_key, b)) = rules::tag(k, v) {
+        if let Err(e) = rules::tag(k, v) {
+            let (on_key, b) = *e;
             let path = p("tags").key(k);
             if on_key {
                 cx.broken_key(Code::E0220, &path, b);
@@ -214,7 +230,8 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Option<EnvCo
                 .label("the drift, failure and approval rules would never fire on this bus")
                 .expected("\"default\"")
                 .found(quoted(&event_bus_name))
-                .help("write \"event_bus_name\": \"default\" (or remove the key); mlopsgen does not create or feed another bus"),
+                .help("write \"event_bus_name\": \"default\" (or remove the key); mlopsgen does not create or feed another bus")
+                .fix(&p("event_bus_name"), "default"),
         );
     }
 
@@ -323,6 +340,7 @@ fn resolve_account(cx: &mut FileCtx<'_>, raw: &RawEnv) -> Option<String> {
                 label: "wrong service".into(),
                 expected: format!("an ARN of the form arn:aws:{service}:..."),
                 help: None,
+                fix: None,
             };
             cx.broken(Code::E0212, &path, arn, b);
             continue;
@@ -382,6 +400,7 @@ fn kms_key(cx: &mut FileCtx<'_>, raw: &RawEnv, env: &str, region: &str, partitio
                             label: "not key/<key-id>".into(),
                             expected: "arn:aws:kms:<region>:<account>:key/<key-id>".into(),
                             help: Some("an alias resolves in the caller's account, so cross-account readers would pick their own key; give the key ARN".into()),
+                            fix: None,
                         });
                 }
             }
@@ -434,12 +453,18 @@ fn check_arn_location(
     if a.region.starts_with('<') || cx.placeholders.contains(path) && a.region.contains('<') {
         return;
     }
+    // An unknown environment region is reported once (E0211); comparing ARNs with it would only
+    // repeat that error once per ARN.
+    if !images::known_regions().contains(region) {
+        return;
+    }
     if a.region != region {
         cx.broken(Code::E0212, path, arn, Broken {
             message: format!("ARN is in region {:?}, the environment in {region:?}", a.region),
             label: "other region".into(),
             expected: format!("an ARN in {region}"),
             help: Some("SageMaker, KMS and the model registry are regional; every resource of an environment lives in its region".into()),
+            fix: None,
         });
     } else if a.partition != partition {
         cx.broken(
@@ -451,6 +476,7 @@ fn check_arn_location(
                 label: "other partition".into(),
                 expected: format!("arn:{partition}:..."),
                 help: None,
+                fix: None,
             },
         );
     }
@@ -504,6 +530,7 @@ fn role_from_arn(cx: &mut FileCtx<'_>, path: &JsonPath, arn: &str) -> Option<Rol
                     label: "not role/<name>".into(),
                     expected: "arn:aws:iam::<account>:role/<name>".into(),
                     help: None,
+                    fix: None,
                 },
             );
         }
@@ -519,6 +546,7 @@ fn role_from_arn(cx: &mut FileCtx<'_>, path: &JsonPath, arn: &str) -> Option<Rol
                 label: "region given".into(),
                 expected: "arn:aws:iam::<account>:role/<name> (two colons after iam)".into(),
                 help: None,
+                fix: None,
             },
         );
         return None;
@@ -560,6 +588,25 @@ fn emails(cx: &mut FileCtx<'_>, value: Option<&OneOrMany>, path: &JsonPath) -> V
     list
 }
 
+/// A topic mlopsgen creates with nobody subscribed: what it announces reaches no one, silently.
+fn no_subscriber(cx: &mut FileCtx<'_>, path: &JsonPath, what: &str, topic: &str, announces: &str, example: &str) {
+    let at = match path.lookup(cx.root) {
+        Some(_) => cx.span(path),
+        None => Span::new(cx.root.span.start, cx.root.span.start + 1),
+    };
+    cx.push(
+        Diagnostic::warning(Code::E0232, cx.file, format!("the {what} has no subscriber"))
+            .at(at, path.to_string())
+            .label("nobody is told")
+            .expected(format!("the addresses of the people to tell, e.g. {example}"))
+            .found("no e-mail address")
+            .help(format!(
+                "{announces} are published to {} and reach nobody; each address gets a confirmation e-mail from SNS first",
+                quoted(topic)
+            )),
+    );
+}
+
 fn deploy(cx: &mut FileCtx<'_>, d: &RawDeploy) -> Deploy {
     let path = JsonPath::root().key("deploy");
     cx.check(Code::E0210, &path.key("jenkins_account_id"), &d.jenkins_account_id, rules::account_id);
@@ -582,7 +629,8 @@ fn deploy(cx: &mut FileCtx<'_>, d: &RawDeploy) -> Deploy {
                     .label("not an allowed value")
                     .expected("one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653")
                     .found(retention_in_days.to_string())
-                    .help(format!("the next allowed value is {nearest}")),
+                    .help(format!("the next allowed value is {nearest}"))
+                    .fix(&lp.key("retention_in_days"), nearest),
             );
         }
         LogGroup { name, retention_in_days }
@@ -612,6 +660,11 @@ fn workload(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
     let alert_topic = raw.pipelines_alert_topic_name.clone().unwrap_or_else(|| "mlops-pipeline-alerts".into());
     cx.check(Code::E0216, &root.key("pipelines_alert_topic_name"), &alert_topic, rules::sns_topic_name);
     let alert_emails = emails(cx, raw.email.as_ref(), &root.key("email"));
+    if alert_emails.is_empty() {
+        let announces = "pipeline failures, drift and rejected batches";
+        let example = "\"email\": [\"ml-ops@example.com\"]";
+        no_subscriber(cx, &root.key("email"), "alert topic", &alert_topic, announces, example);
+    }
     let lambda_role = role(cx, raw.lambda_role.as_ref(), &root.key("lambda_role"), "lambda-sagemaker-role");
     let execution_role = execution_role(cx, raw);
     let acct = account.unwrap_or("000000000000").to_string();
@@ -638,7 +691,8 @@ fn workload(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
                     .help(format!(
                         "write \"model_artifacts_bucket\": {} here and create it in the registry's file",
                         quoted(&s.name)
-                    )),
+                    ))
+                    .fix(&p, s.name.as_str()),
                 );
             }
             cx.check(Code::E0213, &p.key("name"), &s.name, rules::bucket_name);
@@ -771,7 +825,12 @@ fn models(cx: &mut FileCtx<'_>, raw: &RawEnv, region: &str, partition: &str) -> 
                     false
                 }
             };
-        if ok {
+        if ok && let Some(first) = out.iter().find(|o| o.name.eq_ignore_ascii_case(name)) {
+            cx.push(same_but_case(cx, &base, "model", name, &first.name).help(format!(
+                "both would be labelled {} in Terraform and their files clash on case-insensitive file systems; rename one",
+                crate::model::names::label(name)
+            )));
+        } else if ok {
             out.push(model(cx, name, &base, m, region, partition));
         }
     }
@@ -788,6 +847,16 @@ fn models(cx: &mut FileCtx<'_>, raw: &RawEnv, region: &str, partition: &str) -> 
     out
 }
 
+/// `name` (the key at `path`) differs from an earlier `first` only in case: AWS and the file
+/// system may take them for one (E0311).
+fn same_but_case(cx: &FileCtx<'_>, path: &JsonPath, what: &str, name: &str, first: &str) -> Diagnostic {
+    Diagnostic::error(Code::E0311, cx.file, format!("{what} names must differ in more than case"))
+        .at(cx.key_span(path), path.to_string())
+        .label(format!("{} apart from case", quoted(first)))
+        .expected(format!("{what} names that are unique ignoring case"))
+        .found(quoted(name))
+}
+
 /// Two spellings of one value (`train_pipeline_name` and `train_pipeline.name`) must agree.
 fn one_of_two(
     cx: &mut FileCtx<'_>,
@@ -802,7 +871,8 @@ fn one_of_two(
                         .label(format!("differs from {px}"))
                         .expected(quoted(x))
                         .found(quoted(y))
-                        .help("the seed repeats names in two places; keep them equal or drop one"),
+                        .help("the seed repeats names in two places; keep them equal or drop one")
+                        .fix(&py, x),
                 );
             }
             Some((x.to_string(), px))
@@ -823,16 +893,18 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
         m.train_pipeline_name.as_deref().map(|n| (n, base.key("train_pipeline_name"))),
         t.name.as_deref().map(|n| (n, tp.key("name"))),
     );
-    let (train_name, train_path) = train_name.unwrap_or_else(|| (format!("{name}-train-pipeline"), tp.clone()));
-    cx.check(Code::E0217, &train_path, &train_name, |s| rules::sagemaker_name(s, "pipeline name", 256));
+    // Default pipeline names are lowercase even for a model name with capitals (rules::pipeline_name).
+    let stem = name.to_ascii_lowercase();
+    let (train_name, train_path) = train_name.unwrap_or_else(|| (format!("{stem}-train-pipeline"), tp.clone()));
+    cx.check(Code::E0217, &train_path, &train_name, rules::pipeline_name);
     let infer_name = one_of_two(
         cx,
         m.inference_pipeline_name.as_deref().map(|n| (n, base.key("inference_pipeline_name"))),
         i.name.as_deref().map(|n| (n, ip.key("name"))),
     );
-    let (infer_name, infer_path) = infer_name.unwrap_or_else(|| (format!("{name}-inference-pipeline"), ip.clone()));
-    cx.check(Code::E0217, &infer_path, &infer_name, |s| rules::sagemaker_name(s, "pipeline name", 256));
-    if train_name == infer_name {
+    let (infer_name, infer_path) = infer_name.unwrap_or_else(|| (format!("{stem}-inference-pipeline"), ip.clone()));
+    cx.check(Code::E0217, &infer_path, &infer_name, rules::pipeline_name);
+    if train_name.eq_ignore_ascii_case(&infer_name) {
         cx.push(
             cx.error(Code::E0311, &infer_path, "the train and inference pipelines need different names")
                 .label("same as the train pipeline")
@@ -858,6 +930,7 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
                     label: format!("not {want}"),
                     expected: format!("an ARN ending in :{want}"),
                     help: Some("the ARN is informational; remove it or make it match the name".into()),
+                    fix: None,
                 },
             );
         }
@@ -893,7 +966,8 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
                 .label(format!("no Model Monitor image in {region}"))
                 .expected("\"builtin\" here, or a region with the Model Monitor image, e.g. \"us-east-1\"")
                 .found("\"model-monitor\"")
-                .help("monitoring.engine \"model-monitor\" needs the Model Monitor image; use the default engine \"builtin\" or another region"),
+                .help("monitoring.engine \"model-monitor\" needs the Model Monitor image; use the default engine \"builtin\" or another region")
+                .fix(&base.key("monitoring").key("engine"), "builtin"),
         );
     }
 
@@ -968,7 +1042,7 @@ fn framework_version(cx: &mut FileCtx<'_>, f: Framework, label: &str, version: &
             .expected(format!("one of {}", versions.iter().map(|v| quoted(v)).collect::<Vec<_>>().join(", ")))
             .found(quoted(version));
         if let Some(s) = super::structure::did_you_mean(version, versions.iter().copied()) {
-            d = d.help(format!("did you mean {}?", quoted(s)));
+            d = d.help(format!("did you mean {}?", quoted(s))).fix(path, s);
         }
         cx.push(d);
     } else if images::registry(f, version, region).is_none() && images::known_regions().contains(region) {
@@ -1014,6 +1088,7 @@ fn group_ref(cx: &mut FileCtx<'_>, m: &RawModel, base: &JsonPath, region: &str, 
                     label: "expected sagemaker ... model-package-group/<name>".into(),
                     expected: "arn:aws:sagemaker:<region>:<registry-account>:model-package-group/<name>".into(),
                     help: None,
+                    fix: None,
                 },
             );
             return GroupRef { name: String::new(), account: None, env: None, path };
@@ -1052,6 +1127,14 @@ fn registry(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         if let Err(b) = rules::sagemaker_name(name, "model package group name", 63) {
             cx.broken_key(Code::E0217, &path, b);
         }
+        if let Some(first) = groups.iter().find(|g: &&Group| g.name.eq_ignore_ascii_case(name)) {
+            let d = same_but_case(cx, &path, "model package group", name, &first.name).help(format!(
+                "both would be labelled {} in Terraform, and SageMaker may take them for one group; rename one",
+                crate::model::names::label(name)
+            ));
+            cx.push(d);
+            continue;
+        }
         let consumers =
             g.consumers.iter().enumerate().map(|(i, c)| (c.clone(), path.key("consumers").index(i))).collect();
         groups.push(Group {
@@ -1075,6 +1158,11 @@ fn registry(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         approvals.and_then(|a| a.topic_name.clone()).unwrap_or_else(|| "model-approval-notification".into());
     cx.check(Code::E0216, &root.key("approvals").key("topic_name"), &approval_topic, rules::sns_topic_name);
     let approval_emails = emails(cx, approvals.and_then(|a| a.email.as_ref()), &root.key("approvals").key("email"));
+    if approval_emails.is_empty() {
+        let path = root.key("approvals").key("email");
+        let example = "\"approvals\": {\"email\": [\"ml-approvers@example.com\"]}";
+        no_subscriber(cx, &path, "approval topic", &approval_topic, "model versions waiting for approval", example);
+    }
     let role_name = approvals.and_then(|a| a.role_name.clone()).unwrap_or_else(|| "mlops-model-approver".into());
     cx.check(Code::E0214, &root.key("approvals").key("role_name"), &role_name, rules::role_name);
     let approvers = approvals.and_then(|a| a.approvers.clone()).unwrap_or_default();

@@ -39,7 +39,7 @@ pub fn unknown_environments(requested: &[String], known: &[String]) -> Vec<Diagn
         )
         .expected(format!("one of {}", known.join(", ")))
         .found(format!("no file environments/{name}.tfvars.json"));
-        if let Some(s) = structure::did_you_mean(name, known.iter().map(String::as_str)) {
+        if let Some(s) = structure::did_you_mean_env(name, known.iter().map(String::as_str)) {
             d = d.help(format!("did you mean {}?", crate::diag::quoted(s)));
         }
         out.push(d);
@@ -114,11 +114,19 @@ pub fn validate_sources(files: &[config::SourceFile], read_diags: Vec<Diagnostic
         broken: files.iter().filter(|f| broken_files.contains(&f.path.as_path())).map(|f| f.env.clone()).collect(),
     };
     diags.extend(cross::check(&mut envs, &trees));
+    // With two registries (E0312) one is a workload that says the wrong kind: that a registry
+    // lacks approvers is that mistake again, not a second one.
+    if diags.iter().any(|d| d.code == Code::E0312) {
+        diags.retain(|d| !(d.code == Code::E0232 && d.json_path.starts_with("$.approvals")));
+    }
 
     if !only.is_empty() {
         let selected: Vec<&Path> = files.iter().filter(|f| only.contains(&f.env)).map(|f| f.path.as_path()).collect();
         diags.retain(|d| selected.contains(&d.file.as_path()));
-        report.diagnostics.retain(|d| selected.contains(&d.file.as_path()) || d.code == Code::E0104);
+        // Problems of the directory itself concern every selection.
+        report.diagnostics.retain(|d| {
+            selected.contains(&d.file.as_path()) || matches!(d.code, Code::E0104 | Code::E0105 | Code::E0106)
+        });
         diags.extend(unknown_environments(only, &names));
         envs.retain(|e| only.contains(&e.name));
     }

@@ -2,6 +2,10 @@
 //! is wrong in the user's terms (`Broken`); the caller adds file, span and JSON path, the way
 //! ripgrep's `Flag::update` leaves the flag name to the parser. Rules cite
 //! `../shared/reference/aws-facts.md` by section.
+//!
+//! A rule that proposes a replacement value (`Broken::fix`) proposes only one that passes the
+//! same rule: every proposal goes through [`Broken::propose`], which checks it with the rule
+//! (run without proposals of its own), so a hint never leads into the next error.
 
 /// What a rule found wrong.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,17 +16,34 @@ pub struct Broken {
     pub label: String,
     pub expected: String,
     pub help: Option<String>,
+    /// A value that passes this rule, when the help proposes one (the diagnostic's `fix`).
+    pub fix: Option<String>,
 }
 
 pub type Rule = Result<(), Broken>;
 
 fn broken(message: impl Into<String>, label: impl Into<String>, expected: impl Into<String>) -> Broken {
-    Broken { message: message.into(), label: label.into(), expected: expected.into(), help: None }
+    Broken { message: message.into(), label: label.into(), expected: expected.into(), help: None, fix: None }
 }
 
 impl Broken {
     fn help(mut self, help: impl Into<String>) -> Broken {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Proposes `candidate` when `valid` accepts it, with the help `say(candidate)`; otherwise
+    /// the help stays as it was (`None` or a proposal-free hint).
+    fn propose(
+        mut self,
+        candidate: Option<String>,
+        valid: impl Fn(&str) -> bool,
+        say: impl FnOnce(&str) -> String,
+    ) -> Broken {
+        if let Some(v) = candidate.filter(|v| valid(v)) {
+            self.help = Some(say(&v));
+            self.fix = Some(v);
+        }
         self
     }
 }
@@ -42,7 +63,11 @@ pub fn account_id(s: &str) -> Rule {
     if digits == 11 || digits == 13 {
         b = b.help("a digit may have been dropped or doubled; copy the id from the account menu of the AWS console");
     } else if s.contains('-') {
-        b = b.help("write the id without dashes");
+        b = b.help("write the id without dashes").propose(
+            Some(s.replace('-', "")),
+            |v| v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()),
+            |v| format!("write the id without dashes: {v:?}"),
+        );
     }
     Err(b)
 }
@@ -64,6 +89,26 @@ pub fn partition_of(region: &str) -> &'static str {
 
 /// S3 general purpose bucket names (aws-facts.md §4.1).
 pub fn bucket_name(s: &str) -> Rule {
+    bucket_rule(s, true)
+}
+
+/// `s` as a bucket name could be: lowercase, hyphens for `_ . ` and spaces, nothing else, no
+/// hyphen at either end.
+fn bucket_candidate(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().map(|c| c.to_ascii_lowercase()) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if "-_. ".contains(c) && !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+fn bucket_rule(s: &str, propose: bool) -> Rule {
+    let candidate = || propose.then(|| bucket_candidate(s));
+    let valid = |v: &str| bucket_rule(v, false).is_ok();
     let expected =
         "3-63 characters: lowercase letters, digits, hyphens (and dots), starting and ending with a letter or digit";
     if s.len() < 3 || s.len() > 63 {
@@ -74,14 +119,16 @@ pub fn bucket_name(s: &str) -> Rule {
         ));
     }
     if let Some(c) = s.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '.')) {
-        let mut b =
-            broken("bucket name contains a character S3 does not allow", format!("{c:?} is not allowed"), expected);
-        if c.is_ascii_uppercase() {
-            b = b.help(format!("bucket names are lowercase: {:?}", s.to_ascii_lowercase()));
-        } else if c == '_' {
-            b = b.help(format!("use hyphens instead of underscores: {:?}", s.replace('_', "-")));
-        }
-        return Err(b);
+        let b = broken("bucket name contains a character S3 does not allow", format!("{c:?} is not allowed"), expected);
+        return Err(b.propose(candidate(), valid, |v| {
+            if v == s.to_ascii_lowercase() {
+                format!("bucket names are lowercase: {v:?}")
+            } else if v == s.replace('_', "-") {
+                format!("use hyphens instead of underscores: {v:?}")
+            } else {
+                format!("bucket names hold lowercase letters, digits and hyphens only: {v:?}")
+            }
+        }));
     }
     let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
     if !edge(s.chars().next()) || !edge(s.chars().last()) {
@@ -89,7 +136,8 @@ pub fn bucket_name(s: &str) -> Rule {
             "bucket name must begin and end with a letter or digit",
             "bad first or last character",
             expected,
-        ));
+        )
+        .propose(candidate(), valid, |v| format!("drop the leading or trailing character: {v:?}")));
     }
     if s.contains("..") {
         return Err(broken("bucket name must not contain two adjacent dots", "\"..\"", expected));
@@ -121,7 +169,7 @@ pub fn bucket_name(s: &str) -> Rule {
             "dots break TLS for virtual-hosted requests",
             "a name without dots",
         )
-        .help(format!("use hyphens: {:?}", s.replace('.', "-"))));
+        .propose(candidate(), valid, |v| format!("use hyphens: {v:?}")));
     }
     Ok(())
 }
@@ -166,10 +214,21 @@ pub fn iam_path(s: &str) -> Rule {
 
 /// KMS alias names (aws-facts.md §3.1).
 pub fn kms_alias(s: &str) -> Rule {
+    kms_alias_rule(s, true)
+}
+
+fn kms_alias_rule(s: &str, propose: bool) -> Rule {
+    let valid = |v: &str| kms_alias_rule(v, false).is_ok();
+    let clean =
+        |v: &str| v.chars().map(|c| if c.is_ascii_alphanumeric() || "/_-".contains(c) { c } else { '-' }).collect();
     let expected = "\"alias/\" followed by letters, digits, / _ -, not \"alias/aws/...\"";
     if !s.starts_with("alias/") || s.len() <= 6 {
-        return Err(broken("KMS alias must start with \"alias/\"", "missing alias/ prefix", expected)
-            .help(format!("write \"alias/{}\"", s.trim_start_matches('/'))));
+        let candidate = propose.then(|| format!("alias/{}", clean(s.trim_start_matches('/'))));
+        return Err(broken("KMS alias must start with \"alias/\"", "missing alias/ prefix", expected).propose(
+            candidate,
+            valid,
+            |v| format!("write {v:?}"),
+        ));
     }
     if s.starts_with("alias/aws/") {
         return Err(broken("KMS aliases under alias/aws/ are reserved for AWS managed keys", "reserved", expected));
@@ -182,13 +241,19 @@ pub fn kms_alias(s: &str) -> Rule {
             "KMS alias contains a character KMS does not allow",
             format!("{c:?} is not allowed"),
             expected,
-        ));
+        )
+        .propose(propose.then(|| clean(s)), valid, |v| format!("use hyphens: {v:?}")));
     }
     Ok(())
 }
 
 /// SNS standard topic names (aws-facts.md §8): 1-256 of `A-Za-z0-9_-`.
 pub fn sns_topic_name(s: &str) -> Rule {
+    sns_topic_rule(s, true)
+}
+
+fn sns_topic_rule(s: &str, propose: bool) -> Rule {
+    let valid = |v: &str| sns_topic_rule(v, false).is_ok();
     let expected = "1-256 characters: letters, digits, hyphens and underscores";
     if s.is_empty() || s.len() > 256 {
         return Err(broken(
@@ -203,14 +268,19 @@ pub fn sns_topic_name(s: &str) -> Rule {
             "a FIFO topic",
             expected,
         )
-        .help("drop the .fifo suffix; e-mail subscriptions need a standard topic"));
+        .help("drop the .fifo suffix; e-mail subscriptions need a standard topic")
+        .propose(propose.then(|| s.trim_end_matches(".fifo").to_string()), valid, |v| {
+            format!("drop the .fifo suffix ({v:?}); e-mail subscriptions need a standard topic")
+        }));
     }
     if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-')) {
+        let candidate = s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
         return Err(broken(
             "SNS topic name contains a character SNS does not allow",
             format!("{c:?} is not allowed"),
             expected,
-        ));
+        )
+        .propose(propose.then_some(candidate), valid, |v| format!("use hyphens: {v:?}")));
     }
     Ok(())
 }
@@ -218,6 +288,25 @@ pub fn sns_topic_name(s: &str) -> Rule {
 /// SageMaker names (pipelines: 256, model package groups and models: 63):
 /// `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$` (aws-facts.md §6.1, §6.2).
 pub fn sagemaker_name(s: &str, what: &str, max: usize) -> Rule {
+    sagemaker_rule(s, what, max, true)
+}
+
+/// `s` with every character SageMaker refuses turned into a hyphen, no hyphen at either end.
+fn sagemaker_candidate(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+fn sagemaker_rule(s: &str, what: &str, max: usize, propose: bool) -> Rule {
+    let candidate = || propose.then(|| sagemaker_candidate(s));
+    let valid = |v: &str| sagemaker_rule(v, what, max, false).is_ok();
     let expected = format!("1-{max} letters, digits and hyphens, starting and ending with a letter or digit");
     if s.is_empty() || s.len() > max {
         return Err(broken(
@@ -227,24 +316,43 @@ pub fn sagemaker_name(s: &str, what: &str, max: usize) -> Rule {
         ));
     }
     if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
-        let mut b = broken(
+        let b = broken(
             format!("{what} contains a character SageMaker does not allow"),
             format!("{c:?} is not allowed"),
             expected,
         );
-        if c == '_' || c == '.' || c == ' ' {
-            b = b.help(format!("use hyphens: {:?}", s.replace(['_', '.', ' '], "-")));
-        }
-        return Err(b);
+        return Err(b.propose(candidate(), valid, |v| format!("use hyphens: {v:?}")));
     }
     if s.starts_with('-') || s.ends_with('-') {
         return Err(broken(
             format!("{what} must start and end with a letter or digit"),
             "leading or trailing hyphen",
             expected,
-        ));
+        )
+        .propose(candidate(), valid, |v| format!("drop the hyphens at the ends: {v:?}")));
     }
     Ok(())
+}
+
+/// Pipeline names: SageMaker names in lowercase. SageMaker accepts capitals, but returns some
+/// ARNs with the name lowercased (aws-facts.md §6.1), and EventBridge matches `pipelineArn`
+/// case-sensitively: a pipeline whose events carried another case than its rules expect would
+/// never be retrained on drift nor reported when it fails. Lowercase names match either way.
+pub fn pipeline_name(s: &str) -> Rule {
+    sagemaker_name(s, "pipeline name", 256)?;
+    if !s.chars().any(|c| c.is_ascii_uppercase()) {
+        return Ok(());
+    }
+    Err(broken(
+        "pipeline name must be lowercase",
+        "capital letters",
+        "lowercase letters, digits and hyphens, e.g. \"mammo-severity-train-pipeline\"",
+    )
+    .propose(
+        Some(s.to_ascii_lowercase()),
+        |v| pipeline_name(v).is_ok(),
+        |v| format!("EventBridge matches pipeline ARNs case-sensitively and SageMaker may lowercase them: {v:?}"),
+    ))
 }
 
 /// Model names: SageMaker names short enough that the EventBridge rules derived from them
@@ -283,33 +391,38 @@ pub fn email(s: &str) -> Rule {
     Ok(())
 }
 
-/// Tag keys and values (provider `default_tags`); keys starting with `aws:` are reserved.
-pub fn tag(key: &str, value: &str) -> Result<(), (bool, Broken)> {
+/// Tag keys and values (provider `default_tags`); keys starting with `aws:` are reserved. The
+/// error says whether the key (`true`) or the value is at fault, boxed to keep `Result` small.
+pub fn tag(key: &str, value: &str) -> Result<(), Box<(bool, Broken)>> {
     let allowed = |c: char| c.is_alphanumeric() || " _.:/=+-@".contains(c);
     let expected = "letters, digits, spaces and _ . : / = + - @";
     if key.to_ascii_lowercase().starts_with("aws:") {
-        return Err((
+        return Err(Box::new((
             true,
             broken("tag keys starting with aws: are reserved", "reserved prefix", "a key not starting with aws:"),
-        ));
+        )));
     }
     if let Some(c) = key.chars().find(|c| !allowed(*c)) {
-        return Err((
+        return Err(Box::new((
             true,
             broken("tag key contains a character AWS does not allow", format!("{c:?} is not allowed"), expected),
-        ));
+        )));
     }
     if let Some(c) = value.chars().find(|c| !allowed(*c)) {
-        return Err((
+        return Err(Box::new((
             false,
             broken("tag value contains a character AWS does not allow", format!("{c:?} is not allowed"), expected),
-        ));
+        )));
     }
     Ok(())
 }
 
 /// SageMaker ML instance types: `ml.<family>.<size>`.
 pub fn instance_type(s: &str) -> Rule {
+    instance_type_rule(s, true)
+}
+
+fn instance_type_rule(s: &str, propose: bool) -> Rule {
     let parts: Vec<&str> = s.split('.').collect();
     let ok = parts.len() == 3
         && parts[0] == "ml"
@@ -317,15 +430,21 @@ pub fn instance_type(s: &str) -> Rule {
     if ok {
         return Ok(());
     }
-    let mut b = broken(
+    let b = broken(
         "SageMaker instance types look like ml.<family>.<size>",
         "not an ML instance type",
         "e.g. \"ml.m5.xlarge\"",
     );
-    if parts.len() == 2 && !s.starts_with("ml.") {
-        b = b.help(format!("SageMaker instance types start with ml.: \"ml.{s}\""));
-    }
-    Err(b)
+    let lower = s.to_ascii_lowercase();
+    let candidate = if parts.len() == 2 && !lower.starts_with("ml.") { format!("ml.{lower}") } else { lower };
+    let valid = |v: &str| instance_type_rule(v, false).is_ok();
+    Err(b.propose(propose.then_some(candidate), valid, |v| {
+        if v.len() > s.len() {
+            format!("SageMaker instance types start with ml.: {v:?}")
+        } else {
+            format!("instance types are lowercase: {v:?}")
+        }
+    }))
 }
 
 /// A file name in S3 (the batch dataset's base name): letters, digits, `. _ -`.
@@ -347,6 +466,10 @@ pub fn s3_file_name(s: &str) -> Rule {
 
 /// An S3 key prefix: relative, ending in `/`, safe characters only.
 pub fn s3_prefix(s: &str) -> Rule {
+    s3_prefix_rule(s, true)
+}
+
+fn s3_prefix_rule(s: &str, propose: bool) -> Rule {
     let ok = !s.is_empty()
         && s.len() <= 512
         && !s.starts_with('/')
@@ -357,15 +480,26 @@ pub fn s3_prefix(s: &str) -> Rule {
     if ok {
         return Ok(());
     }
-    let mut b = broken(
+    let b = broken(
         "S3 prefix must be a relative path ending in /",
         "not an S3 prefix",
         "e.g. \"mammography-severity-model/data/train-dataset/\"",
     );
-    if !s.ends_with('/') && !s.is_empty() {
-        b = b.help(format!("add the trailing slash: \"{s}/\""));
+    let mut candidate = s.trim_start_matches('/').to_string();
+    while candidate.contains("//") {
+        candidate = candidate.replace("//", "/");
     }
-    Err(b)
+    if !candidate.ends_with('/') {
+        candidate.push('/');
+    }
+    let valid = |v: &str| s3_prefix_rule(v, false).is_ok();
+    Err(b.propose(propose.then_some(candidate), valid, |v| {
+        if !s.ends_with('/') && v.len() == s.len() + 1 {
+            format!("add the trailing slash: {v:?}")
+        } else {
+            format!("write it as a relative path ending in /: {v:?}")
+        }
+    }))
 }
 
 /// CloudWatch Logs group names (aws-facts.md §9).
@@ -408,10 +542,10 @@ pub fn external_id(s: &str) -> Rule {
     ))
 }
 
-/// Environment names become parts of resource names and HCL labels.
 /// Directories of generated/ that are not environments (render::owned_dirs).
 pub const RESERVED_DIRS: &[&str] = &["modules", "jenkins"];
 
+/// Environment names become parts of resource names and HCL labels.
 pub fn env_name(s: &str) -> Rule {
     let ok = s.len() >= 2
         && s.len() <= 32
@@ -479,23 +613,120 @@ pub fn parse_arn(s: &str) -> Result<Arn<'_>, Broken> {
 
 /// Parses and checks one EventBridge schedule expression (aws-facts.md §7.2).
 pub fn schedule_expression(s: &str) -> Rule {
+    schedule(s).map_err(|mut b| {
+        if let Some(v) = repair_schedule(s) {
+            let mut help = match b.help.as_deref() {
+                Some(h) => format!("{h}: {v:?}"),
+                None => format!("write {v:?}"),
+            };
+            let day_field = |e: &str| {
+                let inner = e.strip_prefix("cron(").and_then(|r| r.strip_suffix(')')).unwrap_or(e).to_string();
+                inner.split_whitespace().nth(4).map(str::to_string)
+            };
+            if let (Some(before), Some(after)) = (day_field(s), day_field(&v))
+                && before.contains(|c: char| c.is_ascii_digit())
+                && before != after
+            {
+                help.push_str(
+                    " (Unix numbers the days from 0 = Sunday, EventBridge from 1 = Sunday; names avoid the shift)",
+                );
+            }
+            b.help = Some(help);
+            b.fix = Some(v);
+        }
+        b
+    })
+}
+
+/// The checks of [`schedule_expression`], with helps that end where a proposal would follow.
+fn schedule(s: &str) -> Rule {
     if let Some(inner) = s.strip_prefix("rate(").and_then(|r| r.strip_suffix(')')) {
         return rate(inner);
     }
     let Some(inner) = s.strip_prefix("cron(").and_then(|r| r.strip_suffix(')')) else {
+        let fields = s.split_whitespace().count();
         return Err(broken(
             "schedule must be cron(...) or rate(...)",
             "not a schedule expression",
             "e.g. \"cron(0 23 * * ? *)\" (23:00 UTC daily) or \"rate(1 day)\"",
         )
-        .help(if s.split_whitespace().count() == 5 || s.split_whitespace().count() == 6 {
-            format!("wrap the fields: \"cron({s})\"")
+        .help(if fields == 6 {
+            "wrap the fields in cron(...)"
+        } else if fields == 5 {
+            "EventBridge wants six fields in cron(...), with a year and ? in day-of-month or day-of-week"
         } else {
             "EventBridge expressions are cron(minutes hours day-of-month month day-of-week year) or rate(value unit)"
-                .to_string()
         }));
     };
     cron(inner)
+}
+
+/// A valid expression that means what `s` most likely means, if there is one: the fields of a
+/// Unix crontab line wrapped, with the year and `?` EventBridge wants and day-of-week numbers as
+/// names (Unix counts from 0 = Sunday, EventBridge from 1 = Sunday); `?` where exactly one of
+/// day-of-month and day-of-week must have it; a rate's unit in the right number.
+fn repair_schedule(s: &str) -> Option<String> {
+    let s = s.trim();
+    let candidate = if let Some(inner) = s.strip_prefix("rate(").and_then(|r| r.strip_suffix(')')) {
+        let parts: Vec<&str> = inner.split_whitespace().collect();
+        let [n, unit] = parts[..] else { return None };
+        let n = n.parse::<u32>().ok().filter(|n| *n > 0)?;
+        let unit = unit.strip_suffix('s').unwrap_or(unit);
+        if !matches!(unit, "minute" | "hour" | "day") {
+            return None;
+        }
+        format!("rate({n} {unit}{})", if n == 1 { "" } else { "s" })
+    } else {
+        let inner = s.strip_prefix("cron(").and_then(|r| r.strip_suffix(')')).unwrap_or(s);
+        let fields: Vec<&str> = inner.split_whitespace().collect();
+        let mut f: Vec<String> = match fields.len() {
+            5 if fields[2] == "?" || fields[4] == "?" => {
+                fields.iter().map(|v| v.to_string()).chain(["*".into()]).collect()
+            }
+            5 => from_crontab(&fields)?,
+            6 => fields.iter().map(|v| v.to_string()).collect(),
+            _ => return None,
+        };
+        match (f[2] == "?", f[4] == "?") {
+            (true, true) => f[2] = "*".into(),
+            (false, false) if f[4] == "*" => f[4] = "?".into(),
+            (false, false) if f[2] == "*" => f[2] = "?".into(),
+            (false, false) => return None,
+            _ => {}
+        }
+        format!("cron({})", f.join(" "))
+    };
+    schedule(&candidate).is_ok().then_some(candidate)
+}
+
+/// The six EventBridge fields of a Unix crontab line (`minute hour dom month dow`), or `None`
+/// when its meaning cannot be kept (Unix runs when day-of-month *or* day-of-week match).
+fn from_crontab(f: &[&str]) -> Option<Vec<String>> {
+    const DAYS: [&str; 8] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"];
+    let dow = if f[4] == "*" {
+        "*".to_string()
+    } else {
+        let mut out = Vec::new();
+        for item in f[4].split(',') {
+            let days: Vec<usize> = item
+                .split('-')
+                .map(|d| match d.parse::<usize>() {
+                    Ok(n) => (n < DAYS.len()).then_some(n % 7),
+                    Err(_) => DAYS.iter().position(|n| n.eq_ignore_ascii_case(d)),
+                })
+                .collect::<Option<_>>()?;
+            match days[..] {
+                [d] => out.push(DAYS[d].to_string()),
+                [a, b] if a < b => out.push(format!("{}-{}", DAYS[a], DAYS[b])),
+                _ => return None,
+            }
+        }
+        out.join(",")
+    };
+    if f[2] != "*" && dow != "*" {
+        return None;
+    }
+    Some(vec![f[0].into(), f[1].into(), f[2].into(), f[3].into(), dow, "*".into()])
 }
 
 fn rate(inner: &str) -> Rule {
@@ -518,8 +749,7 @@ fn rate(inner: &str) -> Rule {
     };
     let want = if n == 1 { singular } else { plural };
     if unit != want {
-        return Err(broken(format!("rate({n} ...) needs the unit {want:?}"), format!("{unit:?}"), expected)
-            .help(format!("write \"rate({n} {want})\"")));
+        return Err(broken(format!("rate({n} ...) needs the unit {want:?}"), format!("{unit:?}"), expected));
     }
     Ok(())
 }
@@ -555,10 +785,7 @@ fn cron(inner: &str) -> Rule {
             expected,
         );
         if fields.len() == 5 {
-            b = b.help(format!(
-                "EventBridge adds a year field and needs ? in day-of-month or day-of-week: \"cron({} *)\"",
-                with_question_mark(&fields)
-            ));
+            b = b.help("EventBridge adds a year field and needs ? in day-of-month or day-of-week");
         }
         return Err(b);
     }
@@ -570,23 +797,11 @@ fn cron(inner: &str) -> Rule {
     let (dom, dow) = (fields[2], fields[4]);
     match (dom == "?", dow == "?") {
         (true, true) => Err(broken("only one of day-of-month and day-of-week may be ?", "both are ?", expected)
-            .help("use * for the other one, e.g. \"cron(0 23 * * ? *)\"")),
+            .help("use * for one of them")),
         (false, false) => Err(broken("one of day-of-month and day-of-week must be ?", "neither is ?", expected)
-            .help(format!("e.g. \"cron({} {} {} {} ? {})\"", fields[0], fields[1], dom, fields[3], fields[5]))),
+            .help("write ? in the one that does not matter")),
         _ => Ok(()),
     }
-}
-
-fn with_question_mark(fields: &[&str]) -> String {
-    let mut f: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
-    if f.len() == 5 {
-        if f[4] == "*" {
-            f[4] = "?".into();
-        } else if f[2] == "*" {
-            f[2] = "?".into();
-        }
-    }
-    f.join(" ")
 }
 
 fn cron_field(value: &str, spec: &CronField, index: usize) -> Result<(), String> {
@@ -706,6 +921,11 @@ const TZ_AREAS: &[&str] = &[
 /// (aws-facts.md §7.4): `UTC`, or `Area/Location` with a known area. The location itself is not
 /// checked offline (there is no tz database here); Scheduler refuses an unknown one at apply.
 pub fn time_zone(s: &str) -> Rule {
+    time_zone_rule(s, true)
+}
+
+fn time_zone_rule(s: &str, propose: bool) -> Rule {
+    let valid = |v: &str| time_zone_rule(v, false).is_ok();
     if s == "UTC" {
         return Ok(());
     }
@@ -727,11 +947,12 @@ pub fn time_zone(s: &str) -> Rule {
         "\"UTC\" or an IANA name such as \"Europe/Berlin\" or \"America/New_York\"",
     );
     let upper = s.to_ascii_uppercase();
-    if ["GMT", "Z", "UTC+0", "UTC0", "ETC/UTC"].contains(&upper.as_str()) {
-        b = b.help("write \"UTC\"");
+    if ["GMT", "Z", "UTC+0", "UTC0", "ETC/UTC", "UTC"].contains(&upper.as_str()) {
+        b = b.propose(propose.then(|| "UTC".into()), valid, |v| format!("write {v:?}"));
     } else if let Some(a) = TZ_AREAS.iter().find(|a| a.eq_ignore_ascii_case(area)) {
         if !rest.is_empty() {
-            b = b.help(format!("the area is spelt {a}: \"{a}/{}\"", rest.join("/")));
+            let candidate = format!("{a}/{}", rest.join("/"));
+            b = b.propose(propose.then_some(candidate), valid, |v| format!("the area is spelt {a}: {v:?}"));
         }
     } else if s.len() <= 5 && s.chars().all(|c| c.is_ascii_alphabetic()) {
         b = b.help("abbreviations such as CET or EST are ambiguous; use the city form, e.g. \"Europe/Berlin\"");
@@ -741,6 +962,10 @@ pub fn time_zone(s: &str) -> Rule {
 
 /// A git branch Jenkins may apply from (`git check-ref-format --branch`, the common subset).
 pub fn git_branch(s: &str) -> Rule {
+    git_branch_rule(s, true)
+}
+
+fn git_branch_rule(s: &str, propose: bool) -> Rule {
     let bad = s.is_empty()
         || s.starts_with(['-', '/', '.'])
         || s.ends_with(['/', '.'])
@@ -752,20 +977,22 @@ pub fn git_branch(s: &str) -> Rule {
     if !bad {
         return Ok(());
     }
-    let proposal: String = s
-        .trim_matches(|c: char| c == '-' || c == '/' || c == '.')
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-_/.".contains(c) { c } else { '-' })
-        .collect();
-    let mut b = broken(
+    // Checked without proposals of its own: a proposal that is still invalid (`a..b` maps to
+    // itself) must not be proposed, nor checked again for ever.
+    let valid = |v: &str| git_branch_rule(v, false).is_ok();
+    let mut proposal: String =
+        s.chars().map(|c| if c.is_ascii_alphanumeric() || "-_/.".contains(c) { c } else { '-' }).collect();
+    while proposal.contains("..") || proposal.contains("//") {
+        proposal = proposal.replace("..", ".").replace("//", "/");
+    }
+    let proposal =
+        proposal.trim_end_matches(".lock").trim_matches(|c: char| c == '-' || c == '/' || c == '.').to_string();
+    let b = broken(
         "not a branch name git accepts",
         "not a branch name",
         "a branch name such as \"main\" or \"release/1.0\"",
     );
-    if git_branch(&proposal).is_ok() && !proposal.is_empty() {
-        b = b.help(format!("write \"{proposal}\""));
-    }
-    Err(b)
+    Err(b.propose(propose.then_some(proposal), valid, |v| format!("write {v:?}")))
 }
 
 /// Jenkins users or groups for the input step's `submitter` (comma-separated names).
@@ -831,6 +1058,69 @@ mod tests {
             let err = schedule_expression(e).expect_err(e);
             assert!(err.message.contains(want), "{e}: {}", err.message);
         }
+    }
+
+    #[test]
+    fn schedules_are_repaired_into_valid_expressions_that_keep_their_meaning() {
+        let cases = [
+            ("0 23 * * *", Some("cron(0 23 * * ? *)")),
+            ("cron(0 23 * * *)", Some("cron(0 23 * * ? *)")),
+            ("cron(30 7 * * 1-5)", Some("cron(30 7 ? * MON-FRI *)")),
+            ("0 8 * * 0,6", Some("cron(0 8 ? * SUN,SAT *)")),
+            ("0 8 * * 7", Some("cron(0 8 ? * SUN *)")),
+            ("cron(0 8 ? * 2)", Some("cron(0 8 ? * 2 *)")),
+            ("0 6 ? * MON-FRI *", Some("cron(0 6 ? * MON-FRI *)")),
+            ("cron(0 23 * * * *)", Some("cron(0 23 * * ? *)")),
+            ("cron(0 8 * * MON *)", Some("cron(0 8 ? * MON *)")),
+            ("cron(0 23 ? * ? *)", Some("cron(0 23 * * ? *)")),
+            ("rate(1 days)", Some("rate(1 day)")),
+            ("rate(5 minute)", Some("rate(5 minutes)")),
+            // Unix runs when either day field matches; EventBridge cannot say that.
+            ("0 0 1 * 1", None),
+            ("cron(0 0 1 * MON *)", None),
+            ("0 8 * * 5-0", None),
+            ("cron(60 23 * * ? *)", None),
+            ("daily", None),
+        ];
+        for (input, want) in cases {
+            let err = schedule_expression(input).expect_err(input);
+            assert_eq!(err.fix.as_deref(), want, "{input}");
+            if let Some(v) = want {
+                assert_eq!(schedule_expression(v), Ok(()), "{input} -> {v}");
+                assert!(err.help.as_deref().is_some_and(|h| h.contains(v)), "{input}: {:?}", err.help);
+            }
+        }
+    }
+
+    #[test]
+    fn branch_proposals_are_valid_and_never_loop() {
+        let fix = |s: &str| git_branch(s).expect_err(s).fix;
+        assert_eq!(fix("release 2026").as_deref(), Some("release-2026"));
+        assert_eq!(fix("release..1").as_deref(), Some("release.1"), "used to recurse until the stack overflowed");
+        assert_eq!(fix("a//b.lock").as_deref(), Some("a/b"));
+        assert_eq!(fix("..."), None);
+        assert!(git_branch("release/1.0").is_ok());
+    }
+
+    #[test]
+    fn proposed_names_pass_their_rule() {
+        let fix = |r: Rule| r.expect_err("invalid").fix;
+        assert_eq!(fix(bucket_name("Acme_SageMaker_Prod")).as_deref(), Some("acme-sagemaker-prod"));
+        assert_eq!(fix(bucket_name("acme.data")).as_deref(), Some("acme-data"));
+        assert_eq!(fix(bucket_name("-acme-")).as_deref(), Some("acme"));
+        assert_eq!(fix(bucket_name("ab_")), None, "\"ab\" would be too short");
+        assert_eq!(fix(sagemaker_name("_mammo_model", "model name", 47)).as_deref(), Some("mammo-model"));
+        assert_eq!(fix(kms_alias("mlops prod")).as_deref(), Some("alias/mlops-prod"));
+        assert_eq!(fix(kms_alias("alias/mlops prod")).as_deref(), Some("alias/mlops-prod"));
+        assert_eq!(fix(sns_topic_name("alerts.fifo")).as_deref(), Some("alerts"));
+        assert_eq!(fix(pipeline_name("MammoSeverity-Train-V2")).as_deref(), Some("mammoseverity-train-v2"));
+        assert_eq!(fix(time_zone("europe/Berlin")).as_deref(), Some("Europe/Berlin"));
+        assert_eq!(fix(time_zone("GMT")).as_deref(), Some("UTC"));
+        assert_eq!(fix(s3_prefix("/a//b")).as_deref(), Some("a/b/"));
+        assert_eq!(fix(instance_type("M5.XLARGE")).as_deref(), Some("ml.m5.xlarge"));
+        assert_eq!(fix(account_id("4444-4444-4444")).as_deref(), Some("444444444444"));
+        assert_eq!(fix(account_id("4444-4444-444")), None);
+        assert!(pipeline_name("mammo-severity-train-pipeline").is_ok());
     }
 
     #[test]

@@ -52,7 +52,7 @@ impl Checker<'_> {
                         .expected(one_of.iter().map(|v| quoted(v)).collect::<Vec<_>>().join(", "))
                         .found(quoted(text));
                     if let Some(s) = did_you_mean(text, one_of.iter().copied()) {
-                        d = d.help(format!("did you mean {}?", quoted(s)));
+                        d = d.help(format!("did you mean {}?", quoted(s))).fix(path, s);
                     }
                     self.diags.push(d);
                     return Json::Null;
@@ -272,6 +272,9 @@ impl Checker<'_> {
         if let Some(h) = help {
             d = d.help(h);
         }
+        if let Some(v) = retyped(node, shape) {
+            d = d.fix(path, v);
+        }
         self.diags.push(d);
     }
 
@@ -282,6 +285,31 @@ impl Checker<'_> {
                 .expected(expected)
                 .found(found),
         );
+    }
+}
+
+/// The value a wrong-typed node means, in the type the shape wants, when the help's advice
+/// (drop the quotes, add them) gives a value the shape accepts.
+fn retyped(node: &Node, shape: &Shape) -> Option<Json> {
+    match (&shape.kind, &node.value) {
+        (Kind::Integer { min, max }, Value::String { text, .. }) => {
+            text.trim().parse::<i64>().ok().filter(|v| v >= min && v <= max).map(Json::from)
+        }
+        (Kind::Number { min, max }, Value::String { text, .. }) => {
+            let v = text.trim().parse::<f64>().ok().filter(|v| v >= min && v <= max)?;
+            serde_json::Number::from_f64(v).map(Json::Number)
+        }
+        (Kind::Bool, Value::String { text, .. }) => match text.trim() {
+            "true" => Some(Json::Bool(true)),
+            "false" => Some(Json::Bool(false)),
+            _ => None,
+        },
+        (Kind::String { min_len, max_len, one_of, .. }, Value::Number(n)) => {
+            let len = n.0.chars().count();
+            (len >= *min_len && len <= *max_len && (one_of.is_empty() || one_of.contains(&n.0.as_str())))
+                .then(|| Json::String(n.0.clone()))
+        }
+        _ => None,
     }
 }
 
@@ -315,18 +343,47 @@ pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a st
         .map(|(_, c)| c)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+/// [`did_you_mean`] for environment names, which people abbreviate or spell out (`prod` for
+/// `production`): failing a close spelling, the one candidate that starts the input or that
+/// the input starts (three characters at least).
+pub fn did_you_mean_env<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    if let Some(s) = did_you_mean(input, candidates.iter().copied()) {
+        return Some(s);
     }
-    prev[b.len()]
+    let lower = input.to_ascii_lowercase();
+    let related: Vec<&str> = candidates
+        .into_iter()
+        .filter(|c| c.len().min(lower.len()) >= 3 && (lower.starts_with(*c) || c.starts_with(lower.as_str())))
+        .collect();
+    match related[..] {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+/// Edit distance counting an insertion, deletion, substitution or swap of two neighbouring
+/// characters as one edit (optimal string alignment): `prdo` is one edit from `prod`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// Where else in the file format a key of this name exists ("`inference_pipeline`").
@@ -362,6 +419,10 @@ mod tests {
     fn suggests_close_names_only() {
         assert_eq!(did_you_mean("aws_regoin", ["aws_region", "account_id"]), Some("aws_region"));
         assert_eq!(did_you_mean("zzz", ["aws_region", "account_id"]), None);
+        assert_eq!(did_you_mean("prdo", ["prod", "registry"]), Some("prod"));
+        assert_eq!(did_you_mean_env("production", ["dev", "prod", "registry"]), Some("prod"));
+        assert_eq!(did_you_mean_env("staging", ["dev", "prod", "registry"]), None);
+        assert_eq!(did_you_mean_env("devel", ["dev", "dev2"]), Some("dev"));
     }
 
     #[test]
