@@ -26,6 +26,7 @@ in the generator:
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -120,8 +121,12 @@ def main():
                       f"in the judge's copy of bootstrap/{name} (the emulator does not model that key)")
             open(path, "w").write(text)
         cmd = [os.path.join(tools, "tfapply-emu", "tfapply-emu"), "--as-deploy-role", os.path.join(copy, env)] + extra
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        out = p.stdout.replace(copy, "generated")
+        # The judge cleans up its emulator on SIGINT/SIGTERM: pass ours on to it.
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda s, _f: p.send_signal(s))
+        stdout, _ = p.communicate()
+        out = stdout.replace(copy, "generated")
         print(out, end="")
         if p.returncode == 0:
             return 0
