@@ -10,7 +10,11 @@ platform relies on it (checked against moto 5.2.5; `apply` refuses another versi
 - CreateModelPackage and DescribeModelPackageGroup accept a group ARN; a version created without
   ModelApprovalStatus is PendingManualApproval; versions are numbered per group and never reused;
 - UpdateModelPackage changes only the fields it is sent (moto wiped the others) and merges
-  CustomerMetadataProperties; DeleteModelPackage exists.
+  CustomerMetadataProperties; DeleteModelPackage exists;
+- a version's CreatedBy and LastModifiedBy name the IAM identity that created or last updated it
+  (`IamIdentity.Arn`, as GetCallerIdentity reports the caller), as SageMaker records them for model
+  packages; moto invented a Studio user profile and copied CreatedBy into LastModifiedBy, so who
+  registered and who decided could not be told apart (`mlopsgen approve` refuses self-approval).
 """
 
 import re
@@ -166,6 +170,40 @@ def delete_model_package(self, model_package_name):
             self.model_package_name_mapping[pkg.model_package_group_name] = latest.arn
 
 
+def _caller_context(response):
+    """The UserContext SageMaker records for the caller of `response`'s request."""
+    from moto.sts.models import sts_backends
+
+    user_id, arn, _ = sts_backends[response.current_account][response.partition].get_caller_identity(
+        response.get_access_key(), response.region)
+    return {"IamIdentity": {"Arn": arn, "PrincipalId": user_id}}
+
+
+def _record_creator(original):
+    def wrapper(self):
+        backend = self.sagemaker_backend
+        before = set(backend.model_packages)
+        result = original(self)
+        for arn in set(backend.model_packages) - before:
+            backend.model_packages[arn].created_by = _caller_context(self)
+        return result
+    wrapper.__name__ = original.__name__
+    return wrapper
+
+
+def _record_modifier(original):
+    def wrapper(self):
+        result = original(self)
+        backend = self.sagemaker_backend
+        arn = self._get_param("ModelPackageArn")
+        pkg = backend.model_packages.get(backend.model_package_name_mapping.get(arn, arn))
+        if pkg is not None:
+            pkg.last_modified_by = _caller_context(self)
+        return result
+    wrapper.__name__ = original.__name__
+    return wrapper
+
+
 def _response_delete_model_package(self):
     from moto.core.responses import EmptyResult
 
@@ -190,6 +228,8 @@ def apply():
     B.update_model_package = update_model_package
     B.delete_model_package = delete_model_package
     R.delete_model_package = _response_delete_model_package
+    R.create_model_package = _record_creator(R.create_model_package)
+    R.update_model_package = _record_modifier(R.update_model_package)
 
     import os
 
