@@ -1,6 +1,8 @@
 //! The stable error codes. A code never changes meaning once released; retired codes are not
 //! reused. Grouped by stage: E01xx load, E02xx single-file validation, E03xx cross-environment,
-//! E05xx plan, E06xx preflight. `docs/errors.md` shows one example of each.
+//! E05xx plan, E06xx AWS (preflight). `docs/errors.md` shows one
+//! example of each: from a broken fixture, or, for the codes no config file can trip, the text of
+//! `Code::raised_elsewhere`.
 
 macro_rules! codes {
     ($($name:ident => $summary:literal,)*) => {
@@ -77,4 +79,97 @@ codes! {
     E0310 => "model artifacts bucket differs from the registry's",
     E0311 => "a name that must be unique is used twice",
     E0312 => "more than one registry environment",
+    E0601 => "the credentials reach the wrong account",
+    E0602 => "AWS cannot be reached, or an STS call failed",
+    E0603 => "a role cannot be assumed",
+    E0604 => "no AWS credentials found",
+    E0605 => "AWS_PROFILE names a profile that is not defined",
+    E0606 => "STS rejected the credentials",
+}
+
+impl Code {
+    /// For a code that no config file can trip (the file system's E0101 and E0104, the AWS
+    /// codes E06xx), what `docs/errors.md` shows instead of a broken fixture's report; `None` for
+    /// the codes a fixture in `tests/fixtures/broken/` demonstrates.
+    pub fn raised_elsewhere(self) -> Option<&'static str> {
+        Some(match self {
+            Code::E0101 | Code::E0104 => "Example: see `tests/cli.rs` (a file or directory that cannot be read).",
+            Code::E0601 => concat!(
+                "Raised by `preflight` (`tests/preflight.rs`): the ambient credentials, or the deploy ",
+                "role they assume, are not the environment's account.
+
+```text
+error[E0601]: the ",
+                "credentials belong to account 111111111111, but prod is account 222222222222
+  = help: ",
+                "use credentials for account 222222222222 (prod), or fix account_id in ",
+                "environments/prod.tfvars.json; applying now would change the wrong account
+```",
+            ),
+            Code::E0602 => concat!(
+                "Raised by `preflight` (`tests/preflight.rs`) when STS does not answer within the bounds ",
+                "(3 s to connect, 5 s per attempt, 2 attempts, 12 s a call), or an STS call fails ",
+                "otherwise.
+
+```text
+error[E0602]: cannot reach STS: dispatch failure: io error: ",
+                "Connection refused (os error 111)
+  = help: check the network path to STS (or ",
+                "AWS_ENDPOINT_URL, if set); each call is tried twice and abandoned after 12 seconds
+```",
+            ),
+            Code::E0603 => concat!(
+                "Raised by `preflight` (`tests/preflight.rs`) when STS refuses to let the credentials ",
+                "assume the deploy role: the role does not exist yet, or its trust policy does not name ",
+                "the caller.
+
+```text
+error[E0603]: cannot assume ",
+                "arn:aws:iam::222222222222:role/cross-account-jenkins-role: <STS's answer>
+  = help: ",
+                "apply generated/prod/bootstrap once with administrator credentials (it creates the ",
+                "role), and run from the Jenkins role jenkins-server-role in account 444444444444
+```",
+            ),
+            Code::E0604 => concat!(
+                "Raised by `preflight` (`tests/preflight.rs`) before any call when the default ",
+                "credential chain (environment, profile, web identity, ECS, instance metadata) finds ",
+                "nothing; the message lists the sources tried.
+
+```text
+error[E0604]: no AWS credentials ",
+                "found; tried: Environment: the credential provider was not enabled: environment ",
+                "variable not set Profile: the credential provider was not enabled ...
+  = help: set ",
+                "AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance ",
+                "role is available
+```",
+            ),
+            Code::E0605 => concat!(
+                "Raised by `preflight` (`tests/preflight.rs`) before any call when AWS_PROFILE names a ",
+                "profile that neither the AWS config nor the credentials file ",
+                "defines.
+
+```text
+error[E0605]: the AWS profile \"nosuch\" (AWS_PROFILE) is not defined ",
+                "in the AWS config or credentials file
+  = help: run `aws configure list-profiles` to ",
+                "see the profiles there, or unset AWS_PROFILE
+```",
+            ),
+            Code::E0606 => concat!(
+                "Raised by `preflight` (`tests/preflight.rs`) when STS refuses the access key or session ",
+                "token (InvalidClientTokenId, ExpiredToken, SignatureDoesNotMatch, ",
+                "...).
+
+```text
+error[E0606]: STS rejected the credentials: <STS's answer>
+  = help: the ",
+                "access key or session token is wrong, deactivated or expired: renew them (aws sso ",
+                "login, or new keys)
+```",
+            ),
+            _ => return None,
+        })
+    }
 }
