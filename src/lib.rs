@@ -5,6 +5,7 @@
 //! together) → `model` (validated environments, every name and ARN computed once). Only `cli`
 //! prints or sets exit codes. See `ARCHITECTURE.md` for the code map and the invariants.
 
+pub mod approvals;
 pub mod cli;
 pub mod config;
 pub mod describe;

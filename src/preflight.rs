@@ -213,7 +213,7 @@ fn wrong_account(env: &EnvConfig, id: &Identity, whose: &str) -> Failure {
 }
 
 /// The SDK's error chain in one line, without the Debug dump it appends.
-fn short_error<E: std::error::Error + 'static>(e: &E) -> String {
+pub(crate) fn short_error<E: std::error::Error + 'static>(e: &E) -> String {
     let text = aws_sdk_sts::error::DisplayErrorContext(e).to_string().replace('\n', " ");
     let bytes = text.as_bytes();
     let cut = (0..bytes.len().saturating_sub(3)).find(|&i| {
@@ -249,7 +249,7 @@ fn profile_defined(name: &str) -> bool {
 
 /// Why the default credential chain found nothing: the profile named by AWS_PROFILE does not
 /// exist (E0605), or no source had credentials (E0604: the SDK's list of what it tried).
-fn describe_credentials_error<E: std::error::Error + 'static>(e: &E, profile: Option<String>) -> Failure {
+pub(crate) fn describe_credentials_error<E: std::error::Error + 'static>(e: &E, profile: Option<String>) -> Failure {
     if let Some(p) = profile.filter(|p| !p.is_empty())
         && !profile_defined(&p)
     {
@@ -273,7 +273,7 @@ fn describe_credentials_error<E: std::error::Error + 'static>(e: &E, profile: Op
     )
 }
 
-fn describe_identity_error<E: std::error::Error + 'static>(e: &E) -> Failure {
+pub(crate) fn describe_identity_error<E: std::error::Error + 'static>(e: &E) -> Failure {
     let text = short_error(e);
     let lower = text.to_ascii_lowercase();
     if [

@@ -94,6 +94,25 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// List the versions of the model package groups ENV's models register into (for the
+    /// registry: all its groups): status, who registered and who decided, why, provenance,
+    /// metrics and evidence. Reads with the ambient AWS credentials.
+    Versions {
+        /// A workload environment, or the registry.
+        #[arg(value_name = "ENV")]
+        env: String,
+        /// Only this model of ENV (or, in the registry, this model package group).
+        #[arg(value_name = "MODEL")]
+        model: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Approve a version waiting for approval, through the registry's approver role. Refused when
+    /// the caller registered the version.
+    Approve(DecideArgs),
+    /// Reject a version, through the registry's approver role.
+    Reject(DecideArgs),
     /// Print the platform as JSON: accounts, buckets, keys, pipelines, the Lambda, the registry
     /// and every EventBridge rule with its pattern and targets (for tools; see README).
     Describe {
@@ -144,6 +163,36 @@ pub struct InitArgs {
     /// The model's name.
     #[arg(long, value_name = "NAME", default_value = "mammography-severity-model", conflicts_with = "from")]
     pub model: String,
+}
+
+/// The arguments of `approve` and `reject`.
+#[derive(Debug, clap::Args)]
+pub struct DecideArgs {
+    /// A workload environment, or the registry.
+    #[arg(value_name = "ENV")]
+    pub env: String,
+    /// The model of ENV (or, in the registry, the model package group).
+    #[arg(value_name = "MODEL")]
+    pub model: String,
+    /// The version number, as `versions` lists it.
+    #[arg(value_name = "VERSION", value_parser = clap::value_parser!(i32).range(1..))]
+    pub version: i32,
+    /// Why: recorded as the version's ApprovalDescription (required; at most 1024 characters).
+    #[arg(long, value_name = "TEXT", required = true)]
+    pub reason: String,
+    /// The caller's MFA device (ARN or serial number), for an approver role that requires MFA.
+    #[arg(long, value_name = "ARN", env = "MLOPSGEN_MFA_SERIAL")]
+    pub mfa_serial: Option<String>,
+    /// The device's current 6-digit code.
+    #[arg(long, value_name = "CODE", env = "MLOPSGEN_MFA_CODE", hide_env_values = true)]
+    pub mfa_code: Option<String>,
+    /// Decide a version that is no longer PendingManualApproval, or approve one whose creator
+    /// SageMaker does not record. Never lets anyone approve a version they registered.
+    #[arg(long)]
+    pub force: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// How a plan is printed.
@@ -199,6 +248,9 @@ pub fn run(cli: Cli) -> u8 {
         Command::Graph { envs, format } => graph(&repo, &envs, format),
         Command::Preflight { env, format } => preflight(&repo, &env, format),
         Command::Describe { envs } => describe(&repo, &envs),
+        Command::Versions { env, model, format } => versions(&repo, &env, model.as_deref(), format),
+        Command::Approve(args) => decide(&repo, crate::approvals::Decision::Approve, args),
+        Command::Reject(args) => decide(&repo, crate::approvals::Decision::Reject, args),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&crate::config::shape::json_schema()).unwrap_or_default();
             out(&format!("{text}\n"))
@@ -275,6 +327,126 @@ fn preflight(repo: &std::path::Path, env: &str, format: Format) -> u8 {
         return code;
     }
     if outcome.failure.is_some() { EXIT_ERROR } else { EXIT_OK }
+}
+
+/// Validates every environment and finds `env`; `None` (after printing the diagnostics) when a
+/// config is invalid or `env` does not exist.
+fn load_env(repo: &std::path::Path, env: &str, tail: &str) -> Option<(Vec<crate::model::EnvConfig>, usize)> {
+    let mut all = crate::validate_repo(repo, &[]);
+    all.report.extend(crate::validate::unknown_environments(&[env.to_string()], &all.files));
+    if all.report.has_errors() {
+        print_report(&all.report, tail);
+        return None;
+    }
+    print_report(&all.report, "");
+    let index = all.envs.iter().position(|e| e.name == env)?;
+    Some((all.envs, index))
+}
+
+/// Prints a failure of `versions`, `approve` or `reject`: compiler-style on stderr, or the
+/// `error` member of the JSON document.
+fn print_failure(f: &crate::preflight::Failure, format: Format, json: Option<serde_json::Value>) -> u8 {
+    match format {
+        Format::Json => {
+            let doc = json.unwrap_or_else(|| {
+                serde_json::json!({
+                    "version": 1, "ok": false,
+                    "error": { "code": f.code, "message": f.message, "help": f.help },
+                })
+            });
+            out(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
+        }
+        Format::Text => err(&format!("error[{}]: {}\n  = help: {}\n", f.code, f.message, f.help)),
+    }
+    EXIT_ERROR
+}
+
+fn versions(repo: &std::path::Path, env: &str, model: Option<&str>, format: Format) -> u8 {
+    let Some((all, index)) = load_env(repo, env, "nothing was read") else { return EXIT_ERROR };
+    let config = &all[index];
+    let targets = match crate::approvals::targets(&all, config, model) {
+        Ok(t) => t,
+        Err(f) => return print_failure(&f, format, None),
+    };
+    let listing = crate::approvals::versions(config, targets, crate::preflight::Limits::default());
+    let code = match format {
+        Format::Json => {
+            let doc = crate::approvals::versions_json(&listing);
+            return match &listing.failure {
+                Some(f) => print_failure(f, format, Some(doc)),
+                None => out(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n")),
+            };
+        }
+        Format::Text => out(&crate::approvals::versions_text(&listing)),
+    };
+    match &listing.failure {
+        Some(f) => print_failure(f, format, None),
+        None => code,
+    }
+}
+
+fn decide(repo: &std::path::Path, decision: crate::approvals::Decision, args: DecideArgs) -> u8 {
+    use crate::approvals::{Request, targets};
+    use crate::diag::Code;
+    use crate::preflight::Failure;
+    let Some((all, index)) = load_env(repo, &args.env, "nothing was changed") else { return EXIT_ERROR };
+    let fail = |code: Code, message: String, help: String| {
+        print_failure(&Failure { code: code.as_str(), message, help }, args.format, None)
+    };
+    let Some((registry, r)) = all.iter().find_map(|e| e.registry.as_ref().map(|r| (e, r))) else {
+        return fail(
+            Code::E0603,
+            "there is no registry environment in environments/, so the approver role is unknown".into(),
+            "add the registry's config (kind \"registry\"); its approvals section names the role".into(),
+        );
+    };
+    let target = match targets(&all, &all[index], Some(&args.model)) {
+        Ok(mut t) if t.len() == 1 => t.remove(0),
+        Ok(t) => {
+            let names: Vec<&str> = t.iter().map(|t| t.group.as_str()).collect();
+            return fail(
+                Code::E0607,
+                format!("{} names {} model package groups in {}", crate::diag::quoted(&args.model), t.len(), args.env),
+                format!("name one group: {}", names.join(", ")),
+            );
+        }
+        Err(f) => return print_failure(&f, args.format, None),
+    };
+    if target.account != registry.account_id {
+        return fail(
+            Code::E0603,
+            format!(
+                "model package group {} is in account {}, not in the registry's account {}; its approver role is unknown",
+                target.group, target.account, registry.account_id
+            ),
+            "point model_package_group_name at the registry environment's group".into(),
+        );
+    }
+    let request = Request {
+        decision,
+        version: args.version,
+        reason: args.reason,
+        mfa_serial: args.mfa_serial,
+        mfa_code: args.mfa_code,
+        force: args.force,
+    };
+    let outcome = crate::approvals::decide(registry, r, &target, &request, crate::preflight::Limits::default());
+    match args.format {
+        Format::Json => {
+            let doc = crate::approvals::decision_json(&outcome);
+            match &outcome.failure {
+                Some(f) => print_failure(f, args.format, Some(doc)),
+                None => out(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n")),
+            }
+        }
+        Format::Text => {
+            let code = out(&crate::approvals::decision_text(&outcome));
+            match &outcome.failure {
+                Some(f) => print_failure(f, args.format, None),
+                None => code,
+            }
+        }
+    }
 }
 
 fn describe(repo: &std::path::Path, envs: &[String]) -> u8 {

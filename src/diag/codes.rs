@@ -1,6 +1,6 @@
 //! The stable error codes. A code never changes meaning once released; retired codes are not
 //! reused. Grouped by stage: E01xx load, E02xx single-file validation, E03xx cross-environment,
-//! E05xx plan, E06xx AWS (preflight). `docs/errors.md` shows one
+//! E05xx plan, E06xx AWS (preflight, versions, approve, reject). `docs/errors.md` shows one
 //! example of each: from a broken fixture, or, for the codes no config file can trip, the text of
 //! `Code::raised_elsewhere`.
 
@@ -85,6 +85,13 @@ codes! {
     E0604 => "no AWS credentials found",
     E0605 => "AWS_PROFILE names a profile that is not defined",
     E0606 => "STS rejected the credentials",
+    E0607 => "the model, its model package group or the version does not exist",
+    E0608 => "an approval decision without a reason",
+    E0609 => "the approver role needs MFA and no MFA code was given",
+    E0610 => "the caller registered the version it would approve",
+    E0611 => "the version was already decided",
+    E0612 => "SageMaker refused or failed a registry call",
+    E0613 => "SageMaker does not say who registered the version",
 }
 
 impl Code {
@@ -96,7 +103,8 @@ impl Code {
             Code::E0101 | Code::E0104 => "Example: see `tests/cli.rs` (a file or directory that cannot be read).",
             Code::E0601 => concat!(
                 "Raised by `preflight` (`tests/preflight.rs`): the ambient credentials, or the deploy ",
-                "role they assume, are not the environment's account.
+                "role they assume, are not the environment's account. `approve` raises it if the ",
+                "approver role's session is not in the registry account.
 
 ```text
 error[E0601]: the ",
@@ -107,8 +115,9 @@ error[E0601]: the ",
 ```",
             ),
             Code::E0602 => concat!(
-                "Raised by `preflight` (`tests/preflight.rs`) when STS does not answer within the bounds ",
-                "(3 s to connect, 5 s per attempt, 2 attempts, 12 s a call), or an STS call fails ",
+                "Raised by `preflight`, `versions`, `approve` and `reject` (`tests/preflight.rs`, ",
+                "`tests/approvals.rs`) when STS or SageMaker does not answer within the bounds (3 s to ",
+                "connect, 5 s per attempt, 2 attempts, 12 s a call), or an STS call fails ",
                 "otherwise.
 
 ```text
@@ -119,47 +128,50 @@ error[E0602]: cannot reach STS: dispatch failure: io error: ",
 ```",
             ),
             Code::E0603 => concat!(
-                "Raised by `preflight` (`tests/preflight.rs`) when STS refuses to let the credentials ",
-                "assume the deploy role: the role does not exist yet, or its trust policy does not name ",
-                "the caller.
+                "Raised by `preflight` (the deploy role) and by `approve`/`reject` (the registry's ",
+                "approver role) when STS refuses AssumeRole: the role does not exist yet, its trust ",
+                "policy does not name the caller, or the MFA code is wrong or ",
+                "expired.
 
 ```text
 error[E0603]: cannot assume ",
-                "arn:aws:iam::222222222222:role/cross-account-jenkins-role: <STS's answer>
-  = help: ",
-                "apply generated/prod/bootstrap once with administrator credentials (it creates the ",
-                "role), and run from the Jenkins role jenkins-server-role in account 444444444444
+                "arn:aws:iam::333333333333:role/mlops-model-approver: <STS's answer>
+  = help: use a ",
+                "fresh code of the MFA device --mfa-serial names (codes expire within a minute); the ",
+                "role trusts the registry account 333333333333 (approvals.approvers, with MFA) and is ",
+                "created by generated/registry
 ```",
             ),
             Code::E0604 => concat!(
-                "Raised by `preflight` (`tests/preflight.rs`) before any call when the default ",
-                "credential chain (environment, profile, web identity, ECS, instance metadata) finds ",
-                "nothing; the message lists the sources tried.
+                "Raised by `preflight`, `versions`, `approve` and `reject` (`tests/preflight.rs`, ",
+                "`tests/approvals.rs`) before any call when the default credential chain (environment, ",
+                "profile, web identity, ECS, instance metadata) finds nothing; the message lists the ",
+                "sources tried.
 
 ```text
-error[E0604]: no AWS credentials ",
-                "found; tried: Environment: the credential provider was not enabled: environment ",
-                "variable not set Profile: the credential provider was not enabled ...
-  = help: set ",
-                "AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance ",
-                "role is available
+error[E0604]: no AWS credentials found; tried: Environment: the ",
+                "credential provider was not enabled: environment variable not set Profile: the ",
+                "credential provider was not enabled ...
+  = help: set AWS_PROFILE, or AWS_ACCESS_KEY_ID ",
+                "and AWS_SECRET_ACCESS_KEY, or run where an instance role is available
 ```",
             ),
             Code::E0605 => concat!(
-                "Raised by `preflight` (`tests/preflight.rs`) before any call when AWS_PROFILE names a ",
-                "profile that neither the AWS config nor the credentials file ",
-                "defines.
+                "Raised by `preflight`, `versions`, `approve` and `reject` (`tests/preflight.rs`, ",
+                "`tests/approvals.rs`) before any call when AWS_PROFILE names a profile that neither the ",
+                "AWS config nor the credentials file defines.
 
 ```text
-error[E0605]: the AWS profile \"nosuch\" (AWS_PROFILE) is not defined ",
-                "in the AWS config or credentials file
-  = help: run `aws configure list-profiles` to ",
-                "see the profiles there, or unset AWS_PROFILE
+error[E0605]: the AWS profile ",
+                "\"nosuch\" (AWS_PROFILE) is not defined in the AWS config or credentials file
+  = help: ",
+                "run `aws configure list-profiles` to see the profiles there, or unset AWS_PROFILE
 ```",
             ),
             Code::E0606 => concat!(
-                "Raised by `preflight` (`tests/preflight.rs`) when STS refuses the access key or session ",
-                "token (InvalidClientTokenId, ExpiredToken, SignatureDoesNotMatch, ",
+                "Raised by `preflight`, `versions`, `approve` and `reject` (`tests/preflight.rs`, ",
+                "`tests/approvals.rs`) when STS refuses the access key or session token ",
+                "(InvalidClientTokenId, ExpiredToken, SignatureDoesNotMatch, ",
                 "...).
 
 ```text
@@ -167,6 +179,90 @@ error[E0606]: STS rejected the credentials: <STS's answer>
   = help: the ",
                 "access key or session token is wrong, deactivated or expired: renew them (aws sso ",
                 "login, or new keys)
+```",
+            ),
+            Code::E0607 => concat!(
+                "Raised by `versions`, `approve` and `reject` (`tests/approvals.rs`): the environment ",
+                "has no model of that name, the registry has no such model package group, or the group ",
+                "has no such version.
+
+```text
+error[E0607]: mammo-severity-model-package has no version ",
+                "7
+  = help: `mlopsgen versions registry` lists its versions
+```",
+            ),
+            Code::E0608 => concat!(
+                "Raised by `approve` and `reject` (`tests/approvals.rs`) before any AWS call: the reason ",
+                "is SageMaker's ApprovalDescription, the record of why a version may (or may not) ",
+                "serve.
+
+```text
+error[E0608]: the reason is empty
+  = help: say why, e.g. --reason \"AUC ",
+                "0.91 on the holdout set; baseline statistics reviewed\"
+```",
+            ),
+            Code::E0609 => concat!(
+                "Raised by `approve` and `reject` (`tests/approvals.rs`) before any AWS call, when ",
+                "`approvals.require_mfa` is true (the default) and the MFA device or code is missing or ",
+                "malformed.
+
+```text
+error[E0609]: the approver role ",
+                "arn:aws:iam::333333333333:role/mlops-model-approver needs MFA, and no MFA code was ",
+                "given
+  = help: pass --mfa-serial ARN --mfa-code CODE (or set MLOPSGEN_MFA_SERIAL and ",
+                "MLOPSGEN_MFA_CODE)
+```",
+            ),
+            Code::E0610 => concat!(
+                "Raised by `approve` (`tests/approvals.rs`): the caller, or the approver role itself, is ",
+                "the IAM principal that registered the version (sessions of one role count as one ",
+                "principal). `--force` does not override it; nothing is changed.
+
+```text
+error[E0610]: ",
+                "arn:aws:iam::333333333333:user/alice registered version 2 of ",
+                "mammo-severity-model-package, so cannot approve it
+  = help: another approver must ",
+                "approve it; a version needs a second person
+```",
+            ),
+            Code::E0611 => concat!(
+                "Raised by `approve` and `reject` (`tests/approvals.rs`) when the version is not ",
+                "PendingManualApproval; `--force` decides it again.
+
+```text
+error[E0611]: version 1 of ",
+                "mammo-severity-model-package is already Approved (\"better AUC\")
+  = help: add --force ",
+                "to decide again (a rejected approved version stops serving: the inference pipelines ",
+                "fall back to the latest other approved version)
+```",
+            ),
+            Code::E0612 => concat!(
+                "Raised by `versions`, `approve` and `reject` when SageMaker answers a registry call ",
+                "with an error (typically AccessDenied: the credentials may not read the group, or the ",
+                "approver role's policy is not applied yet).
+
+```text
+error[E0612]: SageMaker ",
+                "ListModelPackages failed: AccessDeniedException: ...
+  = help: read with credentials ",
+                "the group's policy admits (a consumer account's roles) or with the registry account's ",
+                "(the approver role may read every version)
+```",
+            ),
+            Code::E0613 => concat!(
+                "Raised by `approve` when the version's CreatedBy has no IAM identity, so self-approval ",
+                "cannot be ruled out; `--force` approves anyway and says so.
+
+```text
+error[E0613]: ",
+                "SageMaker does not say who registered version 3 of mammo-severity-model-package
+  = ",
+                "help: check who registered it (CloudTrail CreateModelPackage), then add --force
 ```",
             ),
             _ => return None,

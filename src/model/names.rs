@@ -112,6 +112,12 @@ impl EnvConfig {
         arn(self.partition, "sagemaker", &self.region, account, &format!("model-package/{group}/*"))
     }
 
+    /// The ARN of one version of a model package group (how SageMaker addresses a versioned
+    /// package: `DescribeModelPackage`, `UpdateModelPackage`).
+    pub fn group_version_arn(&self, account: &str, group: &str, version: i32) -> String {
+        arn(self.partition, "sagemaker", &self.region, account, &format!("model-package/{group}/{version}"))
+    }
+
     /// The ARN of a KMS alias in this account.
     pub fn kms_alias_arn(&self, alias: &str) -> String {
         self.regional_arn("kms", alias)
