@@ -16,6 +16,7 @@ module "data_bucket" {
 
   name              = "acme-sagemaker-dev-111111111111"
   kms_key_arn       = data.aws_kms_key.platform.arn
+  kms_key_alias_arn = "arn:aws:kms:us-east-1:111111111111:alias/mlops-dev"
   access_log_bucket = module.access_logs.name
 }
 
@@ -240,6 +241,24 @@ resource "aws_iam_role_policy" "lambda" {
   name   = "mlopsgen-lambda"
   role   = aws_iam_role.lambda.name
   policy = data.aws_iam_policy_document.lambda.json
+}
+
+resource "aws_cloudwatch_log_group" "sagemaker_processing_jobs" {
+  name              = "/aws/sagemaker/ProcessingJobs"
+  retention_in_days = 365
+  kms_key_id        = data.aws_kms_key.platform.arn
+}
+
+resource "aws_cloudwatch_log_group" "sagemaker_training_jobs" {
+  name              = "/aws/sagemaker/TrainingJobs"
+  retention_in_days = 365
+  kms_key_id        = data.aws_kms_key.platform.arn
+}
+
+resource "aws_cloudwatch_log_group" "sagemaker_transform_jobs" {
+  name              = "/aws/sagemaker/TransformJobs"
+  retention_in_days = 365
+  kms_key_id        = data.aws_kms_key.platform.arn
 }
 
 resource "aws_s3_object" "mammography_severity_model_contract" {

@@ -16,6 +16,7 @@ module "data_bucket" {
 
   name              = "acme-sagemaker-prod-222222222222"
   kms_key_arn       = data.aws_kms_key.platform.arn
+  kms_key_alias_arn = "arn:aws:kms:us-east-1:222222222222:alias/mlops-prod"
   access_log_bucket = module.access_logs.name
 }
 
@@ -244,6 +245,24 @@ resource "aws_iam_role_policy" "lambda" {
 
 resource "aws_cloudwatch_log_group" "jenkins" {
   name              = "jenkins-log"
+  retention_in_days = 365
+  kms_key_id        = data.aws_kms_key.platform.arn
+}
+
+resource "aws_cloudwatch_log_group" "sagemaker_processing_jobs" {
+  name              = "/aws/sagemaker/ProcessingJobs"
+  retention_in_days = 365
+  kms_key_id        = data.aws_kms_key.platform.arn
+}
+
+resource "aws_cloudwatch_log_group" "sagemaker_training_jobs" {
+  name              = "/aws/sagemaker/TrainingJobs"
+  retention_in_days = 365
+  kms_key_id        = data.aws_kms_key.platform.arn
+}
+
+resource "aws_cloudwatch_log_group" "sagemaker_transform_jobs" {
+  name              = "/aws/sagemaker/TransformJobs"
   retention_in_days = 365
   kms_key_id        = data.aws_kms_key.platform.arn
 }

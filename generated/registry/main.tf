@@ -14,9 +14,11 @@ module "access_logs" {
 module "artifacts_bucket" {
   source = "../modules/secure-bucket"
 
-  name              = "acme-sagemaker-model-artifacts-333333333333"
-  kms_key_arn       = data.aws_kms_key.platform.arn
-  access_log_bucket = module.access_logs.name
+  name                               = "acme-sagemaker-model-artifacts-333333333333"
+  kms_key_arn                        = data.aws_kms_key.platform.arn
+  kms_key_alias_arn                  = "arn:aws:kms:us-east-1:333333333333:alias/mlops-registry"
+  access_log_bucket                  = module.access_logs.name
+  noncurrent_version_expiration_days = 3653
   policy_statements = [
     {
       Sid    = "WorkloadRolesReadArtifacts"
@@ -73,6 +75,15 @@ module "artifacts_bucket" {
           "aws:PrincipalArn" = "arn:aws:iam::222222222222:role/sagemaker-execution-role"
         }
       }
+    },
+    {
+      Sid    = "NoOneDeletesArtifactsOrEvidence"
+      Effect = "Deny"
+      Principal = {
+        AWS = "*"
+      }
+      Action   = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+      Resource = "arn:aws:s3:::acme-sagemaker-model-artifacts-333333333333/*"
     },
     {
       Sid    = "ApproverReadsEvidence"

@@ -34,6 +34,15 @@ pub struct RawEnv {
     pub approvals: Option<RawApprovals>,
     pub deploy: Option<RawDeploy>,
     pub network: Option<RawNetwork>,
+    pub job_logs: Option<RawJobLogs>,
+}
+
+/// `job_logs`: the log groups SageMaker's jobs write to.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawJobLogs {
+    pub log_groups: Option<String>,
+    pub retention_in_days: Option<i64>,
 }
 
 /// `network`: isolation and the VPC of the SageMaker jobs.

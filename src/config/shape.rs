@@ -662,6 +662,26 @@ fn top_level() -> Shape {
             ),
         ),
         opt(
+            "job_logs",
+            object(
+                vec![
+                    opt(
+                        "log_groups",
+                        one_of(
+                            &["create", "import", "unmanaged"],
+                            "create: mlopsgen creates /aws/sagemaker/{ProcessingJobs,TrainingJobs,TransformJobs} encrypted with the environment's key and expiring (the apply fails if they exist); import: they exist (an account that ran SageMaker jobs before) and Terraform adopts them; unmanaged: SageMaker creates them on first use (no key, never expire).",
+                        )
+                        .default(json!("create")),
+                    ),
+                    opt(
+                        "retention_in_days",
+                        integer(1, 3653, "Retention of the job logs; one of CloudWatch Logs' allowed values.").default(json!(365)),
+                    ),
+                ],
+                "The account's SageMaker job log groups (workload environments).",
+            ),
+        ),
+        opt(
             "models",
             map(
                 MODEL_NAME_PATTERN,

@@ -58,6 +58,25 @@ pub struct Workload {
     pub artifacts_bucket_path: Option<JsonPath>,
     pub models: Vec<Model>,
     pub network: Network,
+    pub job_logs: JobLogs,
+}
+
+/// The account's SageMaker job log groups (`job_logs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobLogs {
+    pub mode: JobLogsMode,
+    pub retention_in_days: i64,
+}
+
+/// Who owns the job log groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobLogsMode {
+    /// The main root creates them (a fresh account).
+    Create,
+    /// They exist; the main root adopts them with `import` blocks.
+    Import,
+    /// SageMaker creates them on first use, unencrypted and never expiring.
+    Unmanaged,
 }
 
 /// The network of the SageMaker jobs.

@@ -97,6 +97,17 @@ impl EnvConfig {
         self.workload.as_ref().is_some_and(|w| w.models.iter().any(|m| m.monitoring.quality.is_some()))
     }
 
+    /// The log groups SageMaker writes the platform's jobs to (processing, training, transform;
+    /// names fixed by SageMaker, one per account and region), when the main root manages them.
+    pub fn job_log_groups(&self) -> Vec<&'static str> {
+        match &self.workload {
+            Some(w) if w.job_logs.mode != crate::model::env::JobLogsMode::Unmanaged => {
+                vec!["/aws/sagemaker/ProcessingJobs", "/aws/sagemaker/TrainingJobs", "/aws/sagemaker/TransformJobs"]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// The name of the Lambda that finds the latest approved model version.
     pub fn latest_model_function_name(&self) -> String {
         format!("mlops-{}-latest-approved-model", self.name)

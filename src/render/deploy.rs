@@ -403,6 +403,7 @@ pub fn main_root_log_groups(env: &EnvConfig) -> Vec<String> {
     if env.has_quality() {
         groups.push(format!("/aws/lambda/{}", env.quality_trigger_function_name()));
     }
+    groups.extend(env.job_log_groups().into_iter().map(String::from));
     groups
 }
 

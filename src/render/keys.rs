@@ -96,18 +96,19 @@ pub fn key_policy(env: &EnvConfig, all: &[EnvConfig]) -> Option<Vec<Stmt>> {
 pub fn policy_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
     let mut statements = key_statements(env, all);
     statements.push(root_statement(env));
-    let mut groups: Vec<String> =
-        env.deploy.iter().filter_map(|d| d.log_group.as_ref()).map(|lg| lg.name.clone()).collect();
-    if env.kind == EnvKind::Workload {
-        groups.push(format!("/aws/lambda/{}", env.latest_model_function_name()));
-    }
-    if env.has_quality() {
-        groups.push(format!("/aws/lambda/{}", env.quality_trigger_function_name()));
-    }
+    let groups = super::deploy::main_root_log_groups(env);
     if !groups.is_empty() {
         statements.push(logs_statement(env, &groups));
     }
     statements
+}
+
+/// The ARN of the alias of the key mlopsgen creates for `env` (None for an existing key).
+pub(super) fn alias_arn(env: &EnvConfig) -> Option<String> {
+    match &env.kms_key {
+        KmsKey::Create { alias, .. } => Some(env.regional_arn("kms", alias)),
+        KmsKey::Existing { .. } => None,
+    }
 }
 
 /// The environment's key as the main root refers to it: a key mlopsgen creates is bootstrap/'s

@@ -27,19 +27,15 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
         let logs = access_logs(env, &mut body, &mut outputs);
         let statements: Vec<Expr> =
             artifacts_statements(env, &consumers, &bucket_arn).into_iter().map(json_statement).collect();
-        push(
-            &mut body,
-            module(
-                "artifacts_bucket",
-                "../modules/secure-bucket",
-                vec![
-                    ("name", Expr::str(&r.artifacts_bucket.name)),
-                    ("kms_key_arn", key.clone()),
-                    ("access_log_bucket", logs),
-                    ("policy_statements", Expr::List(statements)),
-                ],
-            ),
-        );
+        let mut args = vec![("name", Expr::str(&r.artifacts_bucket.name)), ("kms_key_arn", key.clone())];
+        if let Some(a) = super::keys::alias_arn(env) {
+            args.push(("kms_key_alias_arn", Expr::str(a)));
+        }
+        args.push(("access_log_bucket", logs));
+        // A replaced model or evidence object stays (no one deletes, see the policy).
+        args.push(("noncurrent_version_expiration_days", Expr::int(3653)));
+        args.push(("policy_statements", Expr::List(statements)));
+        push(&mut body, module("artifacts_bucket", "../modules/secure-bucket", args));
     }
 
     // The model package groups and who may register and read versions (aws-facts.md §6.2,
@@ -264,6 +260,16 @@ pub fn artifacts_statements(env: &EnvConfig, consumers: &[&EnvConfig], bucket_ar
             .condition("ArnEquals", "aws:PrincipalArn", vec![Expr::str(c.role_arn(&w.execution_role))]),
         );
     }
+    // Versioned, and nobody deletes: not a workload, not the deploy role, not an administrator
+    // (who must first change this policy, which CloudTrail records). Replaced versions are kept.
+    statements.push(
+        Stmt::deny(
+            "NoOneDeletesArtifactsOrEvidence",
+            &["s3:DeleteObject", "s3:DeleteObjectVersion"],
+            vec![Expr::str(format!("{bucket_arn}/*"))],
+        )
+        .principal("AWS", vec![Expr::str("*")]),
+    );
     if let Some(r) = &env.registry {
         statements.push(
             Stmt::allow(

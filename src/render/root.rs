@@ -46,6 +46,41 @@ pub fn render(env: &EnvConfig, all: &[EnvConfig], files: &mut FileSet) {
     files.insert(format!("{dir}/bootstrap/outputs.tf"), render_file(&h, &outputs));
 }
 
+/// The account's SageMaker job log groups, encrypted and expiring (`job_logs`): created, or
+/// adopted with `import` blocks where SageMaker made them before.
+fn job_log_groups(env: &EnvConfig, w: &crate::model::env::Workload, key: &Expr, body: &mut Body) {
+    for group in env.job_log_groups() {
+        let label = format!(
+            "sagemaker_{}",
+            group.trim_start_matches("/aws/sagemaker/").to_lowercase().replace("jobs", "_jobs")
+        );
+        if w.job_logs.mode == crate::model::env::JobLogsMode::Import {
+            push(
+                body,
+                super::hcl::Block::new(
+                    "import",
+                    &[],
+                    Body::new()
+                        .comment("SageMaker created it before (job_logs.log_groups = \"import\"): Terraform adopts it.")
+                        .attr("to", Expr::r(format!("aws_cloudwatch_log_group.{label}")))
+                        .attr("id", Expr::str(group)),
+                ),
+            );
+        }
+        push(
+            body,
+            super::tf::resource(
+                "aws_cloudwatch_log_group",
+                &label,
+                Body::new()
+                    .attr("name", Expr::str(group))
+                    .attr("retention_in_days", Expr::int(w.job_logs.retention_in_days))
+                    .attr("kms_key_id", key.clone()),
+            ),
+        );
+    }
+}
+
 fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     let Some(w) = env.workload.as_ref() else { return (Body::new(), Body::new()) };
     let mut body = Body::new();
@@ -57,18 +92,12 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     // logs into: only when mlopsgen creates the data bucket).
     let data_bucket_arn = if w.default_bucket.create {
         let logs = access_logs(env, &mut body, &mut outputs);
-        push(
-            &mut body,
-            module(
-                "data_bucket",
-                "../modules/secure-bucket",
-                vec![
-                    ("name", Expr::str(&w.default_bucket.name)),
-                    ("kms_key_arn", key.clone()),
-                    ("access_log_bucket", logs),
-                ],
-            ),
-        );
+        let mut args = vec![("name", Expr::str(&w.default_bucket.name)), ("kms_key_arn", key.clone())];
+        if let Some(a) = super::keys::alias_arn(env) {
+            args.push(("kms_key_alias_arn", Expr::str(a)));
+        }
+        args.push(("access_log_bucket", logs));
+        push(&mut body, module("data_bucket", "../modules/secure-bucket", args));
         Expr::r("module.data_bucket.arn")
     } else {
         Expr::str(env.bucket_arn(&w.default_bucket.name))
@@ -78,6 +107,7 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
         super::identity::workload_roles(env, all, w, &key, &data_bucket_arn, &mut body);
 
     let jenkins_output = log_group(env, &key, &mut body);
+    job_log_groups(env, w, &key, &mut body);
 
     let data_bucket_name =
         if w.default_bucket.create { Expr::r("module.data_bucket.name") } else { Expr::str(&w.default_bucket.name) };

@@ -128,6 +128,7 @@ const ROOT_ONLY_WORKLOAD: &[&str] = &[
     "retrain_on_drift",
     "models",
     "network",
+    "job_logs",
 ];
 const ROOT_ONLY_REGISTRY: &[&str] = &["model_package_groups", "approvals"];
 
@@ -621,18 +622,7 @@ fn deploy(cx: &mut FileCtx<'_>, d: &RawDeploy) -> Deploy {
         let lp = path.key("log_group");
         let name = l.name.clone().unwrap_or_else(|| "jenkins-log".into());
         cx.check(Code::E0223, &lp.key("name"), &name, rules::log_group_name);
-        let retention_in_days = l.retention_in_days.unwrap_or(365);
-        if !crate::config::shape::LOG_RETENTION_DAYS.contains(&retention_in_days) {
-            let nearest = crate::config::shape::LOG_RETENTION_DAYS.iter().copied().find(|d| *d >= retention_in_days).unwrap_or(3653);
-            cx.push(
-                cx.error(Code::E0223, &lp.key("retention_in_days"), "CloudWatch Logs does not accept this retention")
-                    .label("not an allowed value")
-                    .expected("one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653")
-                    .found(retention_in_days.to_string())
-                    .help(format!("the next allowed value is {nearest}"))
-                    .fix(&lp.key("retention_in_days"), nearest),
-            );
-        }
+        let retention_in_days = retention(cx, &lp.key("retention_in_days"), l.retention_in_days);
         LogGroup { name, retention_in_days }
     });
     let jenkins_plan_role_name = d.jenkins_plan_role_name.clone().unwrap_or_else(|| jenkins_role_name.clone());
@@ -653,6 +643,24 @@ fn deploy(cx: &mut FileCtx<'_>, d: &RawDeploy) -> Deploy {
         branch,
         log_group,
     }
+}
+
+/// A log retention (default 365): CloudWatch Logs accepts only its listed values.
+fn retention(cx: &mut FileCtx<'_>, path: &JsonPath, value: Option<i64>) -> i64 {
+    let retention_in_days = value.unwrap_or(365);
+    if !crate::config::shape::LOG_RETENTION_DAYS.contains(&retention_in_days) {
+        let nearest =
+            crate::config::shape::LOG_RETENTION_DAYS.iter().copied().find(|d| *d >= retention_in_days).unwrap_or(3653);
+        cx.push(
+            cx.error(Code::E0223, path, "CloudWatch Logs does not accept this retention")
+                .label("not an allowed value")
+                .expected("one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653")
+                .found(retention_in_days.to_string())
+                .help(format!("the next allowed value is {nearest}"))
+                .fix(path, nearest),
+        );
+    }
+    retention_in_days
 }
 
 fn workload(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &str, partition: &str) -> Workload {
@@ -720,6 +728,16 @@ fn workload(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         }
     };
     let network = Network { isolation: n.isolation.unwrap_or(true), vpc };
+    let jl = raw.job_logs.clone().unwrap_or_default();
+    let job_logs = JobLogs {
+        // The structural check has refused any other value.
+        mode: match jl.log_groups.as_deref() {
+            Some("import") => JobLogsMode::Import,
+            Some("unmanaged") => JobLogsMode::Unmanaged,
+            _ => JobLogsMode::Create,
+        },
+        retention_in_days: retention(cx, &root.key("job_logs").key("retention_in_days"), jl.retention_in_days),
+    };
     Workload {
         alert_topic,
         alert_emails,
@@ -730,6 +748,7 @@ fn workload(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         artifacts_bucket_path,
         models,
         network,
+        job_logs,
     }
 }
 

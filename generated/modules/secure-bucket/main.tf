@@ -105,6 +105,19 @@ resource "aws_s3_bucket_policy" "this" {
           Null            = { "s3:x-amz-server-side-encryption" = "false" }
         }
       },
+      {
+        Sid       = "DenyUploadsWithAnotherKey"
+        Effect    = "Deny"
+        Principal = { AWS = "*" }
+        Action    = "s3:PutObject"
+        Resource  = "${aws_s3_bucket.this.arn}/*"
+        # An upload that names a key must name this bucket's (by key or alias ARN); without the
+        # header the bucket's default encryption applies, which is this key.
+        Condition = {
+          StringNotEquals = { "s3:x-amz-server-side-encryption-aws-kms-key-id" = compact([var.kms_key_arn, var.kms_key_alias_arn]) }
+          Null            = { "s3:x-amz-server-side-encryption-aws-kms-key-id" = "false" }
+        }
+      },
     ], var.policy_statements)
   })
 

@@ -64,7 +64,7 @@ module "kms" {
         Resource = "*"
         Condition = {
           ArnEquals = {
-            "kms:EncryptionContext:aws:logs:arn" = ["arn:aws:logs:us-east-1:222222222222:log-group:jenkins-log", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-latest-approved-model", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-start-quality-check"]
+            "kms:EncryptionContext:aws:logs:arn" = ["arn:aws:logs:us-east-1:222222222222:log-group:jenkins-log", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-latest-approved-model", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-start-quality-check", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/ProcessingJobs", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/TrainingJobs", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/TransformJobs"]
           }
         }
       },
@@ -222,13 +222,7 @@ data "aws_iam_policy_document" "deploy_1" {
   statement {
     sid       = "ManagePlatformLogGroups"
     actions   = ["logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DisassociateKmsKey", "logs:ListTagsForResource", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource"]
-    resources = ["arn:aws:logs:us-east-1:222222222222:log-group:jenkins-log", "arn:aws:logs:us-east-1:222222222222:log-group:jenkins-log:*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-latest-approved-model", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-latest-approved-model:*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-start-quality-check", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-start-quality-check:*"]
-  }
-
-  statement {
-    sid       = "ManagePlatformRoles"
-    actions   = ["iam:DeleteRole", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:TagRole", "iam:UntagRole", "iam:UpdateRole", "iam:UpdateRoleDescription"]
-    resources = ["arn:aws:iam::222222222222:role/sagemaker-execution-role", "arn:aws:iam::222222222222:role/lambda-sagemaker-role", "arn:aws:iam::222222222222:role/mlops-prod-scheduled-runs", "arn:aws:iam::222222222222:role/mlops-prod-start-quality-check", "arn:aws:iam::222222222222:role/mlops-prod-start-pipelines"]
+    resources = ["arn:aws:logs:us-east-1:222222222222:log-group:jenkins-log", "arn:aws:logs:us-east-1:222222222222:log-group:jenkins-log:*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-latest-approved-model", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-latest-approved-model:*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-start-quality-check", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-start-quality-check:*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/ProcessingJobs", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/ProcessingJobs:*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/TrainingJobs", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/TrainingJobs:*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/TransformJobs", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/TransformJobs:*"]
   }
 }
 
@@ -244,6 +238,12 @@ resource "aws_iam_role_policy_attachment" "deploy_1" {
 }
 
 data "aws_iam_policy_document" "deploy_2" {
+  statement {
+    sid       = "ManagePlatformRoles"
+    actions   = ["iam:DeleteRole", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:TagRole", "iam:UntagRole", "iam:UpdateRole", "iam:UpdateRoleDescription"]
+    resources = ["arn:aws:iam::222222222222:role/sagemaker-execution-role", "arn:aws:iam::222222222222:role/lambda-sagemaker-role", "arn:aws:iam::222222222222:role/mlops-prod-scheduled-runs", "arn:aws:iam::222222222222:role/mlops-prod-start-quality-check", "arn:aws:iam::222222222222:role/mlops-prod-start-pipelines"]
+  }
+
   statement {
     sid       = "ManageSchedules"
     actions   = ["scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule", "scheduler:UpdateSchedule"]
@@ -437,7 +437,7 @@ data "aws_iam_policy_document" "plan_1" {
   statement {
     sid       = "ReadManagePlatformLogGroups"
     actions   = ["logs:ListTagsForResource"]
-    resources = ["arn:aws:logs:us-east-1:222222222222:log-group:jenkins-log", "arn:aws:logs:us-east-1:222222222222:log-group:jenkins-log:*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-latest-approved-model", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-latest-approved-model:*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-start-quality-check", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-start-quality-check:*"]
+    resources = ["arn:aws:logs:us-east-1:222222222222:log-group:jenkins-log", "arn:aws:logs:us-east-1:222222222222:log-group:jenkins-log:*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-latest-approved-model", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-latest-approved-model:*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-start-quality-check", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/lambda/mlops-prod-start-quality-check:*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/ProcessingJobs", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/ProcessingJobs:*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/TrainingJobs", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/TrainingJobs:*", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/TransformJobs", "arn:aws:logs:us-east-1:222222222222:log-group:/aws/sagemaker/TransformJobs:*"]
   }
 
   statement {

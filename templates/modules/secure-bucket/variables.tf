@@ -13,6 +13,12 @@ variable "kms_key_arn" {
   type        = string
 }
 
+variable "kms_key_alias_arn" {
+  description = "ARN of the key's alias, also accepted in an upload's key header (null: only the key ARN)."
+  type        = string
+  default     = null
+}
+
 variable "access_log_bucket" {
   description = "Name of the bucket that receives this bucket's server access logs."
   type        = string

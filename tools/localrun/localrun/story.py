@@ -157,6 +157,17 @@ def tell(platform, executor, env_name, data_dir, log):
                                                   ServerSideEncryption="aws:kms", SSEKMSKeyId=registry["kms_key"])
     except Exception as e:
         refused.append(("PutObject %s" % target, str(e)))
+    # Its own artefacts, too, stay: nobody deletes from the registry bucket (versioned + deny).
+    own = cloud.client("s3", registry["account_id"]).list_objects_v2(
+        Bucket=env["buckets"]["artifacts"], Prefix=env_name + "/").get("Contents", [])
+    own_key = own[0]["Key"] if own else env_name + "/" + model["name"] + "/missing"
+    deleters = [("the execution role", cloud.as_role("s3", exec_role)),
+                ("the registry account's administrator", cloud.client("s3", registry["account_id"]))]
+    for who, client in deleters:
+        try:
+            client.delete_object(Bucket=env["buckets"]["artifacts"], Key=own_key)
+        except Exception as e:
+            refused.append(("DeleteObject by %s" % who, str(e)))
     story.arrow("the %s execution role cannot register an Approved version (the group policy's and its own explicit deny)" % env_name,
                 any(a.startswith("CreateModelPackage") and "explicit deny" in m for a, m in refused),
                 next((m for a, m in refused if a.startswith("CreateModelPackage")), "it was allowed")[:220])
@@ -166,6 +177,13 @@ def tell(platform, executor, env_name, data_dir, log):
     story.arrow("the %s execution role cannot write under another environment's prefix of the registry bucket" % env_name,
                 any(a.startswith("PutObject") and "AccessDenied" in m for a, m in refused),
                 next((m for a, m in refused if a.startswith("PutObject")), "it was allowed")[:220])
+
+    deletes = [(a, m) for a, m in refused if a.startswith("DeleteObject")]
+    story.arrow("nobody deletes a registry artefact: not the %s execution role (its own), not the registry's administrator" % env_name,
+                bool(own) and len(deletes) == len(deleters)
+                and all("AccessDenied" in m or "(403)" in m for _, m in deletes),
+                ("; ".join("%s: %s" % (a[len("DeleteObject by "):], m[:100]) for a, m in deletes)
+                 or ("it was allowed" if own else "no artefact found"))[:300])
 
     if env.get("role_boundary"):
         # The deploy role may rewrite the execution role's policy (within its boundary): even a
