@@ -166,17 +166,7 @@ pub(super) fn backend(env: &EnvConfig) -> Body {
 
 pub(super) fn log_group(env: &EnvConfig, key: &Expr, body: &mut Body) -> Option<Block> {
     let lg = env.deploy.as_ref()?.log_group.as_ref()?;
-    push(
-        body,
-        resource(
-            "aws_cloudwatch_log_group",
-            "jenkins",
-            Body::new()
-                .attr("name", Expr::str(&lg.name))
-                .attr("retention_in_days", Expr::int(lg.retention_in_days))
-                .attr("kms_key_id", key.clone()),
-        ),
-    );
+    push(body, super::tf::log_group("jenkins", &lg.name, lg.retention_in_days, key));
     Some(output(
         "jenkins_log_group",
         "Log group Jenkins writes its pipeline logs to.",

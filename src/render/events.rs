@@ -298,44 +298,18 @@ pub(super) fn target_block(r: &EventRule, t: &Target, count: usize) -> Block {
     }
     let (l, body) = match t {
         Target::Pipeline { model, kind, .. } => {
-            let body = body
-                .attr("target_id", Expr::str("start-pipeline"))
-                .attr("arn", Expr::r(format!("aws_sagemaker_pipeline.{}_{kind}.arn", label(model))))
-                .attr("role_arn", Expr::r("aws_iam_role.events.arn"))
-                .blank()
-                .block(Block::new(
-                    "retry_policy",
-                    &[],
-                    Body::new()
-                        .attr("maximum_event_age_in_seconds", Expr::int(3600))
-                        .attr("maximum_retry_attempts", Expr::int(3)),
-                ))
-                .blank()
-                .block(Block::new(
-                    "dead_letter_config",
-                    &[],
-                    Body::new().attr("arn", Expr::r("aws_sqs_queue.events_dlq.arn")),
-                ));
+            let body = super::tf::retry_and_dead_letter(
+                body.attr("target_id", Expr::str("start-pipeline"))
+                    .attr("arn", Expr::r(format!("aws_sagemaker_pipeline.{}_{kind}.arn", label(model))))
+                    .attr("role_arn", Expr::r("aws_iam_role.events.arn")),
+            );
             (if count > 1 { format!("{}_start", r.label) } else { r.label.clone() }, body)
         }
         Target::Function { label: f, .. } => {
-            let body = body
-                .attr("target_id", Expr::str("invoke"))
-                .attr("arn", Expr::r(format!("aws_lambda_function.{f}.arn")))
-                .blank()
-                .block(Block::new(
-                    "retry_policy",
-                    &[],
-                    Body::new()
-                        .attr("maximum_event_age_in_seconds", Expr::int(3600))
-                        .attr("maximum_retry_attempts", Expr::int(3)),
-                ))
-                .blank()
-                .block(Block::new(
-                    "dead_letter_config",
-                    &[],
-                    Body::new().attr("arn", Expr::r("aws_sqs_queue.events_dlq.arn")),
-                ));
+            let body = super::tf::retry_and_dead_letter(
+                body.attr("target_id", Expr::str("invoke"))
+                    .attr("arn", Expr::r(format!("aws_lambda_function.{f}.arn"))),
+            );
             (if count > 1 { format!("{}_invoke", r.label) } else { r.label.clone() }, body)
         }
         Target::Notify { topic, paths, template } => {

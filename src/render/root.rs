@@ -67,17 +67,7 @@ fn job_log_groups(env: &EnvConfig, w: &crate::model::env::Workload, key: &Expr, 
                 ),
             );
         }
-        push(
-            body,
-            super::tf::resource(
-                "aws_cloudwatch_log_group",
-                &label,
-                Body::new()
-                    .attr("name", Expr::str(group))
-                    .attr("retention_in_days", Expr::int(w.job_logs.retention_in_days))
-                    .attr("kms_key_id", key.clone()),
-            ),
-        );
+        push(body, super::tf::log_group(&label, group, w.job_logs.retention_in_days, key));
     }
 }
 

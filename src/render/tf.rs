@@ -39,6 +39,33 @@ pub(super) fn output(name: &str, description: &str, value: Expr) -> Block {
     Block::new("output", &[name], Body::new().attr("description", Expr::str(description)).attr("value", value))
 }
 
+/// A KMS-encrypted, expiring CloudWatch log group.
+pub(super) fn log_group(label: &str, name: &str, retention_in_days: i64, key: &Expr) -> Block {
+    resource(
+        "aws_cloudwatch_log_group",
+        label,
+        Body::new()
+            .attr("name", Expr::str(name))
+            .attr("retention_in_days", Expr::int(retention_in_days))
+            .attr("kms_key_id", key.clone()),
+    )
+}
+
+/// How EventBridge and Scheduler deliver to a target: an hour of retries, then the
+/// environment's dead-letter queue.
+pub(super) fn retry_and_dead_letter(body: Body) -> Body {
+    body.blank()
+        .block(Block::new(
+            "retry_policy",
+            &[],
+            Body::new()
+                .attr("maximum_event_age_in_seconds", Expr::int(3600))
+                .attr("maximum_retry_attempts", Expr::int(3)),
+        ))
+        .blank()
+        .block(Block::new("dead_letter_config", &[], Body::new().attr("arn", Expr::r("aws_sqs_queue.events_dlq.arn"))))
+}
+
 /// `"${<reference>}<suffix>"`.
 pub(super) fn suffixed(reference: &str, suffix: &str) -> Expr {
     Expr::interp(vec![Piece::Ref(reference.into()), Piece::Lit(suffix.into())])

@@ -236,45 +236,19 @@ fn quality_trigger(env: &EnvConfig, w: &Workload, refs: &Refs, rules: &[super::e
     }
     push(body, resource("aws_iam_role", l, role));
     inline_policy(body, l, "mlopsgen-start-quality-check", Expr::r(format!("aws_iam_role.{l}.name")), stmts, None);
-    push(
+    lambda_function(
         body,
-        resource(
-            "aws_cloudwatch_log_group",
-            l,
-            Body::new()
-                .attr("name", Expr::str(format!("/aws/lambda/{function}")))
-                .attr("retention_in_days", Expr::int(365))
-                .attr("kms_key_id", refs.key.clone()),
-        ),
-    );
-    let zip = format!("lambda/{l}.zip");
-    push(
-        body,
-        resource(
-            "aws_lambda_function",
-            l,
-            Body::new()
-                .comment("checkov:skip=CKV_AWS_117:the function only calls the SageMaker API; a VPC would need NAT or endpoints and protects nothing here")
-                .comment("checkov:skip=CKV_AWS_272:built from reviewed, generated source in this repository; code signing needs a Signer profile outside the platform")
-                .comment("checkov:skip=CKV_AWS_116:EventBridge invokes it asynchronously with retries and the rule's own dead-letter queue (dead_letter_config of its target)")
-                .attr("function_name", Expr::str(&function))
-                .attr("description", Expr::str("Starts the quality pipeline of a model when its ground truth arrives (mlopsgen)."))
-                .attr("role", Expr::r(format!("aws_iam_role.{l}.arn")))
-                .attr("runtime", Expr::str(LAMBDA_RUNTIME))
-                .attr("handler", Expr::str(format!("{l}.handler")))
-                .attr("filename", path_module(&zip))
-                .attr("source_code_hash", Expr::Call("filebase64sha256".into(), vec![path_module(&zip)]))
-                .attr("timeout", Expr::int(30))
-                .attr("memory_size", Expr::int(128))
-                .attr("reserved_concurrent_executions", Expr::int(2))
-                .blank()
-                .block(Block::new("tracing_config", &[], Body::new().attr("mode", Expr::str("Active"))))
-                .blank()
-                .attr(
-                    "depends_on",
-                    depends_on(&[format!("aws_iam_role_policy.{l}"), format!("aws_cloudwatch_log_group.{l}")]),
-                ),
-        ),
+        &LambdaFunction {
+            label: l,
+            name: &function,
+            description: "Starts the quality pipeline of a model when its ground truth arrives (mlopsgen).",
+            invoked: "EventBridge invokes it asynchronously with retries and the rule's own dead-letter queue (dead_letter_config of its target)",
+            role: Expr::r(format!("aws_iam_role.{l}.arn")),
+            timeout: 30,
+            concurrency: 2,
+            ready: vec![format!("aws_iam_role_policy.{l}")],
+        },
+        &refs.key,
     );
     for r in rules.iter().filter(|r| r.targets.iter().any(|t| matches!(t, Target::Function { .. }))) {
         push(
@@ -291,6 +265,55 @@ fn quality_trigger(env: &EnvConfig, w: &Workload, refs: &Refs, rules: &[super::e
             ),
         );
     }
+}
+
+/// One of the platform's Lambda functions: its code is `lambda/<label>.py`, packaged as
+/// `lambda/<label>.zip` (deterministic) with the handler `<label>.handler`.
+struct LambdaFunction<'a> {
+    label: &'a str,
+    name: &'a str,
+    description: &'a str,
+    /// How it is invoked: the reason it has no dead-letter queue of its own (CKV_AWS_116).
+    invoked: &'a str,
+    role: Expr,
+    timeout: i64,
+    concurrency: i64,
+    /// What it waits for besides its log group (its role's policy).
+    ready: Vec<String>,
+}
+
+/// The function and its encrypted, expiring log group.
+fn lambda_function(body: &mut Body, f: &LambdaFunction<'_>, key: &Expr) {
+    let l = f.label;
+    push(body, super::tf::log_group(l, &format!("/aws/lambda/{}", f.name), 365, key));
+    let zip = format!("lambda/{l}.zip");
+    let mut ready = f.ready.clone();
+    ready.push(format!("aws_cloudwatch_log_group.{l}"));
+    push(
+        body,
+        resource(
+            "aws_lambda_function",
+            l,
+            Body::new()
+                .comment("checkov:skip=CKV_AWS_117:the function only calls the SageMaker API; a VPC would need NAT or endpoints and protects nothing here")
+                .comment("checkov:skip=CKV_AWS_272:built from reviewed, generated source in this repository; code signing needs a Signer profile outside the platform")
+                .comment(&format!("checkov:skip=CKV_AWS_116:{}", f.invoked))
+                .attr("function_name", Expr::str(f.name))
+                .attr("description", Expr::str(f.description))
+                .attr("role", f.role.clone())
+                .attr("runtime", Expr::str(LAMBDA_RUNTIME))
+                .attr("handler", Expr::str(format!("{l}.handler")))
+                .attr("filename", path_module(&zip))
+                .attr("source_code_hash", Expr::Call("filebase64sha256".into(), vec![path_module(&zip)]))
+                .attr("timeout", Expr::int(f.timeout))
+                .attr("memory_size", Expr::int(128))
+                .attr("reserved_concurrent_executions", Expr::int(f.concurrency))
+                .blank()
+                .block(Block::new("tracing_config", &[], Body::new().attr("mode", Expr::str("Active"))))
+                .blank()
+                .attr("depends_on", depends_on(&ready)),
+        ),
+    );
 }
 
 /// What the workflow needs from the rest of the root.
@@ -337,46 +360,19 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
     // The Lambda that finds the latest approved model version; its package is generated beside
     // the source (lambda/latest_approved_model.zip, deterministic).
     let function = env.latest_model_function_name();
-    push(
+    lambda_function(
         body,
-        resource(
-            "aws_cloudwatch_log_group",
-            "latest_approved_model",
-            Body::new()
-                .attr("name", Expr::str(format!("/aws/lambda/{function}")))
-                .attr("retention_in_days", Expr::int(365))
-                .attr("kms_key_id", refs.key.clone()),
-        ),
-    );
-    let mut fn_ready = refs.lambda_ready.clone();
-    fn_ready.push("aws_cloudwatch_log_group.latest_approved_model".into());
-    push(
-        body,
-        resource(
-            "aws_lambda_function",
-            "latest_approved_model",
-            Body::new()
-                .comment("checkov:skip=CKV_AWS_117:the function only calls the SageMaker API; a VPC would need NAT or endpoints and protects nothing here")
-                .comment("checkov:skip=CKV_AWS_272:built from reviewed, generated source in this repository; code signing needs a Signer profile outside the platform")
-                .comment("checkov:skip=CKV_AWS_116:invoked synchronously by the pipeline's Lambda step; a failure fails that step, and dead-letter queues serve only asynchronous invocations")
-                .attr("function_name", Expr::str(&function))
-                .attr("description", Expr::str("Finds the latest approved model version for the inference pipeline (mlopsgen)."))
-                .attr("role", refs.lambda_role_arn.clone())
-                .attr("runtime", Expr::str(LAMBDA_RUNTIME))
-                .attr("handler", Expr::str("latest_approved_model.handler"))
-                .attr("filename", path_module("lambda/latest_approved_model.zip"))
-                .attr(
-                    "source_code_hash",
-                    Expr::Call("filebase64sha256".into(), vec![path_module("lambda/latest_approved_model.zip")]),
-                )
-                .attr("timeout", Expr::int(60))
-                .attr("memory_size", Expr::int(128))
-                .attr("reserved_concurrent_executions", Expr::int(5))
-                .blank()
-                .block(Block::new("tracing_config", &[], Body::new().attr("mode", Expr::str("Active"))))
-                .blank()
-                .attr("depends_on", depends_on(&fn_ready)),
-        ),
+        &LambdaFunction {
+            label: "latest_approved_model",
+            name: &function,
+            description: "Finds the latest approved model version for the inference pipeline (mlopsgen).",
+            invoked: "invoked synchronously by the pipeline's Lambda step; a failure fails that step, and dead-letter queues serve only asynchronous invocations",
+            role: refs.lambda_role_arn.clone(),
+            timeout: 60,
+            concurrency: 5,
+            ready: refs.lambda_ready.clone(),
+        },
+        &refs.key,
     );
 
     // The pipelines; the definition files name a created key by its alias ARN, swapped for the
@@ -480,23 +476,11 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
                     .block(Block::new(
                         "target",
                         &[],
-                        Body::new()
-                            .attr("arn", Expr::r(format!("aws_sagemaker_pipeline.{ml}_inference.arn")))
-                            .attr("role_arn", Expr::r("aws_iam_role.scheduler.arn"))
-                            .blank()
-                            .block(Block::new(
-                                "retry_policy",
-                                &[],
-                                Body::new()
-                                    .attr("maximum_event_age_in_seconds", Expr::int(3600))
-                                    .attr("maximum_retry_attempts", Expr::int(3)),
-                            ))
-                            .blank()
-                            .block(Block::new(
-                                "dead_letter_config",
-                                &[],
-                                Body::new().attr("arn", Expr::r("aws_sqs_queue.events_dlq.arn")),
-                            )),
+                        super::tf::retry_and_dead_letter(
+                            Body::new()
+                                .attr("arn", Expr::r(format!("aws_sagemaker_pipeline.{ml}_inference.arn")))
+                                .attr("role_arn", Expr::r("aws_iam_role.scheduler.arn")),
+                        ),
                     ))
                     .blank()
                     .attr("depends_on", depends_on(&["aws_iam_role_policy.scheduler".to_string()])),
