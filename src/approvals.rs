@@ -13,7 +13,10 @@
 
 use crate::diag::Code;
 use crate::model::{EnvConfig, EnvKind, Registry};
-use crate::preflight::{Failure, Identity, Limits, describe_credentials_error, describe_identity_error, short_error};
+use crate::preflight::{
+    Failure, Identity, Limits, caller_identity, resolve_credentials, runtime, sdk_config, session_credentials,
+    short_error,
+};
 use aws_sdk_sagemaker::error::ProvideErrorMetadata;
 use aws_sdk_sagemaker::operation::describe_model_package::DescribeModelPackageOutput;
 use aws_sdk_sagemaker::primitives::{DateTime, DateTimeFormat};
@@ -272,42 +275,6 @@ pub fn same_principal(a: &str, b: &str) -> bool {
     principal(a) == principal(b)
 }
 
-async fn sdk_config(region: &str, limits: Limits) -> aws_config::SdkConfig {
-    use aws_config::{BehaviorVersion, Region, retry::RetryConfig, timeout::TimeoutConfig};
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(limits.connect)
-                .operation_attempt_timeout(limits.attempt)
-                .operation_timeout(limits.operation)
-                .build(),
-        )
-        .retry_config(RetryConfig::standard().with_max_attempts(limits.attempts))
-        .load()
-        .await
-}
-
-/// Resolves the default credential chain before any call, as `preflight` does: "none found"
-/// (E0604) and "no such profile" (E0605) are not network problems.
-async fn credentials(config: &aws_config::SdkConfig) -> Result<(), Failure> {
-    use aws_sdk_sts::config::ProvideCredentials;
-    match config.credentials_provider() {
-        Some(provider) => provider
-            .provide_credentials()
-            .await
-            .map(|_| ())
-            .map_err(|e| describe_credentials_error(&e, std::env::var("AWS_PROFILE").ok())),
-        None => Ok(()),
-    }
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| {
-        failure(Code::E0602, format!("cannot start the network runtime: {e}"), "this is a bug in mlopsgen")
-    })
-}
-
 /// A SageMaker error as a failure: no credentials is E0604, no answer E0602, the rest E0612.
 fn sagemaker_failure<E>(operation: &str, e: &aws_sdk_sagemaker::error::SdkError<E>, help: &str) -> Failure
 where
@@ -431,7 +398,7 @@ pub fn versions(env: &EnvConfig, targets: Vec<Target>, limits: Limits) -> Listin
     };
     runtime.block_on(async {
         let config = sdk_config(&env.region, limits).await;
-        if let Err(f) = credentials(&config).await {
+        if let Err(f) = resolve_credentials(&config).await {
             listing.failure = Some(f);
             return;
         }
@@ -756,16 +723,6 @@ pub fn decide(registry: &EnvConfig, r: &Registry, target: &Target, req: &Request
     outcome
 }
 
-async fn identity(sts: &aws_sdk_sts::Client) -> Result<Identity, Failure> {
-    match sts.get_caller_identity().send().await {
-        Ok(who) => Ok(Identity {
-            arn: who.arn().unwrap_or_default().to_string(),
-            account: who.account().unwrap_or_default().to_string(),
-        }),
-        Err(e) => Err(describe_identity_error(&e)),
-    }
-}
-
 async fn decide_async(
     registry: &EnvConfig,
     r: &Registry,
@@ -775,13 +732,14 @@ async fn decide_async(
     outcome: &mut Outcome,
 ) -> Result<(), Failure> {
     let config = sdk_config(&registry.region, limits).await;
-    credentials(&config).await?;
-    let caller = identity(&aws_sdk_sts::Client::new(&config)).await?;
+    resolve_credentials(&config).await?;
+    let sts = aws_sdk_sts::Client::new(&config);
+    let caller = caller_identity(&sts).await?;
     outcome.caller = Some(caller.clone());
 
     let role = registry.role_arn(&r.approver_role);
     outcome.role_arn = Some(role.clone());
-    let assumed = aws_sdk_sts::Client::new(&config)
+    let assumed = sts
         .assume_role()
         .role_arn(&role)
         .role_session_name(session_name(&caller))
@@ -791,22 +749,7 @@ async fn decide_async(
         .send()
         .await;
     let creds = match assumed {
-        Ok(out) => match out.credentials() {
-            Some(c) => aws_sdk_sts::config::Credentials::new(
-                c.access_key_id(),
-                c.secret_access_key(),
-                Some(c.session_token().to_string()),
-                None,
-                "mlopsgen-approver",
-            ),
-            None => {
-                return Err(failure(
-                    Code::E0603,
-                    format!("STS returned no credentials for {role}"),
-                    "retry; if it persists, check the role in the AWS console",
-                ));
-            }
-        },
+        Ok(out) => session_credentials(&out, &role, "mlopsgen-approver")?,
         Err(e) => {
             let trusted = if r.approvers.is_empty() {
                 format!("the registry account {}", registry.account_id)
@@ -831,7 +774,7 @@ async fn decide_async(
     let sts = aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(&config).credentials_provider(creds.clone()).build(),
     );
-    let assumed = identity(&sts).await?;
+    let assumed = caller_identity(&sts).await?;
     outcome.assumed = Some(assumed.clone());
     if assumed.account != registry.account_id {
         return Err(failure(

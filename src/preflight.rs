@@ -70,11 +70,10 @@ pub fn run(env: &EnvConfig, limits: Limits) -> Outcome {
         failure: None,
         notes: Vec::new(),
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match runtime() {
         Ok(r) => r,
-        Err(e) => {
-            outcome.failure =
-                Some(failure("E0602", format!("cannot start the network runtime: {e}"), "this is a bug in mlopsgen"));
+        Err(f) => {
+            outcome.failure = Some(f);
             return outcome;
         }
     };
@@ -82,10 +81,19 @@ pub fn run(env: &EnvConfig, limits: Limits) -> Outcome {
     outcome
 }
 
-async fn check(env: &EnvConfig, limits: Limits, outcome: &mut Outcome) {
+/// A single-threaded runtime for the SDK's calls.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| failure("E0602", format!("cannot start the network runtime: {e}"), "this is a bug in mlopsgen"))
+}
+
+/// The default credential chain and `region`, with `limits` on every call.
+pub(crate) async fn sdk_config(region: &str, limits: Limits) -> aws_config::SdkConfig {
     use aws_config::{BehaviorVersion, Region, retry::RetryConfig, timeout::TimeoutConfig};
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(env.region.clone()))
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(limits.connect)
@@ -95,23 +103,67 @@ async fn check(env: &EnvConfig, limits: Limits, outcome: &mut Outcome) {
         )
         .retry_config(RetryConfig::standard().with_max_attempts(limits.attempts))
         .load()
-        .await;
-    // Credentials first: "none found" and "no such profile" are not network problems.
-    if let Some(provider) = config.credentials_provider() {
-        use aws_sdk_sts::config::ProvideCredentials;
-        if let Err(e) = provider.provide_credentials().await {
-            outcome.failure = Some(describe_credentials_error(&e, std::env::var("AWS_PROFILE").ok()));
-            return;
-        }
+        .await
+}
+
+/// Resolves the credential chain before any call: "none found" (E0604) and "no such profile"
+/// (E0605) are not network problems.
+pub(crate) async fn resolve_credentials(config: &aws_config::SdkConfig) -> Result<(), Failure> {
+    use aws_sdk_sts::config::ProvideCredentials;
+    match config.credentials_provider() {
+        Some(provider) => provider
+            .provide_credentials()
+            .await
+            .map(|_| ())
+            .map_err(|e| describe_credentials_error(&e, std::env::var("AWS_PROFILE").ok())),
+        None => Ok(()),
     }
-    let sts = aws_sdk_sts::Client::new(&config);
-    let caller = match sts.get_caller_identity().send().await {
-        Ok(who) => Identity {
+}
+
+/// STS GetCallerIdentity.
+pub(crate) async fn caller_identity(sts: &aws_sdk_sts::Client) -> Result<Identity, Failure> {
+    match sts.get_caller_identity().send().await {
+        Ok(who) => Ok(Identity {
             arn: who.arn().unwrap_or_default().to_string(),
             account: who.account().unwrap_or_default().to_string(),
-        },
-        Err(e) => {
-            outcome.failure = Some(describe_identity_error(&e));
+        }),
+        Err(e) => Err(describe_identity_error(&e)),
+    }
+}
+
+/// The session credentials of an AssumeRole answer for `role` (E0603 when STS sent none).
+pub(crate) fn session_credentials(
+    out: &aws_sdk_sts::operation::assume_role::AssumeRoleOutput,
+    role: &str,
+    source: &'static str,
+) -> Result<aws_sdk_sts::config::Credentials, Failure> {
+    match out.credentials() {
+        Some(c) => Ok(aws_sdk_sts::config::Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            None,
+            source,
+        )),
+        None => Err(failure(
+            "E0603",
+            format!("STS returned no credentials for {role}"),
+            "retry; if it persists, check the role in the AWS console",
+        )),
+    }
+}
+
+async fn check(env: &EnvConfig, limits: Limits, outcome: &mut Outcome) {
+    let config = sdk_config(&env.region, limits).await;
+    if let Err(f) = resolve_credentials(&config).await {
+        outcome.failure = Some(f);
+        return;
+    }
+    let sts = aws_sdk_sts::Client::new(&config);
+    let caller = match caller_identity(&sts).await {
+        Ok(c) => c,
+        Err(f) => {
+            outcome.failure = Some(f);
             return;
         }
     };
@@ -150,20 +202,10 @@ async fn check(env: &EnvConfig, limits: Limits, outcome: &mut Outcome) {
         .send()
         .await;
     let creds = match assumed {
-        Ok(out) => match out.credentials() {
-            Some(c) => aws_sdk_sts::config::Credentials::new(
-                c.access_key_id(),
-                c.secret_access_key(),
-                Some(c.session_token().to_string()),
-                None,
-                "mlopsgen-preflight",
-            ),
-            None => {
-                outcome.failure = Some(failure(
-                    "E0603",
-                    format!("STS returned no credentials for {role}"),
-                    "retry; if it persists, check the role in the AWS console",
-                ));
+        Ok(out) => match session_credentials(&out, &role, "mlopsgen-preflight") {
+            Ok(c) => c,
+            Err(f) => {
+                outcome.failure = Some(f);
                 return;
             }
         },
@@ -184,18 +226,14 @@ async fn check(env: &EnvConfig, limits: Limits, outcome: &mut Outcome) {
     };
     let assumed_config = aws_sdk_sts::config::Builder::from(&config).credentials_provider(creds).build();
     let sts = aws_sdk_sts::Client::from_conf(assumed_config);
-    match sts.get_caller_identity().send().await {
-        Ok(who) => {
-            let id = Identity {
-                arn: who.arn().unwrap_or_default().to_string(),
-                account: who.account().unwrap_or_default().to_string(),
-            };
+    match caller_identity(&sts).await {
+        Ok(id) => {
             if id.account != env.account_id {
                 outcome.failure = Some(wrong_account(env, &id, "the assumed deploy role"));
             }
             outcome.assumed = Some(id);
         }
-        Err(e) => outcome.failure = Some(describe_identity_error(&e)),
+        Err(f) => outcome.failure = Some(f),
     }
 }
 
