@@ -79,7 +79,7 @@ impl EnvConfig {
 
     /// The ARN of a customer managed policy of this account.
     pub fn policy_arn(&self, name: &str) -> String {
-        format!("arn:{}:iam::{}:policy/{name}", self.partition, self.account_id)
+        arn(self.partition, "iam", "", &self.account_id, &format!("policy/{name}"))
     }
 
     /// The ARN of a schedule of EventBridge Scheduler's default group.
@@ -229,33 +229,6 @@ pub const DECISION_RULE: &str = "model-version-approval-decided";
 
 /// The longest suffix a rule name adds to a model name (`-inference-failed`).
 pub const LONGEST_RULE_SUFFIX: usize = "-inference-failed".len();
-
-impl EnvConfig {
-    /// Every EventBridge rule of the environment, with its bus.
-    pub fn rules(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        if let Some(w) = &self.workload {
-            for m in &w.models {
-                out.push((self.event_bus_name.clone(), drift_rule(m)));
-                out.push((self.event_bus_name.clone(), rejected_rule(m)));
-                if m.monitoring.quality.is_some() {
-                    out.push((self.event_bus_name.clone(), quality_rule(m)));
-                    out.push(("default".to_string(), labels_rule(m)));
-                }
-                for kind in ["train", "inference"] {
-                    out.push((self.event_bus_name.clone(), failure_rule(m, kind)));
-                }
-            }
-        }
-        if let Some(r) = &self.registry
-            && !r.groups.is_empty()
-        {
-            out.push(("default".to_string(), APPROVAL_RULE.to_string()));
-            out.push(("default".to_string(), DECISION_RULE.to_string()));
-        }
-        out
-    }
-}
 
 /// A stable HCL label (snake_case) for a user-chosen name: `mammo-severity` → `mammo_severity`.
 pub fn label(name: &str) -> String {

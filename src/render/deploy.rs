@@ -54,8 +54,7 @@ pub(super) fn tags(env: &EnvConfig) -> Expr {
 pub(super) fn providers(env: &EnvConfig, assume: bool) -> Body {
     let mut body =
         Body::new().attr("region", Expr::str(&env.region)).attr("allowed_account_ids", Expr::strs([&env.account_id]));
-    if assume && let (Some(role), Some(d)) = (deploy_role(env), env.deploy.as_ref()) {
-        let _ = role;
+    if assume && let (Some(_), Some(d)) = (deploy_role(env), env.deploy.as_ref()) {
         let mut ar = Body::new()
             .attr("role_arn", Expr::r("var.assume_role_arn"))
             .attr("session_name", Expr::str(format!("mlopsgen-{}", env.name)));

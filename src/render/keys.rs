@@ -106,9 +106,31 @@ pub fn policy_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
 /// The ARN of the alias of the key mlopsgen creates for `env` (None for an existing key).
 pub(super) fn alias_arn(env: &EnvConfig) -> Option<String> {
     match &env.kms_key {
-        KmsKey::Create { alias, .. } => Some(env.regional_arn("kms", alias)),
+        KmsKey::Create { alias, .. } => Some(env.kms_alias_arn(alias)),
         KmsKey::Existing { .. } => None,
     }
+}
+
+/// A bucket of the secure-bucket module, encrypted with the environment's key (uploads may name
+/// it by key or alias ARN) and logging into the account's access-log bucket, created here too;
+/// `extra` are further module arguments.
+pub(super) fn secure_bucket(
+    env: &EnvConfig,
+    label: &str,
+    name: &str,
+    key: &Expr,
+    extra: Vec<(&str, Expr)>,
+    body: &mut Body,
+    outputs: &mut Body,
+) {
+    let logs = access_logs(env, body, outputs);
+    let mut args = vec![("name", Expr::str(name)), ("kms_key_arn", key.clone())];
+    if let Some(a) = alias_arn(env) {
+        args.push(("kms_key_alias_arn", Expr::str(a)));
+    }
+    args.push(("access_log_bucket", logs));
+    args.extend(extra);
+    push(body, module(label, "../modules/secure-bucket", args));
 }
 
 /// The environment's key as the main root refers to it: a key mlopsgen creates is bootstrap/'s

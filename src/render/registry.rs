@@ -4,9 +4,9 @@
 
 use super::deploy::log_group;
 use super::hcl::{Body, Expr};
-use super::keys::{KMS_USE, access_logs, events_statement, platform_key, share_statements, shared_with};
+use super::keys::{KMS_USE, events_statement, platform_key, share_statements, shared_with};
 use super::policy::{Stmt, document, json_statement};
-use super::tf::{camel, inline_policy, module, output, push, resource};
+use super::tf::{camel, inline_policy, output, push, resource};
 use crate::model::names::label;
 use crate::model::*;
 
@@ -24,18 +24,22 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     // environment's prefix (dev cannot overwrite a prod-trained model or its evidence).
     let bucket_arn = env.bucket_arn(&r.artifacts_bucket.name);
     if r.artifacts_bucket.create && !consumers.is_empty() {
-        let logs = access_logs(env, &mut body, &mut outputs);
         let statements: Vec<Expr> =
             artifacts_statements(env, &consumers, &bucket_arn).into_iter().map(json_statement).collect();
-        let mut args = vec![("name", Expr::str(&r.artifacts_bucket.name)), ("kms_key_arn", key.clone())];
-        if let Some(a) = super::keys::alias_arn(env) {
-            args.push(("kms_key_alias_arn", Expr::str(a)));
-        }
-        args.push(("access_log_bucket", logs));
-        // A replaced model or evidence object stays (no one deletes, see the policy).
-        args.push(("noncurrent_version_expiration_days", Expr::int(3653)));
-        args.push(("policy_statements", Expr::List(statements)));
-        push(&mut body, module("artifacts_bucket", "../modules/secure-bucket", args));
+        let extra = vec![
+            // A replaced model or evidence object stays (no one deletes, see the policy).
+            ("noncurrent_version_expiration_days", Expr::int(3653)),
+            ("policy_statements", Expr::List(statements)),
+        ];
+        super::keys::secure_bucket(
+            env,
+            "artifacts_bucket",
+            &r.artifacts_bucket.name,
+            &key,
+            extra,
+            &mut body,
+            &mut outputs,
+        );
     }
 
     // The model package groups and who may register and read versions (aws-facts.md §6.2,

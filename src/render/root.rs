@@ -7,8 +7,8 @@
 use super::FileSet;
 use super::deploy::{backend, backend_plan_config, bootstrap, log_group, providers, variables, versions};
 use super::hcl::{Body, Expr, render_file};
-use super::keys::{access_logs, platform_key};
-use super::tf::{header, module, output, push};
+use super::keys::platform_key;
+use super::tf::{header, output, push};
 use crate::model::*;
 
 /// Renders `generated/<env>/` and `generated/<env>/bootstrap/`.
@@ -81,13 +81,15 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     // The data bucket: datasets, pipeline code and job outputs (and the access-log bucket it
     // logs into: only when mlopsgen creates the data bucket).
     let data_bucket_arn = if w.default_bucket.create {
-        let logs = access_logs(env, &mut body, &mut outputs);
-        let mut args = vec![("name", Expr::str(&w.default_bucket.name)), ("kms_key_arn", key.clone())];
-        if let Some(a) = super::keys::alias_arn(env) {
-            args.push(("kms_key_alias_arn", Expr::str(a)));
-        }
-        args.push(("access_log_bucket", logs));
-        push(&mut body, module("data_bucket", "../modules/secure-bucket", args));
+        super::keys::secure_bucket(
+            env,
+            "data_bucket",
+            &w.default_bucket.name,
+            &key,
+            Vec::new(),
+            &mut body,
+            &mut outputs,
+        );
         Expr::r("module.data_bucket.arn")
     } else {
         Expr::str(env.bucket_arn(&w.default_bucket.name))

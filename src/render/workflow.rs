@@ -113,7 +113,7 @@ pub fn files(env: &EnvConfig, w: &Workload, all: &[EnvConfig], files: &mut FileS
         super::zip::single_file("latest_approved_model.py", source.as_bytes()),
     );
     files.insert(format!("{}/lambda/latest_approved_model.py", env.name), source);
-    if w.models.iter().any(|m| m.monitoring.quality.is_some()) {
+    if env.has_quality() {
         let l = super::events::QUALITY_TRIGGER;
         let context = serde_json::json!({ "generated_by": generated_by(env), "models": quality_trigger_models(w) });
         let source = super::python::render("start_quality_check.py", &context);
@@ -329,10 +329,7 @@ pub struct Refs {
 
 /// The workflow resources of a workload environment.
 pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, outputs: &mut Body) {
-    let kms_alias = match &env.kms_key {
-        KmsKey::Create { alias, .. } => Some(env.kms_alias_arn(alias)),
-        KmsKey::Existing { .. } => None,
-    };
+    let kms_alias = super::keys::alias_arn(env);
 
     // Pipeline code, uploaded with a content hash so that a change to a script shows in the plan.
     for m in &w.models {
