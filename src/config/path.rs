@@ -47,6 +47,17 @@ impl JsonPath {
     }
 
     /// The node at this path, if present.
+    /// The new text of the string at this path in `root` when `found`, all of it or the one
+    /// place it occurs in it (a group name inside `"registry:<group>"` or an ARN), becomes `to`
+    /// (for a fix). `None` when the value is not written there (a default) or is ambiguous.
+    pub fn replacement(&self, root: &Node, found: &str, to: &str) -> Option<String> {
+        let text = self.lookup(root)?.as_str()?;
+        if text == found {
+            return Some(to.to_string());
+        }
+        (!found.is_empty() && text.matches(found).count() == 1).then(|| text.replacen(found, to, 1))
+    }
+
     pub fn lookup<'a>(&self, root: &'a Node) -> Option<&'a Node> {
         let mut node = root;
         for seg in &self.0 {

@@ -44,11 +44,7 @@ impl Trees<'_> {
     /// occurrence) replaced by `to`, for a fix; `None` when the value is not written there.
     fn replacement(&self, env: &str, path: &JsonPath, found: &str, to: &str) -> Option<String> {
         let (_, root) = self.by_env.get(env)?;
-        let text = path.lookup(root)?.as_str()?;
-        if text == found {
-            return Some(to.to_string());
-        }
-        (!found.is_empty() && text.matches(found).count() == 1).then(|| text.replacen(found, to, 1))
+        path.replacement(root, found, to)
     }
 }
 

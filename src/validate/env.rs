@@ -63,11 +63,7 @@ impl FileCtx<'_> {
     /// in it (a group name inside `"registry:<group>"` or an ARN), becomes `to`. `None` when
     /// the value is not written there (a default) or is ambiguous.
     pub fn replacement(&self, path: &JsonPath, found: &str, to: &str) -> Option<String> {
-        let text = path.lookup(self.root)?.as_str()?;
-        if text == found {
-            return Some(to.to_string());
-        }
-        (!found.is_empty() && text.matches(found).count() == 1).then(|| text.replacen(found, to, 1))
+        path.replacement(self.root, found, to)
     }
 
     /// Reports a broken rule for the key (not the value) at `path`, e.g. a map entry's name.
