@@ -11,6 +11,14 @@ use crate::validate::rules;
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
+/// The blog post's placeholders for account ids, and the `init` flag that answers each.
+pub const ACCOUNT_PLACEHOLDERS: &[(&str, &str)] = &[
+    ("<prod-account-id>", "--prod-account"),
+    ("<dev-account-id>", "--dev-account"),
+    ("<central-model-registry-account-id>", "--registry-account"),
+    ("<registry-account-id>", "--registry-account"),
+];
+
 /// What `mlopsgen init` was asked for (the command-line flags).
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -29,6 +37,18 @@ pub struct Options {
     pub model: String,
     /// The seed file (`prod.tfvars.json` of the blog post) to start from instead.
     pub from: Option<PathBuf>,
+}
+
+impl Options {
+    /// The account id an account flag of [`ACCOUNT_PLACEHOLDERS`] gave.
+    fn account(&self, flag: &str) -> Option<&String> {
+        match flag {
+            "--dev-account" => self.dev_account.as_ref(),
+            "--prod-account" => self.prod_account.as_ref(),
+            "--registry-account" => self.registry_account.as_ref(),
+            _ => None,
+        }
+    }
 }
 
 /// Why `init` writes nothing.
@@ -299,18 +319,10 @@ fn from_seed(opts: &Options, seed: &Path) -> Result<File, InitError> {
     if !problems.is_empty() {
         return Err(InitError::Flags(problems));
     }
-    // The post's placeholders for account ids, and the flag that answers each.
-    let mut answers: Vec<(String, &str)> = Vec::new();
-    if let Some(a) = &opts.dev_account {
-        answers.push(("<dev-account-id>".into(), a));
-    }
-    if let Some(a) = &opts.prod_account {
-        answers.push(("<prod-account-id>".into(), a));
-    }
-    if let Some(a) = &opts.registry_account {
-        answers.push(("<central-model-registry-account-id>".into(), a));
-        answers.push(("<registry-account-id>".into(), a));
-    }
+    let answers: Vec<(String, &str)> = ACCOUNT_PLACEHOLDERS
+        .iter()
+        .filter_map(|(p, flag)| opts.account(flag).map(|a| (p.to_string(), a.as_str())))
+        .collect();
     let mut out = Map::new();
     if !map.contains_key("$schema") {
         out.insert("$schema".into(), json!(SCHEMA_REF));

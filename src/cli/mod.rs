@@ -623,15 +623,11 @@ fn init(repo: &std::path::Path, chdir: Option<&std::path::Path>, args: Box<InitA
             let at = at.map(|lc| format!("{}:{}", lc.line, lc.column)).unwrap_or_default();
             text.push_str(&format!("  {file}:{at}  {}  {}\n", d.found, d.expected));
         }
-        let flags: Vec<String> = [
-            ("<prod-account-id>", "--prod-account"),
-            ("<dev-account-id>", "--dev-account"),
-            ("<central-model-registry-account-id>", "--registry-account"),
-        ]
-        .iter()
-        .filter(|(p, _)| needed.iter().any(|d| d.found == crate::diag::quoted(p)))
-        .map(|(p, f)| format!("{f} ID fills {p}"))
-        .collect();
+        let flags: Vec<String> = crate::init::ACCOUNT_PLACEHOLDERS
+            .iter()
+            .filter(|(p, _)| needed.iter().any(|d| d.found == crate::diag::quoted(p)))
+            .map(|(p, f)| format!("{f} ID fills {p}"))
+            .collect();
         if !flags.is_empty() {
             text.push_str(&format!("  ({}: run init again in an empty directory)\n", flags.join("; ")));
         }
