@@ -145,14 +145,10 @@ def main():
                     excused.append(l)
                 else:
                     bad.append((phase, l, why.strip()))
-        again = [l for l in lines if l.startswith("  and ") and "denied as in" in l]
         m = re.search(r"(\d+) other genuine errors, (\d+) emulator errors", out)
         errors = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
         for l in excused:
             print(f"as-deploy-role: excused (prevent_destroy: a real destroy stops before it): {l[8:]}")
-        if again and not bad:
-            # "and N denied as in apply": those were listed (and judged) in apply already.
-            pass
         if bad or errors != (0, 0):
             for phase, l, why in bad:
                 print(f"as-deploy-role: FAILED in {phase}: {l[8:]} ({why})")
