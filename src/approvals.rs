@@ -359,12 +359,10 @@ async fn list_versions(client: &aws_sdk_sagemaker::Client, t: &Target) -> Result
         }
     }
     versions.sort_by_key(|v| v.version);
-    // What the latest-approved-model Lambda picks: the newest approved version by creation time.
-    if let Some(serving) = versions
-        .iter_mut()
-        .filter(|v| v.status == "Approved")
-        .max_by(|a, b| (&a.created, a.version).cmp(&(&b.created, b.version)))
-    {
+    // What the latest-approved-model Lambda picks: the newest approved version by creation time,
+    // which is the highest approved version number (SageMaker numbers a group's versions in the
+    // order they are created; the formatted times do not sort within a second).
+    if let Some(serving) = versions.iter_mut().filter(|v| v.status == "Approved").max_by_key(|v| v.version) {
         serving.serving = true;
     }
     Ok(versions)
