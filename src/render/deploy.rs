@@ -223,14 +223,7 @@ pub(super) fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     }
 
     // The environment's key: created here, by the administrator (the deploy role only uses it).
-    let platform_key = match &env.kms_key {
-        KmsKey::Create { .. } => {
-            let k = super::keys::kms_module(env, all, &mut body);
-            push(&mut outputs, output("kms_key_arn", "The environment's KMS key.", k.clone()));
-            k
-        }
-        KmsKey::Existing { arn } => Expr::str(arn),
-    };
+    let platform_key = super::keys::kms_module(env, all, &mut body, &mut outputs);
     let state_key = env.state_bucket.create.then(|| Expr::r("module.state_key.arn"));
     if let (Some(role), Some(d)) = (deploy, env.deploy.as_ref()) {
         let jenkins_role = env.foreign_role_arn_by_name(&d.jenkins_account_id, &d.jenkins_role_name);

@@ -154,29 +154,31 @@ pub(super) fn platform_key(env: &EnvConfig, body: &mut Body) -> Expr {
     }
 }
 
-/// The environment's key in bootstrap/: `module.kms` when created, else the given ARN.
-pub(super) fn kms_module(env: &EnvConfig, all: &[EnvConfig], body: &mut Body) -> Expr {
-    match (&env.kms_key, key_policy(env, all)) {
-        (KmsKey::Create { alias, description, deletion_window_in_days, rotation_period_in_days, .. }, Some(policy)) => {
-            push(
-                body,
-                module(
-                    "kms",
-                    "../../modules/kms-key",
-                    vec![
-                        ("alias", Expr::str(alias)),
-                        ("description", Expr::str(description)),
-                        ("deletion_window_in_days", Expr::int(*deletion_window_in_days)),
-                        ("rotation_period_in_days", Expr::int(*rotation_period_in_days)),
-                        ("policy", json_policy(policy)),
-                    ],
-                ),
-            );
-            Expr::r("module.kms.arn")
+/// The environment's key in bootstrap/: `module.kms` (and its output) when created, else the
+/// given ARN.
+pub(super) fn kms_module(env: &EnvConfig, all: &[EnvConfig], body: &mut Body, outputs: &mut Body) -> Expr {
+    let (alias, description, deletion_window_in_days, rotation_period_in_days) = match &env.kms_key {
+        KmsKey::Existing { arn } => return Expr::str(arn),
+        KmsKey::Create { alias, description, deletion_window_in_days, rotation_period_in_days, .. } => {
+            (alias, description, *deletion_window_in_days, *rotation_period_in_days)
         }
-        (KmsKey::Existing { arn }, _) => Expr::str(arn),
-        (KmsKey::Create { .. }, None) => Expr::str(""),
-    }
+    };
+    push(
+        body,
+        module(
+            "kms",
+            "../../modules/kms-key",
+            vec![
+                ("alias", Expr::str(alias)),
+                ("description", Expr::str(description)),
+                ("deletion_window_in_days", Expr::int(deletion_window_in_days)),
+                ("rotation_period_in_days", Expr::int(rotation_period_in_days)),
+                ("policy", json_policy(policy_statements(env, all))),
+            ],
+        ),
+    );
+    push(outputs, output("kms_key_arn", "The environment's KMS key.", Expr::r("module.kms.arn")));
+    Expr::r("module.kms.arn")
 }
 
 /// The account's access-log bucket, target of every data bucket's server access logs.
