@@ -47,6 +47,20 @@ impl JsonPath {
     }
 
     /// The node at this path, if present.
+    /// The span of the value at this path in `root`, else of its nearest ancestor that is
+    /// written there (the file's first character for none).
+    pub fn span_in(&self, root: &Node) -> crate::diag::Span {
+        let mut p = self.clone();
+        loop {
+            if let Some(node) = p.lookup(root) {
+                return node.span;
+            }
+            if p.0.pop().is_none() {
+                return crate::diag::Span::new(root.span.start, root.span.start + 1);
+            }
+        }
+    }
+
     /// The new text of the string at this path in `root` when `found`, all of it or the one
     /// place it occurs in it (a group name inside `"registry:<group>"` or an ARN), becomes `to`
     /// (for a fix). `None` when the value is not written there (a default) or is ambiguous.

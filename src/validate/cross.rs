@@ -7,7 +7,7 @@
 use super::structure::{did_you_mean, did_you_mean_env};
 use crate::config::json::Node;
 use crate::config::path::JsonPath;
-use crate::diag::{Code, Diagnostic, Span, quoted};
+use crate::diag::{Code, Diagnostic, quoted};
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -28,7 +28,7 @@ impl Trees<'_> {
             Some((f, r)) => (f.clone(), Some(*r)),
             None => (PathBuf::from(format!("environments/{env}.tfvars.json")), None),
         };
-        let span = root.map(|r| span_of(r, path)).unwrap_or_default();
+        let span = root.map(|r| path.span_in(r)).unwrap_or_default();
         Diagnostic::error(code, file, message).at(span, path.to_string())
     }
 
@@ -45,18 +45,6 @@ impl Trees<'_> {
     fn replacement(&self, env: &str, path: &JsonPath, found: &str, to: &str) -> Option<String> {
         let (_, root) = self.by_env.get(env)?;
         path.replacement(root, found, to)
-    }
-}
-
-fn span_of(root: &Node, path: &JsonPath) -> Span {
-    let mut p = path.clone();
-    loop {
-        if let Some(n) = p.lookup(root) {
-            return n.span;
-        }
-        if p.0.pop().is_none() {
-            return Span::new(root.span.start, root.span.start + 1);
-        }
     }
 }
 

@@ -23,15 +23,7 @@ pub struct FileCtx<'a> {
 impl FileCtx<'_> {
     /// The span of the value at `path`, or of the nearest enclosing value that exists.
     pub fn span(&self, path: &JsonPath) -> Span {
-        let mut p = path.clone();
-        loop {
-            if let Some(node) = p.lookup(self.root) {
-                return node.span;
-            }
-            if p.0.pop().is_none() {
-                return Span::new(self.root.span.start, self.root.span.start + 1);
-            }
-        }
+        path.span_in(self.root)
     }
 
     /// The span of the key at `path` (falls back to the value's span).
