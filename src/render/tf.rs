@@ -102,16 +102,7 @@ pub(super) fn role_with_policy(
 ) -> Expr {
     let role_ref = if role.create {
         push(body, assume_role_document(&format!("{l}_assume"), service));
-        let mut b = Body::new()
-            .attr("name", Expr::str(&role.name))
-            .attr("path", Expr::str(&role.path))
-            .attr("description", Expr::str(description))
-            .attr("assume_role_policy", Expr::r(format!("data.aws_iam_policy_document.{l}_assume.json")));
-        if let Some(boundary) = env.boundary_arn() {
-            b = b.attr("permissions_boundary", Expr::str(boundary));
-        }
-        push(body, resource("aws_iam_role", l, b));
-        Expr::r(format!("aws_iam_role.{l}.name"))
+        created_role(env, l, &role.name, Some(&role.path), description, body)
     } else {
         Expr::str(&role.name)
     };
@@ -119,6 +110,30 @@ pub(super) fn role_with_policy(
         .then_some("The role exists already (its ARN is in the config); mlopsgen manages only this policy.");
     inline_policy(body, l, &format!("mlopsgen-{}", l.replace('_', "-")), role_ref, stmts, comment);
     Expr::str(env.role_arn(role))
+}
+
+/// `aws_iam_role.l` named `name`, trusting `data.aws_iam_policy_document.<l>_assume` (the caller
+/// writes it), with the platform's permissions boundary where it has one. Returns its name.
+pub(super) fn created_role(
+    env: &EnvConfig,
+    l: &str,
+    name: &str,
+    path: Option<&str>,
+    description: &str,
+    body: &mut Body,
+) -> Expr {
+    let mut b = Body::new().attr("name", Expr::str(name));
+    if let Some(p) = path {
+        b = b.attr("path", Expr::str(p));
+    }
+    b = b
+        .attr("description", Expr::str(description))
+        .attr("assume_role_policy", Expr::r(format!("data.aws_iam_policy_document.{l}_assume.json")));
+    if let Some(boundary) = env.boundary_arn() {
+        b = b.attr("permissions_boundary", Expr::str(boundary));
+    }
+    push(body, resource("aws_iam_role", l, b));
+    Expr::r(format!("aws_iam_role.{l}.name"))
 }
 
 /// The policy document `l` and the `aws_iam_role_policy.l` named `name` that puts it on `role`.

@@ -227,15 +227,15 @@ fn quality_trigger(env: &EnvConfig, w: &Workload, refs: &Refs, rules: &[super::e
     let function = env.quality_trigger_function_name();
     let l = super::events::QUALITY_TRIGGER;
     push(body, super::tf::assume_role_document(&format!("{l}_assume"), "lambda.amazonaws.com"));
-    let mut role = Body::new()
-        .attr("name", Expr::str(&function))
-        .attr("description", Expr::str("Starts the quality pipelines when ground truth arrives (mlopsgen)."))
-        .attr("assume_role_policy", Expr::r(format!("data.aws_iam_policy_document.{l}_assume.json")));
-    if let Some(b) = env.boundary_arn() {
-        role = role.attr("permissions_boundary", Expr::str(b));
-    }
-    push(body, resource("aws_iam_role", l, role));
-    inline_policy(body, l, "mlopsgen-start-quality-check", Expr::r(format!("aws_iam_role.{l}.name")), stmts, None);
+    let role = super::tf::created_role(
+        env,
+        l,
+        &function,
+        None,
+        "Starts the quality pipelines when ground truth arrives (mlopsgen).",
+        body,
+    );
+    inline_policy(body, l, "mlopsgen-start-quality-check", role, stmts, None);
     lambda_function(
         body,
         &LambdaFunction {
@@ -422,22 +422,19 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
             ],
         ),
     );
-    let mut role = Body::new()
-        .attr("name", Expr::str(env.scheduler_role_name()))
-        .attr(
-            "description",
-            Expr::str("EventBridge Scheduler starts the inference pipelines with this role (mlopsgen)."),
-        )
-        .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.scheduler_assume.json"));
-    if let Some(b) = env.boundary_arn() {
-        role = role.attr("permissions_boundary", Expr::str(b));
-    }
-    push(body, resource("aws_iam_role", "scheduler", role));
+    let role = super::tf::created_role(
+        env,
+        "scheduler",
+        &env.scheduler_role_name(),
+        None,
+        "EventBridge Scheduler starts the inference pipelines with this role (mlopsgen).",
+        body,
+    );
     inline_policy(
         body,
         "scheduler",
         "mlopsgen-scheduled-runs",
-        Expr::r("aws_iam_role.scheduler.name"),
+        role,
         scheduler_statements(env, w, &refs.key, true),
         None,
     );
@@ -509,15 +506,15 @@ pub fn workload(env: &EnvConfig, w: &Workload, refs: &Refs, body: &mut Body, out
                 ],
             ),
         );
-        let mut role = Body::new()
-            .attr("name", Expr::str(env.events_role_name()))
-            .attr("description", Expr::str("EventBridge starts the SageMaker pipelines with this role (mlopsgen)."))
-            .attr("assume_role_policy", Expr::r("data.aws_iam_policy_document.events_assume.json"));
-        if let Some(b) = env.boundary_arn() {
-            role = role.attr("permissions_boundary", Expr::str(b));
-        }
-        push(body, resource("aws_iam_role", "events", role));
-        inline_policy(body, "events", "mlopsgen-start-pipelines", Expr::r("aws_iam_role.events.name"), start, None);
+        let role = super::tf::created_role(
+            env,
+            "events",
+            &env.events_role_name(),
+            None,
+            "EventBridge starts the SageMaker pipelines with this role (mlopsgen).",
+            body,
+        );
+        inline_policy(body, "events", "mlopsgen-start-pipelines", role, start, None);
     }
 
     // The dead-letter queue of the pipeline targets.
