@@ -14,7 +14,7 @@
 use crate::diag::Code;
 use crate::model::{EnvConfig, EnvKind, Registry};
 use crate::preflight::{
-    Failure, Identity, Limits, caller_identity, resolve_credentials, runtime, sdk_config, session_credentials,
+    Failure, Identity, Limits, caller_identity, failure, resolve_credentials, runtime, sdk_config, session_credentials,
     short_error,
 };
 use aws_sdk_sagemaker::error::ProvideErrorMetadata;
@@ -32,10 +32,6 @@ const DESCRIBE_CONCURRENCY: usize = 8;
 
 /// The status of a version no one has decided yet.
 const PENDING: &str = "PendingManualApproval";
-
-fn failure(code: Code, message: impl Into<String>, help: impl Into<String>) -> Failure {
-    Failure { code: code.as_str(), message: message.into(), help: help.into() }
-}
 
 /// One model package group that `versions`, `approve` or `reject` reads or decides in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -479,7 +475,7 @@ fn pairs(items: &[(String, String)]) -> Value {
 }
 
 fn failure_json(f: &Option<Failure>) -> Value {
-    f.as_ref().map_or(Value::Null, |f| json!({ "code": f.code, "message": f.message, "help": f.help }))
+    f.as_ref().map_or(Value::Null, Failure::json)
 }
 
 /// The JSON report of `versions` (`--format json`, version 1).
@@ -789,7 +785,7 @@ async fn decide_async(
     );
     let before = match describe_version(&client, &outcome.arn).await {
         Ok(v) => v,
-        Err(f) if f.code == Code::E0607.as_str() => {
+        Err(f) if f.code == Code::E0607 => {
             return Err(failure(
                 Code::E0607,
                 format!("{} has no version {}", outcome.group, req.version),

@@ -4,6 +4,7 @@
 //! config names one (as the generated provider does), and asks again. The only module that talks
 //! to a network; bounded timeouts and retries; never prints a credential.
 
+use crate::diag::Code;
 use crate::model::{EnvConfig, Role};
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ pub struct Identity {
 /// A preflight failure with a stable code (E06xx) and a hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub help: String,
 }
@@ -55,8 +56,20 @@ impl Default for Limits {
     }
 }
 
-fn failure(code: &'static str, message: impl Into<String>, help: impl Into<String>) -> Failure {
+pub(crate) fn failure(code: Code, message: impl Into<String>, help: impl Into<String>) -> Failure {
     Failure { code, message: message.into(), help: help.into() }
+}
+
+impl Failure {
+    /// `{"code", "message", "help"}`, the `error` member of the commands' JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({ "code": self.code.as_str(), "message": self.message, "help": self.help })
+    }
+
+    /// Compiler-style: `error[CODE]: message` and its help line.
+    pub fn text(&self) -> String {
+        format!("error[{}]: {}\n  = help: {}\n", self.code.as_str(), self.message, self.help)
+    }
 }
 
 /// Runs the preflight of `env` (blocking; builds a single-threaded runtime).
@@ -83,10 +96,9 @@ pub fn run(env: &EnvConfig, limits: Limits) -> Outcome {
 
 /// A single-threaded runtime for the SDK's calls.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| failure("E0602", format!("cannot start the network runtime: {e}"), "this is a bug in mlopsgen"))
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| {
+        failure(Code::E0602, format!("cannot start the network runtime: {e}"), "this is a bug in mlopsgen")
+    })
 }
 
 /// The default credential chain and `region`, with `limits` on every call.
@@ -146,7 +158,7 @@ pub(crate) fn session_credentials(
             source,
         )),
         None => Err(failure(
-            "E0603",
+            Code::E0603,
             format!("STS returned no credentials for {role}"),
             "retry; if it persists, check the role in the AWS console",
         )),
@@ -179,7 +191,7 @@ async fn check(env: &EnvConfig, limits: Limits, outcome: &mut Outcome) {
         // The deploy role trusts only the Jenkins server's role: these credentials are someone
         // else's (another environment's, typically), whatever an emulator would let them assume.
         outcome.failure = Some(failure(
-            "E0601",
+            Code::E0601,
             format!(
                 "the credentials belong to account {}, which is neither the Jenkins account {} nor {}'s account {}",
                 caller.account, deploy.jenkins_account_id, env.name, env.account_id
@@ -211,7 +223,7 @@ async fn check(env: &EnvConfig, limits: Limits, outcome: &mut Outcome) {
         },
         Err(e) => {
             outcome.failure = Some(failure(
-                "E0603",
+                Code::E0603,
                 format!("cannot assume {role}: {}", short_error(&e)),
                 format!(
                     "apply generated/{}/bootstrap once with administrator credentials (it creates the role), and run from the Jenkins role {} in account {}{}",
@@ -239,7 +251,7 @@ async fn check(env: &EnvConfig, limits: Limits, outcome: &mut Outcome) {
 
 fn wrong_account(env: &EnvConfig, id: &Identity, whose: &str) -> Failure {
     failure(
-        "E0601",
+        Code::E0601,
         format!("{whose} belong to account {}, but {} is account {}", id.account, env.name, env.account_id),
         format!(
             "use credentials for account {} ({}), or fix account_id in {}; applying now would change the wrong account",
@@ -292,7 +304,7 @@ pub(crate) fn describe_credentials_error<E: std::error::Error + 'static>(e: &E, 
         && !profile_defined(&p)
     {
         return failure(
-            "E0605",
+            Code::E0605,
             format!("the AWS profile {p:?} (AWS_PROFILE) is not defined in the AWS config or credentials file"),
             "run `aws configure list-profiles` to see the profiles there, or unset AWS_PROFILE",
         );
@@ -305,7 +317,7 @@ pub(crate) fn describe_credentials_error<E: std::error::Error + 'static>(e: &E, 
         .collect::<Vec<_>>()
         .join(" ");
     failure(
-        "E0604",
+        Code::E0604,
         format!("no AWS credentials found; tried: {tried}"),
         "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance role is available",
     )
@@ -326,7 +338,7 @@ pub(crate) fn describe_identity_error<E: std::error::Error + 'static>(e: &E) -> 
     .any(|c| lower.replace(' ', "").contains(c))
     {
         return failure(
-            "E0606",
+            Code::E0606,
             format!("STS rejected the credentials: {text}"),
             "the access key or session token is wrong, deactivated or expired: renew them (aws sso login, or new keys)",
         );
@@ -336,7 +348,7 @@ pub(crate) fn describe_identity_error<E: std::error::Error + 'static>(e: &E) -> 
         || lower.contains("credential") && lower.contains("not loaded")
     {
         failure(
-            "E0604",
+            Code::E0604,
             "no AWS credentials found",
             "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance role is available",
         )
@@ -346,13 +358,13 @@ pub(crate) fn describe_identity_error<E: std::error::Error + 'static>(e: &E) -> 
         || lower.contains("connect")
     {
         failure(
-            "E0602",
+            Code::E0602,
             format!("cannot reach STS: {text}"),
             "check the network path to STS (or AWS_ENDPOINT_URL, if set); each call is tried twice and abandoned after 12 seconds",
         )
     } else {
         failure(
-            "E0602",
+            Code::E0602,
             format!("STS GetCallerIdentity failed: {text}"),
             "check the credentials; expired session tokens are a common cause",
         )
@@ -378,7 +390,7 @@ pub fn text(o: &Outcome) -> String {
         None => {
             out.push_str(&format!("ok: {} is account {}, and these credentials reach it\n", o.env, o.expected_account))
         }
-        Some(f) => out.push_str(&format!("error[{}]: {}\n  = help: {}\n", f.code, f.message, f.help)),
+        Some(f) => out.push_str(&f.text()),
     }
     out
 }
@@ -395,7 +407,7 @@ pub fn json(o: &Outcome) -> serde_json::Value {
         "deploy_role": o.role_arn,
         "assumed": id(&o.assumed),
         "notes": o.notes,
-        "error": o.failure.as_ref().map(|f| serde_json::json!({ "code": f.code, "message": f.message, "help": f.help })),
+        "error": o.failure.as_ref().map(Failure::json),
     })
 }
 
@@ -404,7 +416,7 @@ mod tests {
     use super::*;
 
     fn kind(message: &str) -> &'static str {
-        describe_identity_error(&std::io::Error::other(message.to_string())).code
+        describe_identity_error(&std::io::Error::other(message.to_string())).code.as_str()
     }
 
     #[test]

@@ -348,15 +348,10 @@ fn load_env(repo: &std::path::Path, env: &str, tail: &str) -> Option<(Vec<crate:
 fn print_failure(f: &crate::preflight::Failure, format: Format, json: Option<serde_json::Value>) -> u8 {
     match format {
         Format::Json => {
-            let doc = json.unwrap_or_else(|| {
-                serde_json::json!({
-                    "version": 1, "ok": false,
-                    "error": { "code": f.code, "message": f.message, "help": f.help },
-                })
-            });
+            let doc = json.unwrap_or_else(|| serde_json::json!({ "version": 1, "ok": false, "error": f.json() }));
             out(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
         }
-        Format::Text => err(&format!("error[{}]: {}\n  = help: {}\n", f.code, f.message, f.help)),
+        Format::Text => err(&f.text()),
     }
     EXIT_ERROR
 }
@@ -388,10 +383,9 @@ fn versions(repo: &std::path::Path, env: &str, model: Option<&str>, format: Form
 fn decide(repo: &std::path::Path, decision: crate::approvals::Decision, args: DecideArgs) -> u8 {
     use crate::approvals::{Request, targets};
     use crate::diag::Code;
-    use crate::preflight::Failure;
     let Some((all, index)) = load_env(repo, &args.env, "nothing was changed") else { return EXIT_ERROR };
     let fail = |code: Code, message: String, help: String| {
-        print_failure(&Failure { code: code.as_str(), message, help }, args.format, None)
+        print_failure(&crate::preflight::failure(code, message, help), args.format, None)
     };
     let Some((registry, r)) = all.iter().find_map(|e| e.registry.as_ref().map(|r| (e, r))) else {
         return fail(
