@@ -24,9 +24,10 @@ import json
 import re
 import sys
 
+from .moto_patches import _ROUTED, _parse, next_version
+
 REGISTRY_OPS = {"CreateModelPackage", "UpdateModelPackage", "DescribeModelPackage", "ListModelPackages",
                 "DescribeModelPackageGroup"}
-_ARN = re.compile(r"^arn:(?P<p>[a-z-]+):sagemaker:(?P<r>[a-z0-9-]+):(?P<a>\d{12}):(?P<t>model-package-group|model-package)/(?P<rest>.+)$")
 LOG = []          # decisions, for the executor's report (served through the moto API)
 
 
@@ -189,24 +190,19 @@ def _authorize_sagemaker(resp, principal):
     action = resp._get_action()
     if action not in REGISTRY_OPS:
         return
-    param = {"CreateModelPackage": "ModelPackageGroupName", "ListModelPackages": "ModelPackageGroupName",
-             "DescribeModelPackageGroup": "ModelPackageGroupName", "DescribeModelPackage": "ModelPackageName",
-             "UpdateModelPackage": "ModelPackageArn"}[action]
-    value = resp._get_param(param) or ""
-    m = _ARN.match(value)
-    owner = m.group("a") if m else principal["account"]
-    region = m.group("r") if m else resp.region
+    value = resp._get_param(_ROUTED[action]) or ""
+    m = _parse(value)
+    owner = m["account"] if m else principal["account"]
+    region = m["region"] if m else resp.region
     backend = sagemaker_backends[owner][region]
-    if m and m.group("t") == "model-package":
-        group = m.group("rest").split("/")[0]
+    if m and m["type"] == "model-package":
+        group = m["rest"].split("/")[0]
         resource = value
     else:
-        group = m.group("rest") if m else value
+        group = m["rest"] if m else value
         if action == "CreateModelPackage":
-            versions = [p.model_package_version or 0 for p in backend.model_packages.values()
-                        if p.model_package_group_name == group]
             resource = "arn:%s:sagemaker:%s:%s:model-package/%s/%d" % (
-                principal["partition"], region, owner, group, max(versions + [0]) + 1)
+                principal["partition"], region, owner, group, next_version(backend, group))
         else:
             resource = "arn:%s:sagemaker:%s:%s:model-package-group/%s" % (principal["partition"], region, owner, group)
     g = backend.model_package_groups.get(group)

@@ -65,10 +65,7 @@ def _routed_backend(self):
             # SageMaker resources are regional; AWS refuses another Region's ARN.
             raise ValidationError(f"{self._get_param(param)} is not in Region {region}")
         account = target["account"]
-        # Hook for a resource-policy check (group policy stored by moto_patches.py as
-        # group.resource_policy): if account != self.current_account, evaluate the owning
-        # group's policy for principal = caller ARN and action = "sagemaker:" + action,
-        # and raise AccessDeniedException when it does not allow. (Not done here.)
+        # The group's resource policy is evaluated by authz.py (with MLOPSGEN_IAM=enforce).
     return sagemaker_backends[account][region]
 
 
@@ -81,6 +78,14 @@ def _wrap_group_arg(original, argname):
     wrapper.__name__ = original.__name__
     wrapper.__wrapped__ = original
     return wrapper
+
+
+def next_version(backend, group):
+    """The number the next version of `group` gets: one more than any it ever had (a deleted
+    version's number is not reused, as on AWS)."""
+    counters = backend.__dict__.get("_mp_version_counter", {})
+    return 1 + max([counters.get(group, 0)] + [p.model_package_version or 0 for p in backend.model_packages.values()
+                                               if p.model_package_group_name == group])
 
 
 def _create_model_package(original):
@@ -97,10 +102,8 @@ def _create_model_package(original):
         g = _strip(g)
         if g not in self.model_package_groups:
             raise AWSValidationException("Model Package Group does not exist.")
-        counters = self.__dict__.setdefault("_mp_version_counter", {})
-        nxt = 1 + max([counters.get(g, 0)] + [p.model_package_version or 0
-                      for p in self.model_packages.values() if p.model_package_group_name == g])
-        counters[g] = nxt
+        nxt = next_version(self, g)
+        self.__dict__.setdefault("_mp_version_counter", {})[g] = nxt
         pkg = ModelPackage(
             model_package_name=g, model_package_group_name=g, model_package_version=nxt,
             model_package_description=kw.get("model_package_description"),
