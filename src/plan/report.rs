@@ -251,6 +251,7 @@ pub fn markdown(plan: &Plan, diagram: Option<&str>) -> String {
         )
     };
     let all: Vec<_> = plan.dirs.iter().flat_map(|d| &d.files).collect();
+    let mut used = out.chars().count();
     for (i, f) in all.iter().enumerate() {
         let block = format!(
             "<details><summary><code>{}</code> ({})</summary>\n\n```diff\n{}```\n\n</details>\n\n",
@@ -258,18 +259,23 @@ pub fn markdown(plan: &Plan, diagram: Option<&str>) -> String {
             f.status.as_str(),
             f.diff
         );
-        if out.chars().count() + block.chars().count() + note(all.len() - i).chars().count() > MARKDOWN_LIMIT {
-            out.push_str(&note(all.len() - i));
+        let (block_len, left) = (block.chars().count(), note(all.len() - i));
+        if used + block_len + left.chars().count() > MARKDOWN_LIMIT {
+            used += left.chars().count();
+            out.push_str(&left);
             break;
         }
+        used += block_len;
         out.push_str(&block);
     }
     // A table alone can exceed the limit on a huge change: cut it at a line.
-    if out.chars().count() > MARKDOWN_LIMIT {
+    if used > MARKDOWN_LIMIT {
         let cut: String = out.chars().take(MARKDOWN_LIMIT - 200).collect();
         let cut = cut.rsplit_once('\n').map_or(cut.clone(), |(a, _)| a.to_string());
         out = cut
-            + "\n\n> [!NOTE]\n> Cut to fit one comment (GitHub allows 65536 characters): run `mlopsgen plan` locally.\n";
+            + &format!(
+                "\n\n> [!NOTE]\n> Cut to fit one comment (GitHub allows {MARKDOWN_LIMIT} characters): run `mlopsgen plan` locally.\n"
+            );
     }
     out
 }
