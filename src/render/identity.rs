@@ -300,8 +300,7 @@ pub fn boundary_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
     stmts.extend(super::workflow::quality_trigger_statements(env, w, false).unwrap_or_default());
     // (service, on "*") → (actions, resources), in first-seen order: what only accepts "*"
     // stays apart, so no restrictable action is widened to "*".
-    type Group = ((String, bool), Vec<String>, Vec<Expr>);
-    let mut services: Vec<Group> = Vec::new();
+    let mut services: indexmap::IndexMap<(String, bool), (Vec<String>, Vec<Expr>)> = indexmap::IndexMap::new();
     let mut denies = Vec::new();
     // SageMaker resources by account (`arn:…:sagemaker:<region>:<account>:*`): the boundary then
     // stays the same size however many models, pipelines and groups there are, and adding a
@@ -329,14 +328,7 @@ pub fn boundary_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
         let star = s.resources == [Expr::str("*")];
         for a in &s.actions {
             let key = (a.split(':').next().unwrap_or(a).to_string(), star);
-            let i = match services.iter().position(|(k, _, _)| k == &key) {
-                Some(i) => i,
-                None => {
-                    services.push((key, Vec::new(), Vec::new()));
-                    services.len() - 1
-                }
-            };
-            let (_, actions, resources) = &mut services[i];
+            let (actions, resources) = services.entry(key).or_default();
             if !actions.contains(a) {
                 actions.push(a.clone());
             }
@@ -349,7 +341,7 @@ pub fn boundary_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
     }
     let mut out: Vec<Stmt> = services
         .into_iter()
-        .map(|((service, star), mut actions, resources)| {
+        .map(|((service, star), (mut actions, resources))| {
             actions.sort();
             let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
             let sid = format!("Boundary{}{}", super::tf::camel(&service), if star { "AnyResource" } else { "" });
