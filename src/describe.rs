@@ -152,7 +152,7 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
         out["execution_role"] = json!({ "arn": env.role_arn(&w.execution_role), "policy": policy::to_json(exec) });
         out["lambda_role"] = json!({ "arn": env.role_arn(&w.lambda_role), "policy": policy::to_json(lambda) });
         out["models"] = Value::Array(models);
-        let service_role = |name: String| env.role_arn(&Role { name, path: "/".into(), create: true });
+        let service_role = |name: String| env.role_arn(&Role::created(name));
         out["scheduler_role"] = json!({
             "arn": service_role(env.scheduler_role_name()),
             "policy": policy::to_json(workflow::scheduler_statements(env, w, &Expr::str(key_reference(env)), false)),
@@ -168,7 +168,7 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
                 "arn": env.regional_arn("lambda", &format!("function:{name}")),
                 "source": format!("lambda/{}.py", crate::render::events::QUALITY_TRIGGER),
                 "handler": format!("{}.handler", crate::render::events::QUALITY_TRIGGER),
-                "role": { "arn": env.role_arn(&Role { name: name.clone(), path: "/".into(), create: true }), "policy": policy::to_json(stmts) },
+                "role": { "arn": env.role_arn(&Role::created(name)), "policy": policy::to_json(stmts) },
             });
         }
     }
@@ -188,13 +188,13 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
             });
         }
         out["deploy_role"] = json!({
-            "arn": env.role_arn(&Role { name: d.role_name.clone(), path: "/".into(), create: true }),
+            "arn": env.role_arn(&Role::created(&d.role_name)),
             "trusted": env.foreign_role_arn_by_name(&d.jenkins_account_id, &d.jenkins_role_name),
             "external_id": d.external_id,
             "policy": policy::to_json(deploy::deploy_statements(env, state_key.clone(), &platform_key)),
         });
         out["plan_role"] = json!({
-            "arn": env.role_arn(&Role { name: env.plan_role_name(), path: "/".into(), create: true }),
+            "arn": env.plan_role_arn(),
             "policy": policy::to_json(deploy::plan_statements(env, state_key, &platform_key)),
         });
     }

@@ -203,7 +203,7 @@ async fn check(env: &EnvConfig, limits: Limits, outcome: &mut Outcome) {
         ));
         return;
     }
-    let role = env.role_arn(&Role { name: deploy.role_name.clone(), path: "/".into(), create: true });
+    let role = env.role_arn(&Role::created(&deploy.role_name));
     outcome.role_arn = Some(role.clone());
     let assumed = sts
         .assume_role()

@@ -126,6 +126,13 @@ pub struct Role {
     pub create: bool,
 }
 
+impl Role {
+    /// A role mlopsgen creates, at path `/`.
+    pub fn created(name: impl Into<String>) -> Role {
+        Role { name: name.into(), path: "/".into(), create: true }
+    }
+}
+
 /// An S3 bucket: referenced or created.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bucket {

@@ -65,6 +65,11 @@ impl EnvConfig {
         format!("mlops-{}-terraform-plan", self.name)
     }
 
+    /// The ARN of the read-only role pull requests plan with (bootstrap/).
+    pub fn plan_role_arn(&self) -> String {
+        self.role_arn(&Role::created(self.plan_role_name()))
+    }
+
     /// The managed policy bootstrap/ creates as the permissions boundary of the roles the main
     /// root creates.
     pub fn boundary_policy_name(&self) -> String {

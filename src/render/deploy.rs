@@ -36,7 +36,7 @@ pub(super) fn versions() -> Body {
 
 /// The role Jenkins assumes in this account, when the environment has a `deploy` section.
 pub(super) fn deploy_role(env: &EnvConfig) -> Option<Role> {
-    env.deploy.as_ref().map(|d| Role { name: d.role_name.clone(), path: "/".into(), create: true })
+    env.deploy.as_ref().map(|d| Role::created(&d.role_name))
 }
 
 pub(super) fn tags(env: &EnvConfig) -> Expr {
@@ -77,7 +77,7 @@ pub(super) fn providers(env: &EnvConfig, assume: bool) -> Body {
 pub(super) fn variables(env: &EnvConfig) -> Option<Body> {
     let role = deploy_role(env)?;
     let deploy = env.role_arn(&role);
-    let plan = env.role_arn(&Role { name: env.plan_role_name(), path: "/".into(), create: true });
+    let plan = env.plan_role_arn();
     Some(Body::new().block(Block::new(
         "variable",
         &["assume_role_arn"],
@@ -108,7 +108,7 @@ pub(super) fn variables(env: &EnvConfig) -> Option<Body> {
 /// `-backend-config` for pull requests: the state read with the read-only plan role.
 pub(super) fn backend_plan_config(env: &EnvConfig) -> Option<String> {
     let d = env.deploy.as_ref()?;
-    let plan = env.role_arn(&Role { name: env.plan_role_name(), path: "/".into(), create: true });
+    let plan = env.plan_role_arn();
     let mut ar = vec![
         ("role_arn".to_string(), Expr::str(&plan)),
         ("session_name".to_string(), Expr::str(format!("mlopsgen-{}-plan", env.name))),
@@ -334,7 +334,7 @@ pub fn main_root_roles(env: &EnvConfig) -> (Vec<CreatedRole>, Vec<String>) {
                 existing.push(env.role_arn(role));
             }
         }
-        let service_role = |name: String| Role { name, path: "/".into(), create: true };
+        let service_role = |name: String| Role::created(name);
         created.push(CreatedRole {
             arn: env.role_arn(&service_role(env.scheduler_role_name())),
             service: "scheduler.amazonaws.com",

@@ -69,7 +69,7 @@ pub fn render(all: &[EnvConfig], files: &mut super::FileSet) {
                 "branch": d.branch,
                 "approval_required": d.approval_required,
                 "submitter": d.jenkins_submitter,
-                "plan_role": e.role_arn(&Role { name: e.plan_role_name(), path: "/".into(), create: true }),
+                "plan_role": e.plan_role_arn(),
             }))
         })
         .collect();

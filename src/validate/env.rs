@@ -498,7 +498,7 @@ fn role(cx: &mut FileCtx<'_>, value: Option<&RoleRef>, path: &JsonPath, default_
             cx.check(Code::E0214, &path.key("path"), &role_path, rules::iam_path);
             Role { name, path: role_path, create: r.create.unwrap_or(true) }
         }
-        None => Role { name: default_name.into(), path: "/".into(), create: true },
+        None => Role::created(default_name),
     }
 }
 
@@ -1181,7 +1181,7 @@ fn registry(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         groups,
         approval_topic,
         approval_emails,
-        approver_role: Role { name: role_name, path: "/".into(), create: true },
+        approver_role: Role::created(role_name),
         approvers,
         require_mfa: approvals.and_then(|a| a.require_mfa).unwrap_or(true),
     }
