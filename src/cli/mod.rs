@@ -283,6 +283,19 @@ fn validate(repo: &std::path::Path, envs: &[String], format: Format) -> u8 {
     code
 }
 
+/// Every environment validated (the output of one depends on the others: the registry's
+/// grants, keys shared across accounts), and `envs` checked to exist; `None` after printing the
+/// diagnostics when a config is invalid or a name unknown.
+fn validate_all(repo: &std::path::Path, envs: &[String], tail: &str) -> Option<crate::validate::Validated> {
+    let mut all = crate::validate_repo(repo, &[]);
+    all.report.extend(crate::validate::unknown_environments(envs, &all.files));
+    if all.report.has_errors() {
+        print_report(&all.report, tail);
+        return None;
+    }
+    Some(all)
+}
+
 /// Validates every environment and renders the selected ones; `None` (after printing the
 /// diagnostics) when a config is invalid.
 fn render_selected(
@@ -290,14 +303,7 @@ fn render_selected(
     envs: &[String],
     tail: &str,
 ) -> Option<(crate::render::FileSet, Vec<std::path::PathBuf>, Vec<crate::model::EnvConfig>)> {
-    // Every environment is validated, not only the selected ones: the output of one depends on
-    // the others (the registry's grants, keys shared across accounts).
-    let mut all = crate::validate_repo(repo, &[]);
-    all.report.extend(crate::validate::unknown_environments(envs, &all.files));
-    if all.report.has_errors() {
-        print_report(&all.report, tail);
-        return None;
-    }
+    let all = validate_all(repo, envs, tail)?;
     print_report(&all.report, "");
     let selected: Vec<_> = all.envs.iter().filter(|e| envs.is_empty() || envs.contains(&e.name)).cloned().collect();
     let names: Vec<String> = selected.iter().map(|e| e.name.clone()).collect();
@@ -332,12 +338,7 @@ fn preflight(repo: &std::path::Path, env: &str, format: Format) -> u8 {
 /// Validates every environment and finds `env`; `None` (after printing the diagnostics) when a
 /// config is invalid or `env` does not exist.
 fn load_env(repo: &std::path::Path, env: &str, tail: &str) -> Option<(Vec<crate::model::EnvConfig>, usize)> {
-    let mut all = crate::validate_repo(repo, &[]);
-    all.report.extend(crate::validate::unknown_environments(&[env.to_string()], &all.files));
-    if all.report.has_errors() {
-        print_report(&all.report, tail);
-        return None;
-    }
+    let all = validate_all(repo, &[env.to_string()], tail)?;
     print_report(&all.report, "");
     let index = all.envs.iter().position(|e| e.name == env)?;
     Some((all.envs, index))
@@ -364,19 +365,34 @@ fn versions(repo: &std::path::Path, env: &str, model: Option<&str>, format: Form
         Err(f) => return print_failure(&f, format, None),
     };
     let listing = crate::approvals::versions(config, targets, crate::preflight::Limits::default());
-    let code = match format {
-        Format::Json => {
-            let doc = crate::approvals::versions_json(&listing);
-            return match &listing.failure {
-                Some(f) => print_failure(f, format, Some(doc)),
-                None => out(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n")),
-            };
+    emit(
+        format,
+        listing.failure.as_ref(),
+        || crate::approvals::versions_text(&listing),
+        || crate::approvals::versions_json(&listing),
+    )
+}
+
+/// The report of `versions`, `approve` or `reject`: the text on stdout (then the failure, if
+/// any, on stderr), or the JSON document, whose `error` member is the failure.
+fn emit(
+    format: Format,
+    failure: Option<&crate::preflight::Failure>,
+    text: impl FnOnce() -> String,
+    json: impl FnOnce() -> serde_json::Value,
+) -> u8 {
+    match format {
+        Format::Json => match failure {
+            Some(f) => print_failure(f, format, Some(json())),
+            None => out(&(serde_json::to_string_pretty(&json()).unwrap_or_default() + "\n")),
+        },
+        Format::Text => {
+            let code = out(&text());
+            match failure {
+                Some(f) => print_failure(f, format, None),
+                None => code,
+            }
         }
-        Format::Text => out(&crate::approvals::versions_text(&listing)),
-    };
-    match &listing.failure {
-        Some(f) => print_failure(f, format, None),
-        None => code,
     }
 }
 
@@ -425,42 +441,22 @@ fn decide(repo: &std::path::Path, decision: crate::approvals::Decision, args: De
         force: args.force,
     };
     let outcome = crate::approvals::decide(registry, r, &target, &request, crate::preflight::Limits::default());
-    match args.format {
-        Format::Json => {
-            let doc = crate::approvals::decision_json(&outcome);
-            match &outcome.failure {
-                Some(f) => print_failure(f, args.format, Some(doc)),
-                None => out(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n")),
-            }
-        }
-        Format::Text => {
-            let code = out(&crate::approvals::decision_text(&outcome));
-            match &outcome.failure {
-                Some(f) => print_failure(f, args.format, None),
-                None => code,
-            }
-        }
-    }
+    emit(
+        args.format,
+        outcome.failure.as_ref(),
+        || crate::approvals::decision_text(&outcome),
+        || crate::approvals::decision_json(&outcome),
+    )
 }
 
 fn describe(repo: &std::path::Path, envs: &[String]) -> u8 {
-    let mut all = crate::validate_repo(repo, &[]);
-    all.report.extend(crate::validate::unknown_environments(envs, &all.files));
-    if all.report.has_errors() {
-        print_report(&all.report, "");
-        return EXIT_ERROR;
-    }
+    let Some(all) = validate_all(repo, envs, "") else { return EXIT_ERROR };
     let text = serde_json::to_string_pretty(&crate::describe::describe(&all.envs, envs)).unwrap_or_default();
     out(&format!("{text}\n"))
 }
 
 fn graph(repo: &std::path::Path, envs: &[String], format: GraphFormat) -> u8 {
-    let mut all = crate::validate_repo(repo, &[]);
-    all.report.extend(crate::validate::unknown_environments(envs, &all.files));
-    if all.report.has_errors() {
-        print_report(&all.report, "");
-        return EXIT_ERROR;
-    }
+    let Some(all) = validate_all(repo, envs, "") else { return EXIT_ERROR };
     let g = crate::graph::build(&all.envs, envs);
     out(&match format {
         GraphFormat::Mermaid => crate::graph::mermaid(&g, &[]),
