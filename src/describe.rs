@@ -199,14 +199,12 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
         });
     }
     if let Some(r) = &env.registry {
-        let consumers: Vec<&EnvConfig> =
-            all.iter().filter(|e| r.groups.iter().any(|g| g.consumers.iter().any(|(c, _)| c == &e.name))).collect();
+        let consumers = registry::consumers(r, all);
         let groups: Vec<Value> = r
             .groups
             .iter()
             .map(|g| {
-                let users: Vec<&EnvConfig> =
-                    consumers.iter().copied().filter(|c| g.consumers.iter().any(|(n, _)| n == &c.name)).collect();
+                let users = registry::group_consumers(g, &consumers);
                 json!({
                     "name": g.name,
                     "arn": env.group_arn(&env.account_id, &g.name),
@@ -219,7 +217,7 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
         let bucket_arn = env.bucket_arn(&r.artifacts_bucket.name);
         out["approver_role"] = json!({
             "arn": env.role_arn(&r.approver_role),
-            "trusted": if r.approvers.is_empty() { vec![env.root_arn()] } else { r.approvers.clone() },
+            "trusted": registry::trusted_approvers(env, r),
             "require_mfa": r.require_mfa,
             "policy": policy::to_json(registry::approver_statements(env, r, &bucket_arn)),
         });

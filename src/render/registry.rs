@@ -57,8 +57,7 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
                     .attr("model_package_group_description", Expr::str(&g.description)),
             ),
         );
-        let group_consumers: Vec<&EnvConfig> =
-            consumers.iter().copied().filter(|c| g.consumers.iter().any(|(n, _)| n == &c.name)).collect();
+        let group_consumers = group_consumers(g, &consumers);
         if group_consumers.is_empty() {
             continue;
         }
@@ -114,11 +113,7 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
 /// who may approve is the administrator's decision, not the deploy role's.
 pub(super) fn approver(env: &EnvConfig, r: &Registry, body: &mut Body, outputs: &mut Body) {
     let bucket_arn = env.bucket_arn(&r.artifacts_bucket.name);
-    let who: Vec<Expr> = if r.approvers.is_empty() {
-        vec![Expr::str(env.root_arn())]
-    } else {
-        r.approvers.iter().map(Expr::str).collect()
-    };
+    let who: Vec<Expr> = trusted_approvers(env, r).iter().map(Expr::str).collect();
     let mut trust = Stmt::allow("TrustApprovers", &["sts:AssumeRole"], Vec::new()).principal("AWS", who);
     if r.require_mfa {
         trust = trust.condition("Bool", "aws:MultiFactorAuthPresent", vec![Expr::str("true")]);
@@ -158,11 +153,7 @@ pub(super) fn approver(env: &EnvConfig, r: &Registry, body: &mut Body, outputs: 
 /// The resource policy of a model package group: the consumers' execution roles register
 /// pending versions only, never approve, and they and the Lambda roles read the versions.
 pub fn group_statements(env: &EnvConfig, g: &Group, group_consumers: &[&EnvConfig]) -> Vec<Stmt> {
-    let principals: Vec<Expr> = group_consumers.iter().map(|c| Expr::str(c.root_arn())).collect();
-    let exec_roles: Vec<Expr> = group_consumers
-        .iter()
-        .filter_map(|c| c.workload.as_ref().map(|w| Expr::str(c.role_arn(&w.execution_role))))
-        .collect();
+    let (principals, exec_roles) = consumer_principals(group_consumers);
     let readers: Vec<Expr> = group_consumers
         .iter()
         .filter_map(|c| c.workload.as_ref().map(|w| (c, w)))
@@ -235,11 +226,7 @@ pub fn approver_statements(env: &EnvConfig, r: &Registry, bucket_arn: &str) -> V
 /// ARN as principal must exist when the policy is saved, and the workloads are applied after the
 /// registry.
 pub fn artifacts_statements(env: &EnvConfig, consumers: &[&EnvConfig], bucket_arn: &str) -> Vec<Stmt> {
-    let exec_arns: Vec<Expr> = consumers
-        .iter()
-        .filter_map(|c| c.workload.as_ref().map(|w| Expr::str(c.role_arn(&w.execution_role))))
-        .collect();
-    let roots: Vec<Expr> = consumers.iter().map(|c| Expr::str(c.root_arn())).collect();
+    let (roots, exec_arns) = consumer_principals(consumers);
     let mut statements = vec![
         Stmt::allow("WorkloadRolesReadArtifacts", &["s3:GetObject"], vec![Expr::str(format!("{bucket_arn}/*"))])
             .principal("AWS", roots.clone())
@@ -295,11 +282,7 @@ pub fn artifacts_statements(env: &EnvConfig, consumers: &[&EnvConfig], bucket_ar
 pub fn key_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
     let Some(r) = env.registry.as_ref() else { return Vec::new() };
     let consumers = consumers(r, all);
-    let exec_arns: Vec<Expr> = consumers
-        .iter()
-        .filter_map(|c| c.workload.as_ref().map(|w| Expr::str(c.role_arn(&w.execution_role))))
-        .collect();
-    let roots: Vec<Expr> = consumers.iter().map(|c| Expr::str(c.root_arn())).collect();
+    let (roots, exec_arns) = consumer_principals(&consumers);
     let approver_arn = env.role_arn(&r.approver_role);
 
     let mut key_statements = vec![events_statement()];
@@ -323,6 +306,27 @@ pub fn key_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
 
 /// Workload environments granted by any group of the registry: they write artifacts and
 /// register versions. Sorted by name.
+/// Who may assume the approver role: the configured approvers, else the registry account.
+pub fn trusted_approvers(env: &EnvConfig, r: &Registry) -> Vec<String> {
+    if r.approvers.is_empty() { vec![env.root_arn()] } else { r.approvers.clone() }
+}
+
+/// The consumers whose models use group `g`.
+pub fn group_consumers<'a>(g: &Group, consumers: &[&'a EnvConfig]) -> Vec<&'a EnvConfig> {
+    consumers.iter().copied().filter(|c| g.consumers.iter().any(|(n, _)| n == &c.name)).collect()
+}
+
+/// The consumers' account principals and their execution roles' ARNs (the policies name the
+/// account and narrow it to the role with `aws:PrincipalArn`).
+fn consumer_principals(consumers: &[&EnvConfig]) -> (Vec<Expr>, Vec<Expr>) {
+    let roots = consumers.iter().map(|c| Expr::str(c.root_arn())).collect();
+    let exec_arns = consumers
+        .iter()
+        .filter_map(|c| c.workload.as_ref().map(|w| Expr::str(c.role_arn(&w.execution_role))))
+        .collect();
+    (roots, exec_arns)
+}
+
 pub fn consumers<'a>(r: &Registry, all: &'a [EnvConfig]) -> Vec<&'a EnvConfig> {
     let mut consumers: Vec<&EnvConfig> =
         all.iter().filter(|e| r.groups.iter().any(|g| g.consumers.iter().any(|(c, _)| c == &e.name))).collect();
