@@ -158,12 +158,8 @@ pub fn build(envs: &[EnvConfig], selected: &[String]) -> Graph {
             );
             for m in &w.models {
                 let ml = label(&m.name);
-                let mut kinds = vec![("train", &m.train.pipeline_name), ("inference", &m.inference.pipeline_name)];
-                let quality = names::quality_pipeline(m);
-                if m.monitoring.quality.is_some() {
-                    kinds.push(("quality", &quality));
-                }
-                for (kind, name) in &kinds {
+                for (kind, _) in crate::render::workflow::pipeline_kinds(m) {
+                    let name = crate::render::workflow::pipeline_name(m, kind);
                     let p = g.node(
                         id(&e.name, &format!("{}-{kind}", m.name)),
                         format!("pipeline {name}"),
@@ -232,13 +228,13 @@ pub fn build(envs: &[EnvConfig], selected: &[String]) -> Graph {
                         g.edge(&rule, &id(&e.name, &format!("{model}-{kind}")), "starts")
                     }
                     Target::Notify { topic, .. } => g.edge(&rule, &id(&e.name, topic), "notifies"),
-                    Target::Function { .. } => {
+                    Target::Function { label: function, .. } => {
                         let f = g.node(
                             id(&e.name, "quality-trigger"),
                             "Lambda start quality check",
                             Some(&e.name),
                             NodeKind::Function,
-                            Some("aws_lambda_function.start_quality_check".into()),
+                            Some(format!("aws_lambda_function.{function}")),
                         );
                         g.edge(&rule, &f, "invokes");
                         if let Source::Pipeline { .. } | Source::DataBucket = &r.source {
