@@ -130,6 +130,11 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
                         "target": "inference",
                     },
                     "retrain_on_drift": m.retrain_on_drift,
+                    "problem_type": m.problem.as_str(),
+                    "contract": contract(env, m),
+                    "batch_file": format!("{}.csv", m.batch_dataset_filename),
+                    "gate": { "metric": m.train.gate.metric.as_str(), m.train.gate.metric.bound(): m.train.gate.threshold },
+                    "quality_limits": m.monitoring.quality.as_ref().map(|q| q.thresholds.iter().map(|g| (g.metric.as_str().to_string(), json!({ g.metric.bound(): g.threshold }))).collect::<serde_json::Map<_, _>>()),
                     "engine": match m.monitoring.engine { Engine::Builtin => "builtin", Engine::ModelMonitor => "model-monitor" },
                 })
             })
@@ -227,4 +232,10 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
         out["groups"] = Value::Array(groups);
     }
     out
+}
+
+/// The data contract as the scripts see it (`contract.py`): header, missing markers, columns.
+fn contract(env: &EnvConfig, m: &crate::model::Model) -> Value {
+    let cx = workflow::contract_context(env, m);
+    json!({ "header": cx["header"], "missing_values": cx["missing_values"], "columns": cx["columns"] })
 }

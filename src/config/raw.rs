@@ -136,6 +136,7 @@ pub struct RawModel {
     pub retrain_on_drift: Option<bool>,
     pub data_contract: Option<RawContract>,
     pub monitoring: Option<RawMonitoring>,
+    pub problem_type: Option<String>,
 }
 
 impl RawModel {
@@ -150,6 +151,7 @@ impl RawModel {
             && self.retrain_on_drift.is_none()
             && self.data_contract.is_none()
             && self.monitoring.is_none()
+            && self.problem_type.is_none()
     }
 }
 
@@ -166,10 +168,20 @@ pub struct RawTrain {
     pub training_volume_size_in_gb: Option<i64>,
     pub max_runtime_in_seconds: Option<i64>,
     pub auc_threshold: Option<f64>,
+    pub gate: Option<RawGate>,
     pub hyperparameters: Option<RawHyperparameters>,
     pub xgboost_version: Option<String>,
     pub sklearn_version: Option<String>,
     pub input_data_prefix: Option<String>,
+}
+
+/// A limit on one metric: `min` for a metric where higher is better, `max` for an error or loss.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawGate {
+    pub metric: Option<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -288,6 +300,12 @@ pub struct RawQuality {
     pub min_precision: Option<f64>,
     pub min_recall: Option<f64>,
     pub min_f1: Option<f64>,
+    pub min_macro_f1: Option<f64>,
+    pub min_weighted_f1: Option<f64>,
+    pub max_log_loss: Option<f64>,
+    pub max_rmse: Option<f64>,
+    pub max_mae: Option<f64>,
+    pub min_r2: Option<f64>,
     pub labels_prefix: Option<String>,
     pub retrain_on_low_quality: Option<bool>,
 }

@@ -250,8 +250,19 @@ fn hyperparameters() -> Shape {
         vec![
             opt(
                 "objective",
-                one_of(&["binary:logistic", "binary:logitraw", "binary:hinge"], "XGBoost learning objective.")
-                    .default(json!("binary:logistic")),
+                one_of(
+                    &[
+                        "binary:logistic",
+                        "multi:softprob",
+                        "reg:squarederror",
+                        "reg:absoluteerror",
+                        "reg:pseudohubererror",
+                        "reg:tweedie",
+                        "reg:gamma",
+                        "count:poisson",
+                    ],
+                    "XGBoost learning objective; default from problem_type: binary:logistic (binary), multi:softprob (multiclass, with num_class from the label's classes), reg:squarederror (regression).",
+                ),
             ),
             opt("num_round", integer(1, 10_000, "Boosting rounds.").default(json!(50))),
             opt("max_depth", integer(1, 30, "Maximum tree depth.").default(json!(5))),
@@ -264,6 +275,35 @@ fn hyperparameters() -> Shape {
             opt("subsample", number(0.0, 1.0, "Row subsample ratio (greater than 0).").default(json!(0.8))),
         ],
         "XGBoost hyperparameters of the training step.",
+    )
+}
+
+/// Every metric name, for the gate's `metric` (a test keeps it equal to `model::Metric::ALL`).
+pub const METRIC_NAMES: &[&str] =
+    &["auc", "accuracy", "precision", "recall", "f1", "macro_f1", "weighted_f1", "log_loss", "rmse", "mae", "r2"];
+
+/// The registration gate: one metric of the problem type and its limit.
+fn gate() -> Shape {
+    object(
+        vec![
+            req(
+                "metric",
+                one_of(
+                    METRIC_NAMES,
+                    "A metric of the model's problem type on the held-out test split. binary: auc, accuracy, precision, recall, f1; multiclass: accuracy, macro_f1, weighted_f1, log_loss; regression: rmse, mae, r2.",
+                ),
+            ),
+            opt(
+                "min",
+                number(
+                    -1e15,
+                    1e15,
+                    "Lowest value to register (metrics where higher is better: auc, accuracy, precision, recall, f1, macro_f1, weighted_f1, r2).",
+                ),
+            ),
+            opt("max", number(0.0, 1e15, "Highest value to register (errors and losses: log_loss, rmse, mae).")),
+        ],
+        "The registration gate: a model is registered only when its test-split metric meets this limit. Default: auc >= 0.75 (binary), accuracy >= 0.5 (multiclass), r2 >= 0 (regression).",
     )
 }
 
@@ -290,8 +330,10 @@ fn train_pipeline() -> Shape {
             ),
             opt(
                 "auc_threshold",
-                number(0.0, 1.0, "Minimum validation AUC for a model to be registered.").default(json!(0.75)),
+                number(0.0, 1.0, "Binary models: minimum test-split AUC for a model to be registered (the same as \"gate\": {\"metric\": \"auc\", \"min\": ...}).")
+                    .default(json!(0.75)),
             ),
+            opt("gate", gate()),
             opt("hyperparameters", hyperparameters()),
             opt("xgboost_version", string("Version of the SageMaker XGBoost image.").default(json!("1.7-1"))),
             opt(
@@ -304,7 +346,7 @@ fn train_pipeline() -> Shape {
                     .default(json!("<model>/data/train-dataset/")),
             ),
         ],
-        "The train pipeline: preprocess, train XGBoost, evaluate AUC, baseline and register.",
+        "The train pipeline: preprocess, train XGBoost, evaluate on the test split, gate, baseline and register.",
     )
 }
 
@@ -465,11 +507,17 @@ fn monitoring() -> Shape {
                 object(
                     vec![
                         opt("enabled", boolean("Generate the model-quality pipeline that scores predictions against ground truth.").default(json!(true))),
-                        opt("min_auc", number(0.0, 1.0, "Lowest acceptable AUC of a scored batch.").default(json!(0.7))),
-                        opt("min_accuracy", number(0.0, 1.0, "Lowest acceptable accuracy (at a 0.5 threshold).").default(json!(0.7))),
-                        opt("min_precision", number(0.0, 1.0, "Lowest acceptable precision (not checked unless set).")),
-                        opt("min_recall", number(0.0, 1.0, "Lowest acceptable recall (not checked unless set).")),
-                        opt("min_f1", number(0.0, 1.0, "Lowest acceptable F1 score (not checked unless set).")),
+                        opt("min_auc", number(0.0, 1.0, "Binary: lowest acceptable AUC of a scored batch (default 0.7 when no limit is set).")),
+                        opt("min_accuracy", number(0.0, 1.0, "Binary and multiclass: lowest acceptable accuracy (binary at a 0.5 threshold; default 0.7 for binary, 0.5 for multiclass when no limit is set).")),
+                        opt("min_precision", number(0.0, 1.0, "Binary: lowest acceptable precision.")),
+                        opt("min_recall", number(0.0, 1.0, "Binary: lowest acceptable recall.")),
+                        opt("min_f1", number(0.0, 1.0, "Binary: lowest acceptable F1 score.")),
+                        opt("min_macro_f1", number(0.0, 1.0, "Multiclass: lowest acceptable macro-averaged F1.")),
+                        opt("min_weighted_f1", number(0.0, 1.0, "Multiclass: lowest acceptable support-weighted F1.")),
+                        opt("max_log_loss", number(0.0, 1e15, "Multiclass: highest acceptable log-loss.")),
+                        opt("max_rmse", number(0.0, 1e15, "Regression: highest acceptable root mean squared error.")),
+                        opt("max_mae", number(0.0, 1e15, "Regression: highest acceptable mean absolute error.")),
+                        opt("min_r2", number(-1e15, 1.0, "Regression: lowest acceptable R² (default 0: better than the mean, when no limit is set).")),
                         opt(
                             "labels_prefix",
                             string("S3 prefix (in default_bucket) where ground-truth files arrive, one folder per scored batch: <prefix><inference-execution-id>/<file>.csv.")
@@ -513,6 +561,13 @@ fn model_fields() -> Vec<Field> {
             "retrain_on_drift",
             boolean("Start the train pipeline when the inference pipeline's drift check finds drift.")
                 .default(json!(true)),
+        ),
+        opt(
+            "problem_type",
+            one_of(
+                &["binary", "multiclass", "regression"],
+                "What the label is: binary (two classes, the model scores the positive one), multiclass (three or more classes, numbers or names), regression (a number). Default: from the data contract's label (two categories: binary; more: multiclass; numeric: regression).",
+            ),
         ),
         opt("data_contract", data_contract()),
         opt("monitoring", monitoring()),

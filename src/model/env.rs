@@ -149,6 +149,8 @@ pub struct Model {
     pub group: GroupRef,
     pub batch_dataset_filename: String,
     pub retrain_on_drift: bool,
+    /// What the label is (`problem_type`, or inferred from the label column).
+    pub problem: super::ProblemType,
     pub train: Train,
     pub inference: Inference,
     pub contract: DataContract,
@@ -258,8 +260,8 @@ pub struct Drift {
 /// Model-quality monitoring against ground truth.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quality {
-    /// `(metric, lowest acceptable value)`: auc, accuracy, precision, recall, f1.
-    pub thresholds: Vec<(&'static str, f64)>,
+    /// The limits a scored batch must meet, in the problem type's metric order.
+    pub thresholds: Vec<super::Gate>,
     pub labels_prefix: String,
     pub retrain: bool,
 }
@@ -295,7 +297,8 @@ pub struct Train {
     pub training_instance_count: i64,
     pub training_volume_size_in_gb: i64,
     pub max_runtime_in_seconds: i64,
-    pub auc_threshold: f64,
+    /// The registration gate on the held-out split (`gate`, or `auc_threshold` for binary).
+    pub gate: super::Gate,
     pub hyperparameters: Hyperparameters,
     pub xgboost_version: String,
     pub sklearn_version: String,

@@ -4,5 +4,7 @@
 pub mod env;
 pub mod images;
 pub mod names;
+pub mod problem;
 
 pub use env::*;
+pub use problem::{Gate, Metric, ProblemType};

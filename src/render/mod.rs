@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod modules;
 pub mod pipeline;
 pub mod policy;
+pub mod problem;
 pub mod python;
 pub mod registry;
 pub mod root;

@@ -46,9 +46,11 @@ pub fn drift_step(model: &Model) -> &'static str {
 }
 
 /// The scripts a model's Processing steps run, uploaded together under `<model>/code/`: the
-/// step scripts import `contract.py` from their own directory.
+/// step scripts import `contract.py` and `problem.py` (rendered from the problem type's own
+/// template, `render::problem::template`) from their own directory.
 pub const SCRIPTS: &[&str] = &[
     "contract.py",
+    "problem.py",
     "preprocess.py",
     "evaluate.py",
     "baseline.py",
@@ -154,7 +156,7 @@ fn s3_output(name: &str, uri: Value, local: &str) -> Value {
     })
 }
 
-fn get(path: &str) -> Value {
+pub(super) fn get(path: &str) -> Value {
     json!({ "Get": path })
 }
 
@@ -179,7 +181,7 @@ fn output_uri(step: &str, output: &str) -> Value {
     get(&format!("Steps.{step}.ProcessingOutputConfig.Outputs['{output}'].S3Output.S3Uri"))
 }
 
-fn json_get(step: &str, file: &str, path: &str) -> Value {
+pub(super) fn json_get(step: &str, file: &str, path: &str) -> Value {
     json!({ "Std:JsonGet": { "PropertyFile": get(&format!("Steps.{step}.PropertyFiles.{file}")), "Path": path } })
 }
 
@@ -207,7 +209,7 @@ struct Script<'a> {
     /// The key of the outputs: the environment's or the registry's.
     output_key: &'a str,
     arguments: Vec<Value>,
-    environment: Vec<(&'a str, String)>,
+    environment: Vec<(String, String)>,
     property_file: Option<(&'a str, &'a str, &'a str)>,
 }
 
@@ -249,7 +251,7 @@ fn processing(cx: &Context<'_>, model: &Model, s: Script<'_>) -> Value {
     });
     if !s.environment.is_empty() {
         let env: serde_json::Map<String, Value> =
-            s.environment.into_iter().map(|(k, v)| (k.to_string(), Value::String(v))).collect();
+            s.environment.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
         args["Environment"] = Value::Object(env);
     }
     if let Some(n) = network_config(cx) {
@@ -262,11 +264,11 @@ fn processing(cx: &Context<'_>, model: &Model, s: Script<'_>) -> Value {
     step
 }
 
-fn fail(name: &str, message: Value) -> Value {
+pub(super) fn fail(name: &str, message: Value) -> Value {
     json!({ "Name": name, "Type": "Fail", "Arguments": { "ErrorMessage": message } })
 }
 
-fn condition(name: &str, conditions: Value, if_steps: Vec<Value>, else_steps: Vec<Value>) -> Value {
+pub(super) fn condition(name: &str, conditions: Value, if_steps: Vec<Value>, else_steps: Vec<Value>) -> Value {
     json!({
         "Name": name,
         "Type": "Condition",
@@ -387,16 +389,7 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
             "EnableInterContainerTrafficEncryption": true,
             "EnableNetworkIsolation": cx.workload.network.isolation,
             "InputDataConfig": [channel("train"), channel("validation")],
-            "HyperParameters": {
-                "objective": h.objective,
-                "eval_metric": "auc",
-                "num_round": h.num_round.to_string(),
-                "max_depth": h.max_depth.to_string(),
-                "eta": super::hcl::format_float(h.eta),
-                "gamma": super::hcl::format_float(h.gamma),
-                "min_child_weight": super::hcl::format_float(h.min_child_weight),
-                "subsample": super::hcl::format_float(h.subsample)
-            }
+            "HyperParameters": super::problem::hyperparameters(model, h)
         }
     });
     if let Some(vpc) = vpc_config(cx) {
@@ -505,25 +498,7 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
             "SkipModelValidation": "None"
         }
     });
-    let auc_fail = fail(
-        "AucBelowThreshold",
-        json!({ "Std:Join": { "On": " ", "Values": [
-            "Model AUC",
-            json_get("EvaluateModel", "EvaluationReport", "binary_classification_metrics.auc.value"),
-            "is below the threshold of",
-            get("Parameters.AucThreshold")
-        ] } }),
-    );
-    let check = condition(
-        "CheckAucThreshold",
-        json!([{
-            "Type": "GreaterThanOrEqualTo",
-            "LeftValue": json_get("EvaluateModel", "EvaluationReport", "binary_classification_metrics.auc.value"),
-            "RightValue": get("Parameters.AucThreshold")
-        }]),
-        baselines.into_iter().chain([register]).collect(),
-        vec![auc_fail],
-    );
+    let (check, threshold) = super::problem::gate(model, baselines.into_iter().chain([register]).collect());
     json!({
         "Version": "2020-12-01",
         "Metadata": {},
@@ -532,14 +507,14 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
             { "Name": "ProcessingInstanceType", "Type": "String", "DefaultValue": t.processing_instance_type },
             { "Name": "ProcessingInstanceCount", "Type": "Integer", "DefaultValue": t.processing_instance_count },
             { "Name": "TrainingInstanceType", "Type": "String", "DefaultValue": t.training_instance_type },
-            { "Name": "AucThreshold", "Type": "Float", "DefaultValue": t.auc_threshold }
+            threshold
         ],
         "Steps": [preprocess, training, evaluate, check]
     })
 }
 
 /// The drift thresholds as the drift check's environment.
-fn drift_environment(model: &Model) -> Vec<(&'static str, String)> {
+fn drift_environment(model: &Model) -> Vec<(String, String)> {
     let d = &model.monitoring.drift;
     vec![
         ("DRIFT_P_VALUE", super::hcl::format_float(d.p_value)),
@@ -547,6 +522,9 @@ fn drift_environment(model: &Model) -> Vec<(&'static str, String)> {
         ("DRIFT_MISSING_SHARE", super::hcl::format_float(d.missing_share)),
         ("DRIFT_FEATURES_SHARE", super::hcl::format_float(d.drifted_features_share)),
     ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
 }
 
 /// The inference pipeline of one model.
@@ -653,7 +631,7 @@ pub fn inference(cx: &Context<'_>, model: &Model) -> Value {
                 "InstanceType": get("Parameters.TransformInstanceType"),
                 "VolumeKmsKeyId": cx.kms_key
             },
-            "DataProcessing": { "InputFilter": "$[1:]", "JoinSource": "Input", "OutputFilter": "$[0,-1]" },
+            "DataProcessing": { "InputFilter": "$[1:]", "JoinSource": "Input", "OutputFilter": super::problem::output_filter(model) },
             "BatchStrategy": "MultiRecord"
         }
     });
@@ -761,17 +739,7 @@ pub fn inference(cx: &Context<'_>, model: &Model) -> Value {
 pub fn quality(cx: &Context<'_>, model: &Model, q: &Quality) -> Value {
     let sklearn = cx.image(Framework::Sklearn, &model.train.sklearn_version);
     let evidence = cx.kept(model, "evidence");
-    let mut environment: Vec<(&str, String)> = Vec::new();
-    for (metric, min) in &q.thresholds {
-        let key = match *metric {
-            "auc" => "MIN_AUC",
-            "accuracy" => "MIN_ACCURACY",
-            "precision" => "MIN_PRECISION",
-            "recall" => "MIN_RECALL",
-            _ => "MIN_F1",
-        };
-        environment.push((key, super::hcl::format_float(*min)));
-    }
+    let environment = super::problem::quality_environment(q);
     let evaluate = processing(
         cx,
         model,

@@ -12,6 +12,9 @@ use std::sync::OnceLock;
 /// The templates, embedded at build time: `(name, source)`.
 const TEMPLATES: &[(&str, &str)] = &[
     ("contract.py", include_str!("../../templates/code/contract.py.tera")),
+    ("problem/binary.py", include_str!("../../templates/code/problem/binary.py.tera")),
+    ("problem/multiclass.py", include_str!("../../templates/code/problem/multiclass.py.tera")),
+    ("problem/regression.py", include_str!("../../templates/code/problem/regression.py.tera")),
     ("preprocess.py", include_str!("../../templates/code/preprocess.py.tera")),
     ("evaluate.py", include_str!("../../templates/code/evaluate.py.tera")),
     ("baseline.py", include_str!("../../templates/code/baseline.py.tera")),

@@ -38,7 +38,7 @@ pub fn pipeline_name<'a>(m: &'a Model, kind: &str) -> std::borrow::Cow<'a, str> 
 }
 
 /// The data contract as the scripts' template sees it.
-fn contract_context(env: &EnvConfig, m: &Model) -> serde_json::Value {
+pub fn contract_context(env: &EnvConfig, m: &Model) -> serde_json::Value {
     let columns: Vec<serde_json::Value> = m
         .contract
         .columns
@@ -66,13 +66,17 @@ fn contract_context(env: &EnvConfig, m: &Model) -> serde_json::Value {
             v
         })
         .collect();
-    serde_json::json!({
+    let mut context = serde_json::json!({
         "model": m.name,
         "header": m.contract.header.as_str(),
         "missing_values": m.contract.missing_values,
         "columns": columns,
         "generated_by": generated_by(env),
-    })
+    });
+    if let (Some(into), serde_json::Value::Object(problem)) = (context.as_object_mut(), super::problem::context(m)) {
+        into.extend(problem);
+    }
+    context
 }
 
 fn generated_by(env: &EnvConfig) -> String {
@@ -102,7 +106,8 @@ pub fn files(env: &EnvConfig, w: &Workload, all: &[EnvConfig], files: &mut FileS
         }
         let context = contract_context(env, m);
         for script in pipeline::SCRIPTS {
-            files.insert(format!("{}/code/{}/{script}", env.name, m.name), super::python::render(script, &context));
+            let template = if *script == "problem.py" { super::problem::template(m) } else { script.to_string() };
+            files.insert(format!("{}/code/{}/{script}", env.name, m.name), super::python::render(&template, &context));
         }
     }
     let context = serde_json::json!({ "generated_by": generated_by(env) });

@@ -1,11 +1,11 @@
-//! A model's data contract and monitoring settings: one label with two classes and its positive
-//! class among them, at least one feature, unique column names (case-insensitively: header rows
+//! A model's data contract, problem type, registration gate and monitoring settings: one label
+//! that fits the problem type (two classes and a positive one, three or more, or a number), at least one feature, unique column names (case-insensitively: header rows
 //! are matched that way), types whose constraints fit them, missing-value markers that cannot be
 //! mistaken for a value, and the time zone of the schedule.
 
 use super::env::FileCtx;
 use crate::config::path::JsonPath;
-use crate::config::raw::{RawColumn, RawContract, RawMonitoring};
+use crate::config::raw::{RawColumn, RawContract, RawGate, RawMonitoring};
 use crate::config::shape::{self, DEFAULT_MISSING_VALUES};
 use crate::diag::{Code, quoted};
 use crate::model::*;
@@ -156,17 +156,17 @@ fn whole(cx: &mut FileCtx<'_>, contract: &DataContract, cols_path: &JsonPath) {
         [] => cx.push(
             cx.error(Code::E0230, cols_path, "the data contract has no label column")
                 .label("no column with \"role\": \"label\"")
-                .expected("one column with \"role\": \"label\", \"type\": \"categorical\", two categories and \"positive\"")
+                .expected("one column with \"role\": \"label\": categorical for classification, numeric for regression")
                 .found(format!("{} columns, none a label", contract.columns.len()))
                 .help("mark the column the model predicts, e.g. {\"name\": \"Severity\", \"type\": \"categorical\", \"role\": \"label\", \"categories\": [0, 1], \"positive\": 1}"),
         ),
-        [only] => label(cx, &contract.columns[*only], &cols_path.index(*only)),
+        [_] => {}
         [_, second, ..] => cx.push(
             cx.error(Code::E0230, &cols_path.index(*second).key("role"), "the data contract has two label columns")
                 .label("a second label")
                 .expected("exactly one column with \"role\": \"label\"")
                 .found(quoted(&contract.columns[*second].name))
-                .help("the platform trains binary classifiers: set this column's role to \"feature\" or \"ignore\""),
+                .help("a model predicts one column: set this column's role to \"feature\" or \"ignore\""),
         ),
     }
     let ids: Vec<usize> =
@@ -190,37 +190,113 @@ fn whole(cx: &mut FileCtx<'_>, contract: &DataContract, cols_path: &JsonPath) {
     }
 }
 
-fn label(cx: &mut FileCtx<'_>, c: &Column, at: &JsonPath) {
-    let ColumnType::Categorical { categories } = &c.kind else {
-        cx.push(
-            cx.error(Code::E0230, &at.key("role"), "the label must be categorical with two classes")
-                .label("a numeric label")
-                .expected("\"type\": \"categorical\" with two categories, e.g. [0, 1]")
-                .found(quoted(&c.name))
-                .help("the platform trains binary classifiers (XGBoost binary:logistic)"),
-        );
-        return;
-    };
-    if categories.len() != 2 {
-        cx.push(
-            cx.error(Code::E0230, &at.key("categories"), "the label must have exactly two classes")
-                .label(format!("{} classes", categories.len()))
-                .expected("two categories, e.g. [0, 1]")
-                .found(format!("{} categories", categories.len()))
-                .help("the platform trains binary classifiers (XGBoost binary:logistic)"),
-        );
+/// Where the label column was written: its entry of `columns`, or the contract (defaulted).
+fn label_path(raw: Option<&RawContract>, contract: &DataContract, base: &JsonPath) -> JsonPath {
+    let path = base.key("data_contract");
+    match (raw.and_then(|r| r.columns.as_ref()), contract.columns.iter().position(|c| c.role == ColumnRole::Label)) {
+        (Some(_), Some(i)) => path.key("columns").index(i),
+        _ => path,
     }
-    match &c.positive {
-        None => cx.push(
-            cx.error(Code::E0203, at, "the label has no positive class")
+}
+
+/// The model's problem type (`problem_type`, else from the label) and the label's fit with it:
+/// a categorical label with exactly two classes and a positive one (binary), three or more
+/// classes (multiclass), a numeric label (regression).
+pub fn problem(
+    cx: &mut FileCtx<'_>,
+    raw: Option<&str>,
+    contract: &DataContract,
+    raw_contract: Option<&RawContract>,
+    base: &JsonPath,
+) -> ProblemType {
+    let Some(c) = contract.label() else { return ProblemType::Binary };
+    let at = label_path(raw_contract, contract, base);
+    let classes = match &c.kind {
+        ColumnType::Categorical { categories } => Some(categories),
+        ColumnType::Numeric { .. } => None,
+    };
+    let inferred = match classes {
+        None => ProblemType::Regression,
+        Some(v) if v.len() > 2 => ProblemType::Multiclass,
+        Some(_) => ProblemType::Binary,
+    };
+    let given = raw.and_then(ProblemType::parse);
+    let problem = given.unwrap_or(inferred);
+    let pt = base.key("problem_type");
+    let mismatch = |cx: &mut FileCtx<'_>, message: String, label: String, expected: &str, found: String| {
+        let mut d = cx.error(Code::E0233, &at, message).label(label).expected(expected).found(found);
+        if given.is_some() && inferred != problem {
+            d = d
+                .help(format!(
+                    "the label says {}: write \"problem_type\": \"{}\"",
+                    inferred.as_str(),
+                    inferred.as_str()
+                ))
+                .fix(&pt, inferred.as_str());
+        }
+        cx.push(d);
+    };
+    match (problem, classes) {
+        (ProblemType::Regression, Some(v)) => mismatch(
+            cx,
+            format!("problem type regression needs a numeric label; {} is categorical", quoted(&c.name)),
+            format!("{} classes", v.len()),
+            "a label with \"type\": \"numeric\"",
+            format!("\"type\": \"categorical\" with {} categories", v.len()),
+        ),
+        (ProblemType::Binary | ProblemType::Multiclass, None) => {
+            let mut d = cx
+                .error(Code::E0233, &at, format!("problem type {} needs a categorical label; {} is numeric", problem.as_str(), quoted(&c.name)))
+                .label("a numeric label")
+                .expected(if problem == ProblemType::Binary {
+                    "\"type\": \"categorical\" with the two classes, e.g. \"categories\": [0, 1], and \"positive\""
+                } else {
+                    "\"type\": \"categorical\" with the classes, e.g. \"categories\": [\"setosa\", \"versicolor\", \"virginica\"]"
+                })
+                .found("\"type\": \"numeric\"");
+            if given.is_some() {
+                d = d
+                    .help("declare the label's classes, or write \"problem_type\": \"regression\" if it is a quantity")
+                    .fix(&pt, "regression");
+            }
+            cx.push(d);
+        }
+        (ProblemType::Binary, Some(v)) if v.len() != 2 => mismatch(
+            cx,
+            format!("problem type binary needs a label with exactly two classes; {} has {}", quoted(&c.name), v.len()),
+            format!("{} classes", v.len()),
+            "two categories, e.g. [0, 1]",
+            format!("{} categories", v.len()),
+        ),
+        (ProblemType::Multiclass, Some(v)) if v.len() < 3 => mismatch(
+            cx,
+            format!(
+                "problem type multiclass needs a label with three or more classes; {} has {}",
+                quoted(&c.name),
+                v.len()
+            ),
+            format!("{} classes", v.len()),
+            "three or more categories",
+            format!("{} categories", v.len()),
+        ),
+        _ => {}
+    }
+    match (problem, classes, &c.positive) {
+        (ProblemType::Binary, Some(categories), None) if categories.len() == 2 => {
+            let mut d = cx
+                .error(Code::E0203, &at, "the label has no positive class")
                 .label("no \"positive\"")
                 .expected(format!(
                     "\"positive\": the class the model scores, one of {}",
                     categories.iter().map(Value::to_string).collect::<Vec<_>>().join(", ")
                 ))
-                .found("no such key"),
-        ),
-        Some(p) if !categories.iter().any(|v| same_category(v, p)) => {
+                .found("no such key");
+            if let (Some(last), true) = (categories.last(), raw_contract.and_then(|r| r.columns.as_ref()).is_some()) {
+                d = d.help(format!("write \"positive\": {last}")).fix(&at.key("positive"), last.clone());
+            }
+            cx.push(d);
+        }
+        (ProblemType::Binary, Some(categories), Some(p)) if !categories.iter().any(|v| same_category(v, p)) => {
             let mut d = cx
                 .error(Code::E0230, &at.key("positive"), "the positive class is not a category of the label")
                 .label("not a category")
@@ -231,8 +307,160 @@ fn label(cx: &mut FileCtx<'_>, c: &Column, at: &JsonPath) {
             }
             cx.push(d);
         }
-        Some(_) => {}
+        (ProblemType::Multiclass | ProblemType::Regression, _, Some(p)) => cx.push(
+            cx.error(
+                Code::E0233,
+                &at.key("positive"),
+                format!("`positive` applies to binary labels; this model is {}", problem.as_str()),
+            )
+            .label("a positive class")
+            .expected("no \"positive\" (every class is scored)")
+            .found(p.to_string())
+            .help("remove \"positive\""),
+        ),
+        _ => {}
     }
+    problem
+}
+
+/// Names the metrics of a problem type for a diagnostic (`auc, accuracy, ...`).
+pub fn metric_list(problem: ProblemType) -> String {
+    problem.metrics().iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// The registration gate: `gate` (a metric of the problem type, bounded the way it needs), or
+/// `auc_threshold` (binary), or the problem type's default.
+pub fn gate(
+    cx: &mut FileCtx<'_>,
+    raw: Option<&RawGate>,
+    auc_threshold: Option<f64>,
+    problem: ProblemType,
+    tp: &JsonPath,
+) -> Gate {
+    let default = problem.default_gate();
+    if let Some(t) = auc_threshold {
+        if raw.is_some() {
+            cx.push(
+                cx.error(
+                    Code::E0226,
+                    &tp.key("auc_threshold"),
+                    "`auc_threshold` and `gate` both set the registration gate",
+                )
+                .label("also set by gate")
+                .expected("one of them")
+                .found(format!("auc_threshold {}", crate::render::hcl::format_float(t)))
+                .help("remove auc_threshold and keep gate"),
+            );
+        } else if problem != ProblemType::Binary {
+            cx.push(
+                cx.error(
+                    Code::E0233,
+                    &tp.key("auc_threshold"),
+                    format!("`auc_threshold` applies to binary models; this model is {}", problem.as_str()),
+                )
+                .label("AUC of a binary model")
+                .expected(format!(
+                    "\"gate\": {{\"metric\": \"{}\", \"{}\": ...}} with a metric of {}",
+                    default.metric.as_str(),
+                    default.metric.bound(),
+                    metric_list(problem)
+                ))
+                .found(format!("auc_threshold {}", crate::render::hcl::format_float(t)))
+                .help(format!(
+                    "replace it with \"gate\": {{\"metric\": \"{}\", \"{}\": {}}}",
+                    default.metric.as_str(),
+                    default.metric.bound(),
+                    crate::render::hcl::format_float(default.threshold)
+                )),
+            );
+            return default;
+        } else {
+            return Gate { metric: Metric::Auc, threshold: t };
+        }
+    }
+    let Some(g) = raw else { return default };
+    let gp = tp.key("gate");
+    let Some(metric) = g.metric.as_deref().and_then(Metric::parse) else { return default };
+    if !problem.metrics().contains(&metric) {
+        cx.push(
+            cx.error(
+                Code::E0233,
+                &gp.key("metric"),
+                format!("{} is not a metric of a {} model", quoted(metric.as_str()), problem.as_str()),
+            )
+            .label(format!("a {} metric", metric.problems().iter().map(|p| p.as_str()).collect::<Vec<_>>().join("/")))
+            .expected(format!("one of {}", metric_list(problem)))
+            .found(quoted(metric.as_str()))
+            .help(format!("write \"metric\": \"{}\"", default.metric.as_str()))
+            .fix(&gp.key("metric"), default.metric.as_str()),
+        );
+        return default;
+    }
+    bound(cx, metric, g.min, g.max, &gp, "gate").map_or(default, |threshold| Gate { metric, threshold })
+}
+
+/// The limit of `metric` from `min`/`max`: exactly the one the metric takes.
+fn bound(
+    cx: &mut FileCtx<'_>,
+    metric: Metric,
+    min: Option<f64>,
+    max: Option<f64>,
+    at: &JsonPath,
+    what: &str,
+) -> Option<f64> {
+    let (right, wrong, wrong_key) = if metric.lower_is_better() { (max, min, "min") } else { (min, max, "max") };
+    if let Some(v) = wrong {
+        cx.push(
+            cx.error(
+                Code::E0233,
+                &at.key(wrong_key),
+                format!(
+                    "{} takes a {}: {}",
+                    quoted(metric.as_str()),
+                    metric.bound(),
+                    if metric.lower_is_better() { "lower is better" } else { "higher is better" }
+                ),
+            )
+            .label(format!("a {wrong_key}imum"))
+            .expected(format!(
+                "\"{}\": the {} {} a model may have",
+                metric.bound(),
+                if metric.lower_is_better() { "highest" } else { "lowest" },
+                metric.as_str()
+            ))
+            .found(format!("\"{wrong_key}\": {}", crate::render::hcl::format_float(v)))
+            .help(format!(
+                "write \"{}\": {} in the {what}",
+                metric.bound(),
+                crate::render::hcl::format_float(v)
+            )),
+        );
+        return None;
+    }
+    let Some(v) = right else {
+        cx.push(
+            cx.error(Code::E0203, at, format!("the {what} has no limit for {}", quoted(metric.as_str())))
+                .label(format!("no \"{}\"", metric.bound()))
+                .expected(format!("\"{}\": a number", metric.bound()))
+                .found("no such key"),
+        );
+        return None;
+    };
+    let (lo, hi) = metric.range();
+    if v < lo || v > hi {
+        cx.push(
+            cx.error(
+                Code::E0204,
+                &at.key(metric.bound()),
+                format!("the limit of {} is out of range", quoted(metric.as_str())),
+            )
+            .label("out of range")
+            .expected(format!("{}..{}", crate::render::hcl::format_float(lo), crate::render::hcl::format_float(hi)))
+            .found(crate::render::hcl::format_float(v)),
+        );
+        return None;
+    }
+    Some(v)
 }
 
 /// Two categories are one when they are the same number or the same string.
@@ -253,7 +481,13 @@ pub fn category_text(v: &Value) -> String {
 }
 
 /// The monitoring settings of a model, with every default applied.
-pub fn monitoring(cx: &mut FileCtx<'_>, raw: Option<&RawMonitoring>, base: &JsonPath, model: &str) -> Monitoring {
+pub fn monitoring(
+    cx: &mut FileCtx<'_>,
+    raw: Option<&RawMonitoring>,
+    base: &JsonPath,
+    model: &str,
+    problem: ProblemType,
+) -> Monitoring {
     let raw = raw.cloned().unwrap_or_default();
     let engine = match raw.engine.as_deref() {
         Some("model-monitor") => Engine::ModelMonitor,
@@ -268,12 +502,47 @@ pub fn monitoring(cx: &mut FileCtx<'_>, raw: Option<&RawMonitoring>, base: &Json
     };
     let q = raw.model_quality.unwrap_or_default();
     let quality = q.enabled.unwrap_or(true).then(|| {
-        let mut thresholds = vec![("auc", q.min_auc.unwrap_or(0.7)), ("accuracy", q.min_accuracy.unwrap_or(0.7))];
-        for (name, v) in [("precision", q.min_precision), ("recall", q.min_recall), ("f1", q.min_f1)] {
-            if let Some(v) = v {
-                thresholds.push((name, v));
+        let qp = base.key("monitoring").key("model_quality");
+        let given = [
+            (Metric::Auc, q.min_auc),
+            (Metric::Accuracy, q.min_accuracy),
+            (Metric::Precision, q.min_precision),
+            (Metric::Recall, q.min_recall),
+            (Metric::F1, q.min_f1),
+            (Metric::MacroF1, q.min_macro_f1),
+            (Metric::WeightedF1, q.min_weighted_f1),
+            (Metric::LogLoss, q.max_log_loss),
+            (Metric::Rmse, q.max_rmse),
+            (Metric::Mae, q.max_mae),
+            (Metric::R2, q.min_r2),
+        ];
+        let mut thresholds = Vec::new();
+        for (metric, v) in given {
+            let Some(v) = v else { continue };
+            if problem.metrics().contains(&metric) {
+                thresholds.push(Gate { metric, threshold: v });
+                continue;
             }
+            let keys: Vec<String> = problem.metrics().iter().map(|m| m.quality_key()).collect();
+            cx.push(
+                cx.error(
+                    Code::E0233,
+                    &qp.key(&metric.quality_key()),
+                    format!("{} is not a metric of a {} model", quoted(metric.as_str()), problem.as_str()),
+                )
+                .label(format!(
+                    "a {} metric",
+                    metric.problems().iter().map(|p| p.as_str()).collect::<Vec<_>>().join("/")
+                ))
+                .expected(format!("one of {}", keys.join(", ")))
+                .found(quoted(&metric.quality_key()))
+                .help(format!("write \"{}\" instead", problem.default_quality()[0].metric.quality_key())),
+            );
         }
+        if thresholds.is_empty() {
+            thresholds = problem.default_quality();
+        }
+        thresholds.sort_by_key(|g| problem.metrics().iter().position(|m| *m == g.metric));
         let labels_prefix = q.labels_prefix.clone().unwrap_or_else(|| format!("{model}/ground-truth/"));
         cx.check(
             Code::E0222,

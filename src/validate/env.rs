@@ -963,7 +963,9 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
     framework_version(cx, Framework::Xgboost, "XGBoost", &xgboost_version, &tp.key("xgboost_version"), region);
     framework_version(cx, Framework::Sklearn, "scikit-learn", &sklearn_version, &tp.key("sklearn_version"), region);
     let contract = super::contract::contract(cx, m.data_contract.as_ref(), base);
-    let monitoring = super::contract::monitoring(cx, m.monitoring.as_ref(), base, name);
+    let problem = super::contract::problem(cx, m.problem_type.as_deref(), &contract, m.data_contract.as_ref(), base);
+    let gate = super::contract::gate(cx, t.gate.as_ref(), t.auc_threshold, problem, &tp);
+    let monitoring = super::contract::monitoring(cx, m.monitoring.as_ref(), base, name, problem);
     if monitoring.engine == Engine::ModelMonitor
         && images::registry(Framework::ModelMonitor, images::MODEL_MONITOR_VERSION, region).is_none()
         && images::known_regions().contains(region)
@@ -987,6 +989,24 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
     cx.check(Code::E0231, &ip.key("schedule_timezone"), &schedule_timezone, rules::time_zone);
 
     let h = t.hyperparameters.clone().unwrap_or_default();
+    let objective = h.objective.clone().unwrap_or_else(|| problem.default_objective().into());
+    if !problem.objectives().contains(&objective.as_str()) {
+        let p = tp.key("hyperparameters").key("objective");
+        cx.push(
+            cx.error(Code::E0233, &p, format!("objective {} does not fit a {} model", quoted(&objective), problem.as_str()))
+                .label(format!("not a {} objective", problem.as_str()))
+                .expected(format!(
+                    "one of {}",
+                    problem.objectives().iter().map(|o| quoted(o)).collect::<Vec<_>>().join(", ")
+                ))
+                .found(quoted(&objective))
+                .help(match problem {
+                    ProblemType::Multiclass => "multi:softprob gives every class's probability (log-loss and the scores need them); the predicted class is the most probable one".to_string(),
+                    _ => format!("write \"objective\": \"{}\" or leave it out", problem.default_objective()),
+                })
+                .fix(&p, problem.default_objective()),
+        );
+    }
     let subsample = h.subsample.unwrap_or(0.8);
     if subsample <= 0.0 {
         let p = tp.key("hyperparameters").key("subsample");
@@ -1003,6 +1023,7 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
         group,
         batch_dataset_filename,
         retrain_on_drift: m.retrain_on_drift.unwrap_or(true),
+        problem,
         train: Train {
             pipeline_name: train_name,
             processing_instance_type,
@@ -1011,9 +1032,9 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
             training_instance_count: t.training_instance_count.unwrap_or(1),
             training_volume_size_in_gb: t.training_volume_size_in_gb.unwrap_or(30),
             max_runtime_in_seconds: t.max_runtime_in_seconds.unwrap_or(86400),
-            auc_threshold: t.auc_threshold.unwrap_or(0.75),
+            gate,
             hyperparameters: Hyperparameters {
-                objective: h.objective.unwrap_or_else(|| "binary:logistic".into()),
+                objective,
                 num_round: h.num_round.unwrap_or(50),
                 max_depth: h.max_depth.unwrap_or(5),
                 eta: h.eta.unwrap_or(0.2),

@@ -203,12 +203,10 @@ def category_key(encoded, column):
     return category_text(float(encoded))
 
 
-def label_value(value):
-    """1 for the positive class, 0 for the other."""
-    positive = LABEL["positive"]
-    if isinstance(positive, str):
-        return 1 if value == positive else 0
-    return 1 if float(value) == float(positive) else 0
+def parse_cell(text, column):
+    """The value of one trimmed, non-missing cell of `column`; raises ValueError saying what is
+    wrong (the label's values in ground-truth files are read with it)."""
+    return _parse(text, column)
 
 
 def impute_value(values, column):

@@ -3,9 +3,10 @@
 Runs in the SageMaker XGBoost image. Loads the trained model the way SageMaker XGBoost 1.3-1 and
 later save it (Booster.save_model, file "xgboost-model" in model.tar.gz; older images pickled it),
 scores the held-out test split (header-less CSV, label first) and writes evaluation.json in
-SageMaker's model-quality format: binary_classification_metrics with auc (the value the
-pipeline's condition compares with the AUC threshold), accuracy, precision, recall, f1 at a 0.5
-threshold, and the confusion matrix.
+SageMaker's model-quality format: the problem type's section ("binary_classification_metrics") with
+each metric's value (["auc", "accuracy", "precision", "recall", "f1"]; the pipeline's condition compares
+"auc" with the registration gate) and what `problem.py` adds (the confusion
+matrix of a classifier).
 """
 
 import json
@@ -15,9 +16,12 @@ import tarfile
 
 import numpy as np
 import xgboost
-from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
+
+import problem
 
 BASE = "/opt/ml/processing"
+DISPLAY = {"auc": "AUC", "f1": "F1", "macro_f1": "macro F1", "weighted_f1": "weighted F1", "log_loss": "log-loss",
+           "rmse": "RMSE", "mae": "MAE", "r2": "R2"}
 
 
 def fail(message):
@@ -52,33 +56,21 @@ def metric(value):
 def main():
     booster = load_booster()
     test = np.loadtxt(os.path.join(BASE, "test", "test.csv"), delimiter=",", ndmin=2)
-    labels = test[:, 0].astype(int)
-    scores = booster.predict(xgboost.DMatrix(test[:, 1:]))
-    predicted = (scores >= 0.5).astype(int)
-    if len(set(labels)) < 2:
-        fail("the test split holds one class only; AUC is undefined")
-    tp = int(((predicted == 1) & (labels == 1)).sum())
-    fp = int(((predicted == 1) & (labels == 0)).sum())
-    fn = int(((predicted == 0) & (labels == 1)).sum())
-    tn = int(((predicted == 0) & (labels == 0)).sum())
-    report = {
-        "binary_classification_metrics": {
-            "auc": metric(roc_auc_score(labels, scores)),
-            "accuracy": metric(accuracy_score(labels, predicted)),
-            "precision": metric(precision_score(labels, predicted, zero_division=0)),
-            "recall": metric(recall_score(labels, predicted, zero_division=0)),
-            "f1": metric(f1_score(labels, predicted, zero_division=0)),
-            "confusion_matrix": {"1": {"1": tp, "0": fn}, "0": {"1": fp, "0": tn}},
-        },
-        "records": int(len(labels)),
-    }
+    labels = test[:, 0]
+    predictions = problem.from_model(booster.predict(xgboost.DMatrix(test[:, 1:])))
+    values = problem.metrics(labels, predictions)
+    undefined = [name for name, value in values.items() if value is None]
+    if undefined:
+        fail("%s undefined on the test split (%d records: %s); more training data is needed"
+             % (", ".join(undefined), len(labels), problem.summary(labels)))
+    section = {name: metric(values[name]) for name, _ in problem.METRICS}
+    section.update(problem.details(labels, predictions))
+    report = {problem.REPORT_SECTION: section, "records": int(len(labels))}
     os.makedirs(os.path.join(BASE, "evaluation"), exist_ok=True)
     with open(os.path.join(BASE, "evaluation", "evaluation.json"), "w", encoding="utf-8") as out:
         json.dump(report, out, indent=2, sort_keys=True)
-    m = report["binary_classification_metrics"]
-    print("test records: %d; AUC %.4f, accuracy %.4f, precision %.4f, recall %.4f, F1 %.4f"
-          % (len(labels), m["auc"]["value"], m["accuracy"]["value"], m["precision"]["value"],
-             m["recall"]["value"], m["f1"]["value"]))
+    print("test records: %d; %s" % (len(labels), ", ".join(
+        "%s %.4f" % (DISPLAY.get(name, name), values[name]) for name, _ in problem.METRICS)))
 
 
 if __name__ == "__main__":

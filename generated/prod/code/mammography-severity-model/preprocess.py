@@ -6,8 +6,8 @@ contract's rule, missing-value markers, types, ranges, categories) and fails nam
 column when the data breaks it. Then fills missing feature values (median of a numeric column,
 most frequent category of a categorical one, computed over all records), shuffles with a fixed
 seed and writes what the next steps read:
-- train/, validation/, test/ (70/15/15): header-less CSV, label (0/1) first, then the features:
-  the SageMaker XGBoost CSV format;
+- train/, validation/, test/ (70/15/15): header-less CSV, the label's training target first
+  ("1 for the positive class, 0 for the other"), then the features: the SageMaker XGBoost CSV format;
 - profile/: the features as observed (missing kept) with their header, the fill values, and the
   same features filled (profile/imputed/, the input of Model Monitor's baseline when that engine
   is chosen). The baseline step turns the profile into the version's statistics.
@@ -17,8 +17,9 @@ import os
 
 import numpy as np
 
-from contract import (COLUMNS, FEATURES, LABEL, ContractError, encode, fail, impute_value, input_files,
-                      label_value, number, read_table, write_csv, write_json)
+import problem
+from contract import (COLUMNS, FEATURES, LABEL, ContractError, encode, fail, impute_value, input_files, number,
+                      read_table, write_csv, write_json)
 
 BASE = "/opt/ml/processing"
 SEED = 42
@@ -43,9 +44,10 @@ def main():
 
     label_at = COLUMNS.index(LABEL)
     feature_at = [COLUMNS.index(c) for c in FEATURES]
-    labels = np.array([label_value(values[label_at]) for _, values in records], dtype=np.int64)
-    if labels.min() == labels.max():
-        fail("the training data holds only one class of %s: both are needed" % LABEL["name"])
+    labels = np.array([problem.target(values[label_at]) for _, values in records], dtype=np.float64)
+    why = problem.check_targets(labels)
+    if why:
+        fail("%s (label column %s)" % (why, LABEL["name"]))
     observed = [[values[i] for i in feature_at] for _, values in records]
     fills = {}
     for j, column in enumerate(FEATURES):
@@ -63,7 +65,7 @@ def main():
     splits = {"train": order[: int(0.7 * n)], "validation": order[int(0.7 * n): int(0.85 * n)],
               "test": order[int(0.85 * n):]}
     for name, idx in splits.items():
-        rows = [[str(int(labels[i]))] + [number(x) for x in filled[i]] for i in idx]
+        rows = [[problem.target_text(labels[i])] + [number(x) for x in filled[i]] for i in idx]
         write_csv(os.path.join(BASE, name, name + ".csv"), rows)
 
     names = [c["name"] for c in FEATURES]
@@ -73,11 +75,12 @@ def main():
     write_json(os.path.join(BASE, "profile", "preprocessing.json"), {
         "fill_values": fills,
         "features": names,
-        "label": {"name": LABEL["name"], "positive": LABEL["positive"], "positives": int(labels.sum()), "records": n},
+        "label": dict({"name": LABEL["name"], "problem_type": problem.PROBLEM_TYPE, "positive": problem.POSITIVE,
+                       "records": n}, **problem.counts(labels)),
         "files": [os.path.relpath(p, root) for p in files],
     })
-    print("records: %d (%d positive) from %d file(s); train=%d validation=%d test=%d"
-          % (n, int(labels.sum()), len(files), len(splits["train"]), len(splits["validation"]), len(splits["test"])))
+    print("records: %d (%s) from %d file(s); train=%d validation=%d test=%d"
+          % (n, problem.summary(labels), len(files), len(splits["train"]), len(splits["validation"]), len(splits["test"])))
 
 
 if __name__ == "__main__":
