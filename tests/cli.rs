@@ -142,6 +142,20 @@ fn schema_is_json_and_matches_the_committed_copy() {
         committed == out.stdout,
         "schema/env.schema.json is stale: run `cargo run -- schema > schema/env.schema.json`"
     );
+    let out = mlopsgen(&["schema", "--model"]);
+    assert_eq!(out.status.code(), Some(0));
+    let committed = std::fs::read(repo_root().join("schema/model.schema.json")).expect("schema/model.schema.json");
+    assert!(
+        committed == out.stdout,
+        "schema/model.schema.json is stale: run `cargo run -- schema --model > schema/model.schema.json`"
+    );
+    // The example model file keeps its schema.
+    let validator = jsonschema::validator_for(&serde_json::from_slice(&out.stdout).expect("JSON")).expect("schema");
+    let model: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("models/mammography-severity-model.json")).expect("model file"),
+    )
+    .expect("model JSON");
+    assert!(validator.is_valid(&model), "models/mammography-severity-model.json breaks schema/model.schema.json");
 }
 
 #[test]

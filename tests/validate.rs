@@ -27,6 +27,10 @@ fn frozen_base_matches_the_examples() {
             "tests/fixtures/base/environments/{file} is a copy of environments/{file}; the broken fixtures overlay it"
         );
     }
+    let file = "mammography-severity-model.json";
+    let example = std::fs::read_to_string(repo_root().join("models").join(file)).expect("example model");
+    let base = std::fs::read_to_string(fixture("base/models").join(file)).expect("base model");
+    assert_eq!(example, base, "tests/fixtures/base/models/{file} is a copy of models/{file}");
 }
 
 #[test]
@@ -174,6 +178,9 @@ fn case_repo(case: &std::path::Path) -> tempfile::TempDir {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     copy_dir(&case.join("environments"), &dir.path().join("environments"));
+    if case.join("models").exists() {
+        copy_dir(&case.join("models"), &dir.path().join("models"));
+    }
     dir
 }
 

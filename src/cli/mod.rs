@@ -120,8 +120,12 @@ pub enum Command {
         #[arg(value_name = "ENV")]
         envs: Vec<String>,
     },
-    /// Print the JSON Schema of environments/*.tfvars.json (for editors).
-    Schema,
+    /// Print the JSON Schema of environments/*.tfvars.json, or with --model of models/*.json (for editors).
+    Schema {
+        /// The schema of model files (models/<model>.json) instead.
+        #[arg(long)]
+        model: bool,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -251,8 +255,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Versions { env, model, format } => versions(&repo, &env, model.as_deref(), format),
         Command::Approve(args) => decide(&repo, crate::approvals::Decision::Approve, args),
         Command::Reject(args) => decide(&repo, crate::approvals::Decision::Reject, args),
-        Command::Schema => {
-            let text = serde_json::to_string_pretty(&crate::config::shape::json_schema()).unwrap_or_default();
+        Command::Schema { model } => {
+            let schema =
+                if model { crate::config::shape::model_json_schema() } else { crate::config::shape::json_schema() };
+            let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
             out(&format!("{text}\n"))
         }
         Command::Completions { shell } => {

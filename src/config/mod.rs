@@ -127,6 +127,41 @@ pub fn read_all(repo: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     (files, diags)
 }
 
+/// The directory, relative to the repository root, of the model files (`<model>.json`).
+pub const MODEL_DIR: &str = "models";
+
+/// Reads every model file `models/<model>.json` of the repository, in name order (none when the
+/// directory does not exist: models may be declared inside the environment files).
+pub fn read_models(repo: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let Ok(entries) = std::fs::read_dir(repo.join(MODEL_DIR)) else { return (Vec::new(), diags) };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".json") && !n.starts_with('.') && n.len() > ".json".len())
+        .collect();
+    names.sort();
+    let mut files = Vec::new();
+    for name in names {
+        let rel = PathBuf::from(MODEL_DIR).join(&name);
+        let model = name.trim_end_matches(".json").to_string();
+        match std::fs::read(repo.join(&rel)) {
+            Ok(bytes) => {
+                let (file, diag) = source_from_bytes(model, rel, bytes);
+                files.push(file);
+                diags.extend(diag);
+            }
+            Err(err) => diags.push(
+                Diagnostic::error(Code::E0101, &rel, "cannot read model file")
+                    .expected("a readable file")
+                    .found(err.to_string()),
+            ),
+        }
+    }
+    (files, diags)
+}
+
 /// A file name that someone probably meant as a config but that `read_all` does not load:
 /// JSON or Terraform variables without the exact `.tfvars.json` suffix (`prod.json`,
 /// `prod.tfvars`, `prod.TFVARS.JSON`). Hidden files (editors' backups) are not configs.

@@ -309,3 +309,14 @@ pub struct RawQuality {
     pub labels_prefix: Option<String>,
     pub retrain_on_low_quality: Option<bool>,
 }
+
+/// A model file (`models/<model>.json`) as written.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct RawModelFile {
+    pub description: Option<String>,
+    pub problem_type: Option<String>,
+    pub data_contract: Option<RawContract>,
+    pub gate: Option<RawGate>,
+    pub hyperparameters: Option<RawHyperparameters>,
+    pub monitoring: Option<RawMonitoring>,
+}

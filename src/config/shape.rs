@@ -813,14 +813,52 @@ pub fn env_file() -> &'static Shape {
     SHAPE.get_or_init(top_level)
 }
 
+/// A model file, `models/<model>.json`: what a model is, declared once for every environment
+/// that runs it (the environments keep where and how often it runs).
+fn model_file() -> Shape {
+    object(
+        vec![
+            opt("$schema", string("Path or URL of the JSON Schema (for editors; ignored by mlopsgen).")),
+            opt("description", string("What the model is for (shown in reports).").len(0, 1024)),
+            opt(
+                "problem_type",
+                one_of(
+                    &["binary", "multiclass", "regression"],
+                    "What the label is: binary (two classes, the model scores the positive one), multiclass (three or more classes, numbers or names), regression (a number). Default: from the data contract's label.",
+                ),
+            ),
+            req("data_contract", data_contract()),
+            opt("gate", gate()),
+            opt("hyperparameters", hyperparameters()),
+            opt("monitoring", monitoring()),
+        ],
+        "A model, declared once: its data contract, problem type, registration gate, XGBoost hyperparameters and monitoring. Every environment whose `models` (or seed-form `model_name`) names it runs this model; an environment may still set its own train_pipeline.gate or auc_threshold (e.g. a lower bar in dev).",
+    )
+}
+
+/// The shape of a model file, built once.
+pub fn model_file_shape() -> &'static Shape {
+    static SHAPE: OnceLock<Shape> = OnceLock::new();
+    SHAPE.get_or_init(model_file)
+}
+
 /// The JSON Schema (draft 2020-12) of a config file.
 pub fn json_schema() -> Json {
-    let mut schema = to_schema(env_file());
+    schema_of(env_file(), "env.schema.json", "mlopsgen environment")
+}
+
+/// The JSON Schema (draft 2020-12) of a model file (`models/<model>.json`).
+pub fn model_json_schema() -> Json {
+    schema_of(model_file_shape(), "model.schema.json", "mlopsgen model")
+}
+
+fn schema_of(shape: &Shape, id: &str, title: &str) -> Json {
+    let mut schema = to_schema(shape);
     if let Json::Object(map) = &mut schema {
         let mut head = serde_json::Map::new();
         head.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
-        head.insert("$id".into(), json!("https://mlopsgen.dev/schema/env.schema.json"));
-        head.insert("title".into(), json!("mlopsgen environment"));
+        head.insert("$id".into(), json!(format!("https://mlopsgen.dev/schema/{id}")));
+        head.insert("title".into(), json!(title));
         head.extend(std::mem::take(map));
         *map = head;
     }

@@ -67,6 +67,7 @@ codes! {
     E0231 => "invalid time zone",
     E0232 => "a notification topic has no subscriber",
     E0233 => "the problem type, the label and the metrics disagree",
+    E0234 => "a model reads the blog post's default data contract",
     E0240 => "invalid Jenkins setting",
     E0301 => "two environments use one account",
     E0302 => "environments disagree on the region",

@@ -17,6 +17,8 @@ pub struct FileCtx<'a> {
     pub file: &'a Path,
     pub root: &'a Node,
     pub placeholders: &'a Placeholders,
+    /// The model files' declarations, by model name.
+    pub models: &'a std::collections::BTreeMap<String, super::model_file::ModelSpec>,
     pub diags: Vec<Diagnostic>,
 }
 
@@ -962,10 +964,68 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
     let sklearn_version = t.sklearn_version.clone().unwrap_or_else(|| "1.2-1".into());
     framework_version(cx, Framework::Xgboost, "XGBoost", &xgboost_version, &tp.key("xgboost_version"), region);
     framework_version(cx, Framework::Sklearn, "scikit-learn", &sklearn_version, &tp.key("sklearn_version"), region);
-    let contract = super::contract::contract(cx, m.data_contract.as_ref(), base);
-    let problem = super::contract::problem(cx, m.problem_type.as_deref(), &contract, m.data_contract.as_ref(), base);
-    let gate = super::contract::gate(cx, t.gate.as_ref(), t.auc_threshold, problem, &tp);
-    let monitoring = super::contract::monitoring(cx, m.monitoring.as_ref(), base, name, problem);
+    let (contract, problem, gate, monitoring, hyper) = match cx.models.get(name).cloned() {
+        Some(spec) => {
+            let file = crate::diag::display_path(&spec.file);
+            // What the model is belongs to the model file alone; how it trains and is watched
+            // may be set here when the model file leaves it out.
+            let mine = [
+                ("problem_type", m.problem_type.is_some(), base.key("problem_type")),
+                ("data_contract", m.data_contract.is_some(), base.key("data_contract")),
+                ("monitoring", m.monitoring.is_some() && spec.declares_monitoring, base.key("monitoring")),
+                (
+                    "hyperparameters",
+                    t.hyperparameters.is_some() && spec.hyperparameters.is_some(),
+                    tp.key("hyperparameters"),
+                ),
+            ];
+            for (key, set, path) in mine {
+                if set {
+                    cx.push(
+                        cx.error(
+                            Code::E0226,
+                            &path,
+                            format!("`{key}` of model {} is declared in {file}", quoted(name)),
+                        )
+                        .label("declared twice")
+                        .expected(format!("{key} only in {file}, which every environment of the model reads"))
+                        .found(format!("{key} here too"))
+                        .help(format!("remove it here; change {file} to change the model everywhere")),
+                    );
+                }
+            }
+            let gate = if t.gate.is_some() || t.auc_threshold.is_some() {
+                super::contract::gate(cx, t.gate.as_ref(), t.auc_threshold, spec.problem, &tp)
+            } else {
+                spec.gate
+            };
+            let monitoring = if spec.declares_monitoring || m.monitoring.is_none() {
+                spec.monitoring
+            } else {
+                super::contract::monitoring(cx, m.monitoring.as_ref(), base, name, spec.problem)
+            };
+            (spec.contract, spec.problem, gate, monitoring, spec.hyperparameters.or_else(|| t.hyperparameters.clone()))
+        }
+        None => {
+            if m.data_contract.is_none() {
+                let at = if base.0.is_empty() { base.key("model_name") } else { base.clone() };
+                cx.push(
+                    Diagnostic::warning(Code::E0234, cx.file, format!("model {} reads the blog post's data contract", quoted(name)))
+                        .at(cx.key_span(&at), at.to_string())
+                        .label("no data contract")
+                        .expected(format!("models/{name}.json with the model's data_contract, or \"data_contract\" here"))
+                        .found("the default: BIRADS, Age, Shape, Margin, Density and the label Severity (the UCI mammographic masses data)")
+                        .help(format!("run `mlopsgen init --data FILE.csv --label COLUMN` in an empty directory and copy its models/*.json to models/{name}.json, or write the contract")),
+                );
+            }
+            let contract = super::contract::contract(cx, m.data_contract.as_ref(), base);
+            let problem =
+                super::contract::problem(cx, m.problem_type.as_deref(), &contract, m.data_contract.as_ref(), base);
+            let gate = super::contract::gate(cx, t.gate.as_ref(), t.auc_threshold, problem, &tp);
+            let monitoring = super::contract::monitoring(cx, m.monitoring.as_ref(), base, name, problem);
+            (contract, problem, gate, monitoring, t.hyperparameters.clone())
+        }
+    };
     if monitoring.engine == Engine::ModelMonitor
         && images::registry(Framework::ModelMonitor, images::MODEL_MONITOR_VERSION, region).is_none()
         && images::known_regions().contains(region)
@@ -988,35 +1048,7 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
     let schedule_timezone = i.schedule_timezone.clone().unwrap_or_else(|| "UTC".into());
     cx.check(Code::E0231, &ip.key("schedule_timezone"), &schedule_timezone, rules::time_zone);
 
-    let h = t.hyperparameters.clone().unwrap_or_default();
-    let objective = h.objective.clone().unwrap_or_else(|| problem.default_objective().into());
-    if !problem.objectives().contains(&objective.as_str()) {
-        let p = tp.key("hyperparameters").key("objective");
-        cx.push(
-            cx.error(Code::E0233, &p, format!("objective {} does not fit a {} model", quoted(&objective), problem.as_str()))
-                .label(format!("not a {} objective", problem.as_str()))
-                .expected(format!(
-                    "one of {}",
-                    problem.objectives().iter().map(|o| quoted(o)).collect::<Vec<_>>().join(", ")
-                ))
-                .found(quoted(&objective))
-                .help(match problem {
-                    ProblemType::Multiclass => "multi:softprob gives every class's probability (log-loss and the scores need them); the predicted class is the most probable one".to_string(),
-                    _ => format!("write \"objective\": \"{}\" or leave it out", problem.default_objective()),
-                })
-                .fix(&p, problem.default_objective()),
-        );
-    }
-    let subsample = h.subsample.unwrap_or(0.8);
-    if subsample <= 0.0 {
-        let p = tp.key("hyperparameters").key("subsample");
-        cx.push(
-            cx.error(Code::E0204, &p, "`subsample` is out of range")
-                .label("out of range")
-                .expected("a number greater than 0 and at most 1")
-                .found(subsample.to_string()),
-        );
-    }
+    let hyperparameters = hyperparameters(cx, hyper.as_ref(), problem, &tp.key("hyperparameters"));
     Model {
         name: name.to_string(),
         path: base.clone(),
@@ -1033,15 +1065,7 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
             training_volume_size_in_gb: t.training_volume_size_in_gb.unwrap_or(30),
             max_runtime_in_seconds: t.max_runtime_in_seconds.unwrap_or(86400),
             gate,
-            hyperparameters: Hyperparameters {
-                objective,
-                num_round: h.num_round.unwrap_or(50),
-                max_depth: h.max_depth.unwrap_or(5),
-                eta: h.eta.unwrap_or(0.2),
-                gamma: h.gamma.unwrap_or(4.0),
-                min_child_weight: h.min_child_weight.unwrap_or(6.0),
-                subsample,
-            },
+            hyperparameters,
             xgboost_version,
             sklearn_version,
             input_data_prefix,
@@ -1205,5 +1229,51 @@ fn registry(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         approver_role: Role::created(role_name),
         approvers,
         require_mfa: approvals.and_then(|a| a.require_mfa).unwrap_or(true),
+    }
+}
+
+/// The XGBoost hyperparameters with their defaults; the objective must fit the problem type.
+pub fn hyperparameters(
+    cx: &mut FileCtx<'_>,
+    raw: Option<&RawHyperparameters>,
+    problem: ProblemType,
+    hp: &JsonPath,
+) -> Hyperparameters {
+    let h = raw.cloned().unwrap_or_default();
+    let objective = h.objective.clone().unwrap_or_else(|| problem.default_objective().into());
+    if !problem.objectives().contains(&objective.as_str()) {
+        let p = hp.key("objective");
+        cx.push(
+            cx.error(Code::E0233, &p, format!("objective {} does not fit a {} model", quoted(&objective), problem.as_str()))
+                .label(format!("not a {} objective", problem.as_str()))
+                .expected(format!(
+                    "one of {}",
+                    problem.objectives().iter().map(|o| quoted(o)).collect::<Vec<_>>().join(", ")
+                ))
+                .found(quoted(&objective))
+                .help(match problem {
+                    ProblemType::Multiclass => "multi:softprob gives every class's probability (log-loss and the scores need them); the predicted class is the most probable one".to_string(),
+                    _ => format!("write \"objective\": \"{}\" or leave it out", problem.default_objective()),
+                })
+                .fix(&p, problem.default_objective()),
+        );
+    }
+    let subsample = h.subsample.unwrap_or(0.8);
+    if subsample <= 0.0 {
+        cx.push(
+            cx.error(Code::E0204, &hp.key("subsample"), "`subsample` is out of range")
+                .label("out of range")
+                .expected("a number greater than 0 and at most 1")
+                .found(subsample.to_string()),
+        );
+    }
+    Hyperparameters {
+        objective,
+        num_round: h.num_round.unwrap_or(50),
+        max_depth: h.max_depth.unwrap_or(5),
+        eta: h.eta.unwrap_or(0.2),
+        gamma: h.gamma.unwrap_or(4.0),
+        min_child_weight: h.min_child_weight.unwrap_or(6.0),
+        subsample,
     }
 }

@@ -6,6 +6,7 @@
 pub mod contract;
 pub mod cross;
 pub mod env;
+pub mod model_file;
 pub mod rules;
 pub mod scan;
 pub mod structure;
@@ -51,15 +52,33 @@ pub fn unknown_environments(requested: &[String], known: &[String]) -> Vec<Diagn
 /// every file is still loaded (cross-environment facts need them all), but only diagnostics in
 /// the selected environments' files are kept, and each selected name must have a file.
 pub fn validate_repo(repo: &Path, only: &[String]) -> Validated {
-    let (files, read_diags) = config::read_all(repo);
-    validate_sources(&files, read_diags, only)
+    let (files, mut read_diags) = config::read_all(repo);
+    let (models, model_diags) = config::read_models(repo);
+    read_diags.extend(model_diags);
+    validate_with_models(&files, &models, read_diags, only)
 }
 
 /// Validates config files already in memory (`validate_repo` after reading; the fuzz target).
 /// `read_diags` are the problems met while reading them.
 pub fn validate_sources(files: &[config::SourceFile], read_diags: Vec<Diagnostic>, only: &[String]) -> Validated {
+    validate_with_models(files, &[], read_diags, only)
+}
+
+/// Validates environment files and model files (`models/<model>.json`) already in memory. A
+/// model file's problems are reported whatever `only` selects: every environment of the model
+/// reads it.
+pub fn validate_with_models(
+    files: &[config::SourceFile],
+    model_files: &[config::SourceFile],
+    read_diags: Vec<Diagnostic>,
+    only: &[String],
+) -> Validated {
     let mut report = Report::new();
     report.extend(read_diags);
+    for f in model_files {
+        report.add_source(&f.path, f.text.clone());
+    }
+    let (specs, model_diags) = model_file::check_all(model_files);
     let names: Vec<String> = files.iter().map(|f| f.env.clone()).collect();
 
     let mut parsed = Vec::new();
@@ -100,7 +119,8 @@ pub fn validate_sources(files: &[config::SourceFile], read_diags: Vec<Diagnostic
             // A required key is missing or unusable; the structural check has said which.
             continue;
         };
-        let mut cx = env::FileCtx { file: &f.path, root, placeholders: &placeholders, diags: Vec::new() };
+        let mut cx =
+            env::FileCtx { file: &f.path, root, placeholders: &placeholders, models: &specs, diags: Vec::new() };
         let checked = env::check_env(&mut cx, &f.env, &raw);
         diags.extend(cx.diags);
         envs.extend(checked);
@@ -131,6 +151,7 @@ pub fn validate_sources(files: &[config::SourceFile], read_diags: Vec<Diagnostic
         envs.retain(|e| only.contains(&e.name));
     }
     report.extend(diags);
+    report.extend(model_diags);
     envs.sort_by(|a, b| a.name.cmp(&b.name));
     Validated { report, envs, files: names }
 }

@@ -13,8 +13,17 @@ use std::path::Path;
 
 /// Checks `root` against the file shape. `Json::Null` stands for "nothing usable" at any level.
 pub fn check(file: &Path, src: &str, root: &Node) -> (Vec<Diagnostic>, Json) {
+    check_against(file, src, root, shape::env_file())
+}
+
+/// The structural check of a model file (`models/<model>.json`).
+pub fn check_model(file: &Path, src: &str, root: &Node) -> (Vec<Diagnostic>, Json) {
+    check_against(file, src, root, shape::model_file_shape())
+}
+
+fn check_against(file: &Path, src: &str, root: &Node, shape: &Shape) -> (Vec<Diagnostic>, Json) {
     let mut c = Checker { file, src, diags: Vec::new() };
-    let cleaned = c.node(root, shape::env_file(), &JsonPath::root());
+    let cleaned = c.node(root, shape, &JsonPath::root());
     (c.diags, cleaned)
 }
 

@@ -32,8 +32,14 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn temp_repo(overlay: Option<&Path>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     copy_dir(&fixture("base/environments"), &dir.path().join("environments"));
+    copy_dir(&fixture("base/models"), &dir.path().join("models"));
     if let Some(o) = overlay {
-        copy_dir(&o.join("environments"), &dir.path().join("environments"));
+        if o.join("environments").exists() {
+            copy_dir(&o.join("environments"), &dir.path().join("environments"));
+        }
+        if o.join("models").exists() {
+            copy_dir(&o.join("models"), &dir.path().join("models"));
+        }
     }
     dir
 }
