@@ -17,18 +17,24 @@ seeded stand-in with the same shape (961 rows, the same missing-value counts,
 the same class balance and realistic class-conditional distributions), and
 :func:`notebook_files` repeats the notebook's cells on it.
 
+Any other model's data comes from one CSV file with a header row, split the
+same way by the model's data contract (split.py; ``--from FILE --model FILE``).
+Beside the files, ``layout.json`` tells the story which file plays which part
+(see :func:`post_layout` and split.split).
+
 Everything here is a pure function of its arguments (no network, no clock),
 built on the standard library, numpy, pandas and scikit-learn only.
 
 Command line::
 
-    python -m localrun.data OUT_DIR [--seed N | --uci FILE] [--no-outliers]
+    python -m localrun.data OUT_DIR [--seed N | --uci FILE | --from PATH [--model FILE]] [--no-outliers]
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import sys
 import warnings
@@ -39,6 +45,8 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
+
+from . import split as generic
 
 UCI_FILE = "mammographic_masses.data"
 TRAIN_PART1 = "mammo-train-dataset-part1.csv"
@@ -387,11 +395,44 @@ def read_data_dir(path) -> Dict[str, str]:
     raise ValueError(f"data directory {directory!r} holds neither: {expected}{detail}")
 
 
+def post_layout(files: Dict[str, str]) -> Dict:
+    """Which of the post's files plays which part of the story (the layout split.split
+    gives a CSV file's files)."""
+    return {"source": "post", "train_part1": TRAIN_PART1, "train_part2": TRAIN_PART2,
+            "batch": BATCH, "batch_outliers": BATCH_OUTLIERS, "batch_labels": BATCH_LABELS,
+            "batch_records": row_count(BATCH, files[BATCH]), "batch_header": False,
+            "records": {name: row_count(name, text) for name, text in files.items()}}
+
+
+def read_data(path, model: Optional[Dict] = None) -> Tuple[Dict[str, str], Dict, List[str]]:
+    """The story's data for ``--data PATH``: (files, layout, notes).
+
+    * a directory: :func:`read_data_dir` (the post's files);
+    * a file named ``mammographic_masses.data``: the notebook's files derived from it;
+    * any other file: one CSV file with a header row, split by the contract of ``model``
+      (describe's entry of the model: its name, "problem_type" and "contract"), see split.py.
+    """
+    source = os.fspath(path)
+    if os.path.isdir(source):
+        files = read_data_dir(source)
+        return files, post_layout(files), []
+    if not os.path.isfile(source):
+        raise ValueError(f"data {source!r} is neither a file nor a directory")
+    if os.path.basename(source) == UCI_FILE:
+        files = notebook_files(_read_text(source))
+        return files, post_layout(files), []
+    if model is None:
+        raise ValueError(f"splitting {source!r} needs the model's contract (--model FILE)")
+    return generic.split(_read_text(source), model["contract"], model["problem_type"], model["name"],
+                         source=os.path.basename(source))
+
+
 # --------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------
 
 _HEADERLESS = {UCI_FILE, BATCH}
+LAYOUT = "layout.json"
 
 
 def row_count(name: str, text: str) -> int:
@@ -414,19 +455,29 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="seed of the generated stand-in (default 1)")
     source.add_argument("--uci", metavar="FILE",
                         help=f"derive the files from this {UCI_FILE} instead of a stand-in")
-    source.add_argument("--from", dest="from_dir", metavar="DIR",
-                        help=f"take the files from DIR: {UCI_FILE} (derived as the notebook "
-                        "does) or the post's four files")
+    source.add_argument("--from", dest="from_dir", metavar="PATH",
+                        help=f"take the files from PATH: a directory with {UCI_FILE} (derived as the "
+                        "notebook does) or the post's four files, or one CSV file with a header row "
+                        "(split by the contract of --model)")
+    parser.add_argument("--model", metavar="FILE",
+                        help="describe's entry of the model (JSON: name, problem_type, contract), "
+                        "for --from FILE.csv")
     parser.add_argument("--no-outliers", action="store_true",
                         help="write the notebook's outliers file as it is "
                         "(no outliers injected)")
     args = parser.parse_args(argv)
 
     files: Dict[str, str] = {}
+    layout: Optional[Dict] = None
+    notes: List[str] = []
     if args.from_dir:
         try:
-            files.update(read_data_dir(args.from_dir))
-        except ValueError as e:
+            model = None
+            if args.model:
+                with open(args.model, encoding="utf-8") as f:
+                    model = json.load(f)
+            files, layout, notes = read_data(args.from_dir, model)
+        except (ValueError, OSError) as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
     elif args.uci:
@@ -436,12 +487,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         files[UCI_FILE] = uci_text
     if not args.from_dir:
         files.update(notebook_files(uci_text, outliers=not args.no_outliers))
+    if layout is None:
+        layout = post_layout({n: t for n, t in files.items() if n != UCI_FILE})
 
     os.makedirs(args.out_dir, exist_ok=True)
     for name, text in files.items():
         with open(os.path.join(args.out_dir, name), "w", encoding="utf-8", newline="") as f:
             f.write(text)
-        print(f"{os.path.join(args.out_dir, name)}: {row_count(name, text)} rows")
+        rows = layout["records"].get(name, row_count(name, text))
+        print(f"{os.path.join(args.out_dir, name)}: {rows} rows")
+    for note in notes:
+        print(f"note: {note}")
+    with open(os.path.join(args.out_dir, LAYOUT), "w", encoding="utf-8") as f:
+        json.dump(layout, f, indent=2, sort_keys=True)
+        f.write("\n")
     return 0
 
 

@@ -12,7 +12,10 @@ local AWS emulator and with the libraries of the images the steps name:
 - Model: CreateModel from a (cross-account) model package: the package must exist and be Approved.
 - Transform: the XGBoost serving contract for text/csv (algorithms/xgboost_serve.py), SplitType
   Line, BatchStrategy MultiRecord, DataProcessing (InputFilter, JoinSource, OutputFilter) and
-  AssembleWith Line; output `<S3OutputPath>/<input key>.out`.
+  AssembleWith Line; output `<S3OutputPath>/<input key>.out`. As SageMaker documents for CSV, each
+  record is a JSON array of its fields, a joined record is the input's fields followed by the
+  answer's (all of them: every class's probability of a multiclass model), and a filter selects
+  indexes and slices (`$[0,5:]`).
 - RegisterModel: CreateModelPackage in the registry's account, addressed by the group's ARN from
   the workload account.
 - Lambda: the generated handler, invoked with the step's Arguments and the function's account.
@@ -27,8 +30,10 @@ shape SageMaker documents, handed to `on_event`.
 """
 
 import copy
+import csv
 import datetime
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -475,7 +480,7 @@ class Executor:
             body = s3.get_object(Bucket=in_bucket, Key=k)["Body"].read().decode("utf-8")
             records = [line for line in body.split("\n") if line.strip()]
             try:
-                filtered = [",".join(csv_filter(r.split(","), in_filter)) for r in records]
+                filtered = [csv_line(csv_filter(csv_fields(r), in_filter)) for r in records]
             except ValueError as e:
                 raise StepFailed(step.name, "Arguments.DataProcessing.InputFilter", str(e))
             path = os.path.join(requests_dir, "%04d" % n)
@@ -497,9 +502,9 @@ class Executor:
                 raise StepFailed(step.name, "Arguments", "the container answered %d predictions for %d records" % (len(predictions), len(records)))
             lines = []
             for r, p in zip(records, predictions):
-                joined = r.split(",") + [p] if join == "Input" else [p]
+                joined = csv_fields(r) + csv_fields(p) if join == "Input" else csv_fields(p)
                 try:
-                    lines.append(",".join(csv_filter(joined, out_filter)))
+                    lines.append(csv_line(csv_filter(joined, out_filter)))
                 except ValueError as e:
                     raise StepFailed(step.name, "Arguments.DataProcessing.OutputFilter", str(e))
             rel = s3util.relative(k, prefix)
@@ -605,22 +610,39 @@ def _read(path):
         return ""
 
 
+def csv_fields(line):
+    """A CSV record's fields (SageMaker reads a CSV record as a JSON array of them)."""
+    return next(csv.reader([line]), [])
+
+
+def csv_line(fields):
+    """Fields as one CSV record (quoted only where a field needs it)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(fields)
+    return out.getvalue()
+
+
 def csv_filter(fields, expression):
-    """A DataProcessing filter (`$`, `$[1:]`, `$[0,-1]`, `$[2]`) applied to a CSV record's
-    fields, which SageMaker treats as a JSON array."""
+    """A DataProcessing filter (`$`, `$[1:]`, `$[0,-1]`, `$[2]`, `$[0,5:]`) applied to a CSV
+    record's fields, which SageMaker treats as a JSON array: the union of the indexes and slices
+    listed, in the order listed. An index outside the record is an error, as on SageMaker."""
     expr = expression.strip()
     if expr == "$":
         return list(fields)
     if not (expr.startswith("$[") and expr.endswith("]")):
-        raise ValueError("unsupported filter %r (supported: $, $[i], $[i:j], $[i,j,...])" % expression)
-    inner = expr[2:-1]
+        raise ValueError("unsupported filter %r (supported: $, $[i], $[i:j], $[i,j,...], $[i,j:])" % expression)
     n = len(fields)
-    if ":" in inner:
-        lo, _, hi = inner.partition(":")
-        return list(fields[int(lo) if lo else None: int(hi) if hi else None])
     out = []
-    for part in inner.split(","):
-        i = int(part)
+    for part in expr[2:-1].split(","):
+        part = part.strip()
+        try:
+            if ":" in part:
+                lo, _, hi = part.partition(":")
+                out.extend(fields[int(lo) if lo.strip() else None: int(hi) if hi.strip() else None])
+                continue
+            i = int(part)
+        except ValueError:
+            raise ValueError("unsupported filter %r: %r is neither an index nor a slice" % (expression, part))
         if i >= n or i < -n:
             raise ValueError("filter %r: index %d out of range for a record of %d fields" % (expression, i, n))
         out.append(fields[i])

@@ -8,7 +8,13 @@
   And: a batch with a missing column is rejected (notified, no retraining); flipped labels fail
   the model-quality minimums and notify.
 
-usage: python -m localrun.story --repo REPO --describe FILE --env ENV [--data DIR] [--work DIR]
+The story is the post's for any model: its data comes from data.py (the post's files, or one CSV
+file split by the model's data contract, see split.py), which also says which file plays which
+part (layout.json); the texts, the quality arrow and the label corruption follow the model's
+problem type (binary labels flipped, multiclass labels rotated to the next class, regression
+labels reflected), and the figures show the registration gate's metric.
+
+usage: python -m localrun.story --repo REPO --describe FILE --env ENV [--data PATH] [--work DIR]
 
 Prints a progress line per step, one `ok:`/`FAILED:` line per arrow and a summary table; exits 0
 only when every arrow holds. Runs in the `emulator` runtime (boto3); starts its own emulator.
@@ -26,15 +32,25 @@ import tempfile
 import time
 
 from . import cloud as s3util
-from . import emulator, runtimes
+from . import emulator, runtimes, split
 from .cloud import Cloud
 from .executor import Executor
 from .platform import Platform
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-POST_FILES = ["mammo-train-dataset-part1.csv", "mammo-train-dataset-part2.csv", "mammo-batch-dataset.csv",
-              "mammo-batch-dataset-outliers.csv"]
-LABELS = "mammo-batch-dataset-labels.csv"
+# The metrics each problem type reports (the generated problem.py's METRICS, stated again here so
+# that the quality arrow checks the report against what the type promises), their names in texts,
+# the ones the quality arrow's detail shows, and those where lower is better.
+METRICS = {"binary": ["auc", "accuracy", "precision", "recall", "f1"],
+           "multiclass": ["accuracy", "macro_f1", "weighted_f1", "log_loss"],
+           "regression": ["rmse", "mae", "r2"]}
+DISPLAY = {"auc": "AUC", "f1": "F1", "macro_f1": "macro F1", "weighted_f1": "weighted F1", "log_loss": "log-loss",
+           "rmse": "RMSE", "mae": "MAE", "r2": "R2"}
+DETAIL = {"binary": ["auc", "accuracy", "f1"], "multiclass": ["accuracy", "macro_f1", "log_loss"],
+          "regression": ["rmse", "mae", "r2"]}
+LOWER_IS_BETTER = {"log_loss", "rmse", "mae"}
+# The post's mammography columns: the only contract the seeded stand-in fits.
+POST_COLUMNS = ["birads", "age", "shape", "margin", "density", "severity"]
 
 
 class Story:
@@ -90,6 +106,22 @@ def _read_json(cloud, account, uri):
     return json.loads(s3util.read(cloud.client("s3", account), uri))
 
 
+def display(metric):
+    return DISPLAY.get(metric, metric)
+
+
+def quality_text(problem_type):
+    """The quality arrow's text: the type's metrics, and "minimums" when every one is a minimum."""
+    names = METRICS[problem_type]
+    kind = "limits" if any(m in LOWER_IS_BETTER for m in names) else "minimums"
+    return "labels of the scored batch -> quality report (%s), %s met" % (", ".join(display(m) for m in names), kind)
+
+
+def _layout(data_dir):
+    with open(os.path.join(data_dir, "layout.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
 def tell(platform, executor, env_name, data_dir, log):
     env = platform.envs[env_name]
     model = env["models"][0]
@@ -105,27 +137,36 @@ def tell(platform, executor, env_name, data_dir, log):
     batch_prefix = model["batch_prefix"]
     data_bucket = env["buckets"]["data"]
 
-    def upload(name, uri_prefix, body=None):
+    problem_type = model.get("problem_type", "binary")
+    gate_metric = (model.get("gate") or {}).get("metric", "auc")
+    layout = _layout(data_dir)
+    post = layout.get("source") == "post"
+
+    def upload(name, uri_prefix, body=None, as_name=None):
         bucket, prefix = s3util.split(uri_prefix)
         path = os.path.join(data_dir, name)
-        s3util.put(s3, bucket, prefix + name, body=body, path=None if body is not None else path, kms_key=env["kms_key"])
-        return "s3://%s/%s%s" % (bucket, prefix, name)
+        key = prefix + (as_name or name)
+        s3util.put(s3, bucket, key, body=body, path=None if body is not None else path, kms_key=env["kms_key"])
+        return "s3://%s/%s" % (bucket, key)
 
-    upload(POST_FILES[0], train_prefix)
-    normal = upload(POST_FILES[2], batch_prefix)
-    outliers = upload(POST_FILES[3], batch_prefix)
-    with open(os.path.join(data_dir, POST_FILES[2]), encoding="utf-8") as f:
+    upload(layout["train_part1"], train_prefix)
+    # The schedule scores batch_prefix + the model's batch file: the normal batch goes there.
+    batch_file = model.get("batch_file") or layout["batch"]
+    upload(layout["batch"], batch_prefix, as_name=batch_file)
+    outliers = upload(layout["batch_outliers"], batch_prefix)
+    with open(os.path.join(data_dir, layout["batch"]), encoding="utf-8", newline="") as f:
         rows = [r for r in csv.reader(f) if r]
     missing_col = io.StringIO()
     csv.writer(missing_col, lineterminator="\n").writerows([r[:-1] for r in rows])
-    broken = upload("mammo-batch-dataset-missing-column.csv", batch_prefix, body=missing_col.getvalue())
+    stem = batch_file[:-4] if batch_file.endswith(".csv") else batch_file
+    broken = upload(stem + "-missing-column.csv", batch_prefix, body=missing_col.getvalue())
 
     # 1. Train v1 on part 1.
     ex = story.run(train, trigger="manual (the post runs it from the notebook)")
     versions = _versions(cloud, model["group_arn"])
     v1 = versions[0] if versions else None
     story.figures["train v1"] = ex.steps.get("PreprocessData", {}).get("summary", "")
-    story.figures["AUC v1"] = ex.steps.get("TrainModel", {}).get("summary", "")
+    story.figures["%s v1" % display(gate_metric)] = _gate_figure(cloud, [account, registry["account_id"]], ex, gate_metric)
     story.arrow("train v1 on part 1 -> version 1 registered in the registry account, PendingManualApproval",
                 ex.status == "Succeeded" and v1 is not None and v1["ModelApprovalStatus"] == "PendingManualApproval"
                 and v1["ModelPackageArn"].split(":")[4] == registry["account_id"],
@@ -191,7 +232,7 @@ def tell(platform, executor, env_name, data_dir, log):
         story.arrow("a rewritten execution role policy (sagemaker:* on *) still cannot approve: the permissions boundary denies it",
                     "permissions boundary" in why and "explicit deny" in why, why[:220])
 
-    approved = approve(v1, "AUC and baseline reviewed (localrun story)")
+    approved = approve(v1, "%s and baseline reviewed (localrun story)" % display(gate_metric))
     mail = [m for e, t, m in platform.notifications if e == registry["name"]]
     story.arrow("approve v1 -> status Approved, approvers notified of the decision",
                 approved["ModelApprovalStatus"] == "Approved" and any("version 1 is now Approved" in m for m in mail),
@@ -205,7 +246,7 @@ def tell(platform, executor, env_name, data_dir, log):
     predictions = _predictions(s3, prefix)
     story.figures["drift, normal batch"] = ex.steps.get("CheckDrift", {}).get("summary", "")
     story.arrow("scheduled inference on the normal batch succeeds, predictions written",
-                ex.status == "Succeeded" and len(predictions) == len(rows),
+                ex.status == "Succeeded" and len(predictions) == layout["batch_records"],
                 "%d predictions in %s" % (len(predictions), prefix))
     manifest = _read_json(cloud, account, prefix + "manifest.json") if predictions else {}
     story.arrow("the batch was scored by version 1", manifest.get("model_package_version") == "1",
@@ -214,7 +255,7 @@ def tell(platform, executor, env_name, data_dir, log):
     # 4. Ground truth arrives: the quality pipeline scores the predictions.
     if quality is not None:
         labels_uri = "%s%s/labels.csv" % (model["labels_prefix"], ex.id)
-        with open(os.path.join(data_dir, LABELS), encoding="utf-8") as f:
+        with open(os.path.join(data_dir, layout["batch_labels"]), encoding="utf-8", newline="") as f:
             labels_text = f.read()
         bucket, key = s3util.split(labels_uri)
         s3util.put(s3, bucket, key, body=labels_text, kms_key=env["kms_key"])
@@ -230,23 +271,27 @@ def tell(platform, executor, env_name, data_dir, log):
         if qx is None:
             qx = story.run(quality, {"ScoredBatchUri": prefix, "LabelsUri": labels_uri}, "labels arrived at %s" % labels_uri)
         report = _step_output(cloud, account, qx, "EvaluateQuality", "quality", "quality.json")
-        metrics = (report or {}).get("quality", {}).get("metrics", {})
-        story.figures["quality, normal batch"] = (report or {}).get("quality", {}).get("summary", "")
-        story.arrow("labels of the scored batch -> quality report (AUC, accuracy, precision, recall, F1), minimums met",
-                    qx.status == "Succeeded" and metrics.get("auc") is not None,
-                    "AUC %.3f accuracy %.3f F1 %.3f (%s matched)" % (metrics.get("auc") or 0, metrics.get("accuracy") or 0,
-                                                                      metrics.get("f1") or 0, (report or {}).get("quality", {}).get("records_matched")))
-        flipped = "\n".join(l if i == 0 else "%s,%d" % (l.split(",")[0], 1 - int(l.split(",")[1]))
-                            for i, l in enumerate(labels_text.strip().split("\n"))) + "\n"
-        flipped_uri = "%sflipped-%s/labels.csv" % (model["labels_prefix"], ex.id)
-        bucket, key = s3util.split(flipped_uri)
-        s3util.put(s3, bucket, key, body=flipped, kms_key=env["kms_key"])
+        quality_report = (report or {}).get("quality", {})
+        metrics = quality_report.get("metrics", {})
+        story.figures["quality, normal batch"] = quality_report.get("summary", "")
+        expected = METRICS.get(problem_type, [])
+        absent = [m for m in expected if metrics.get(m) is None]
+        story.arrow(quality_text(problem_type),
+                    qx.status == "Succeeded" and bool(expected) and not absent and quality_report.get("passed") == 1,
+                    "%s (%s matched)%s" % (" ".join("%s %.3f" % (display(m), metrics.get(m) or 0) for m in DETAIL[problem_type]),
+                                           quality_report.get("records_matched"),
+                                           "; no %s in the report" % ", ".join(absent) if absent else ""))
+        word, what = split.CORRUPTIONS[problem_type]
+        wrong = split.corrupt_labels(labels_text, model["contract"], problem_type)
+        wrong_uri = "%s%s-%s/labels.csv" % (model["labels_prefix"], word, ex.id)
+        bucket, key = s3util.split(wrong_uri)
+        s3util.put(s3, bucket, key, body=wrong, kms_key=env["kms_key"])
         before = len(platform.notifications)
         # Started by hand (the folder names no inference run): the pipeline's parameters as a person passes them.
-        fx = story.run(quality, {"ScoredBatchUri": prefix, "LabelsUri": flipped_uri}, "manual, flipped labels at %s" % flipped_uri)
+        fx = story.run(quality, {"ScoredBatchUri": prefix, "LabelsUri": wrong_uri}, "manual, %s labels at %s" % (word, wrong_uri))
         step, record = _failed_step(fx)
         mail = [m for e, t, m in platform.notifications[before:] if e == env_name]
-        story.arrow("flipped labels -> the quality check fails (QualityBelowThreshold) and notifies",
+        story.arrow("%s -> the quality check fails (QualityBelowThreshold) and notifies" % what,
                     fx.status == "Failed" and step == "QualityBelowThreshold" and any("quality below threshold" in m.lower() for m in mail),
                     (record or {}).get("failure", "") if step else fx.failure or "")
         story.run_queued()
@@ -263,9 +308,9 @@ def tell(platform, executor, env_name, data_dir, log):
     platform.queued = [q for q in platform.queued if q[0].kind != "inference"]
 
     # 6. The outlier batch: drift, notification, retraining on part 1 + part 2.
-    upload(POST_FILES[1], train_prefix)
+    upload(layout["train_part2"], train_prefix)
     before = len(platform.notifications)
-    ox = story.run(infer, {"BatchInputUri": outliers}, "manual, the post's outlier batch")
+    ox = story.run(infer, {"BatchInputUri": outliers}, "manual, the post's outlier batch" if post else "manual, the outlier batch")
     step, record = _failed_step(ox)
     drift = _step_output(cloud, registry["account_id"], ox, "CheckDrift", "drift", "drift.json") or {}
     story.figures["drift, outlier batch"] = drift.get("drift", {}).get("summary", "")
@@ -283,7 +328,7 @@ def tell(platform, executor, env_name, data_dir, log):
                 bool(rt) and rt[0].status == "Succeeded" and "from 2 file(s)" in records,
                 records or "no train execution started")
     if rt:
-        story.figures["AUC v2"] = rt[0].steps.get("TrainModel", {}).get("summary", "")
+        story.figures["%s v2" % display(gate_metric)] = _gate_figure(cloud, [account, registry["account_id"]], rt[0], gate_metric)
     versions = _versions(cloud, model["group_arn"])
     v2 = versions[1] if len(versions) > 1 else None
     ok, served = platform.function(env["lambda"]["arn"]).invoke({"model_package_group_arn": model["group_arn"],
@@ -308,6 +353,20 @@ def tell(platform, executor, env_name, data_dir, log):
                     and drift2.get("model_package_arn") == v2["ModelPackageArn"],
                     "manifest: version %s; drift checked against %s" % (manifest.get("model_package_version"), drift2.get("model_package_arn")))
     return story
+
+
+def _gate_figure(cloud, accounts, ex, metric):
+    """The gate metric of a train run: the training job's final validation metric when it is the
+    gate's (the post's AUC), else the test split's value the gate compared."""
+    train = ex.steps.get("TrainModel", {})
+    if any(m.get("MetricName") == "validation:" + metric for m in train.get("properties", {}).get("FinalMetricDataList", [])):
+        return train.get("summary", "")
+    for account in accounts:
+        report = _step_output(cloud, account, ex, "EvaluateModel", "evaluation", "evaluation.json")
+        for section in (report or {}).values():
+            if isinstance(section, dict) and isinstance(section.get(metric), dict):
+                return "test %s %.4f" % (display(metric), section[metric].get("value"))
+    return train.get("summary", "")
 
 
 def _predictions_prefix(ex):
@@ -374,12 +433,21 @@ def main(argv=None):
     print("== runtimes (the images' library versions)")
     for name in sorted(set(runtimes.IMAGES.values())):
         print("  %s: %s" % (name, runtimes.ensure(name)))
+    model = envs[args.env]["models"][0]
+    columns = [c["name"].casefold() for c in model.get("contract", {}).get("columns", [])]
+    if not args.data and columns and columns != POST_COLUMNS:
+        print("run-local: model %s's data contract is not the post's mammography columns, so the seeded stand-in "
+              "does not fit it: give its data with --data FILE.csv" % model["name"], file=sys.stderr)
+        return 2
     print("== data")
     data_dir = os.path.join(work, "data")
     os.makedirs(data_dir, exist_ok=True)
     gen = [runtimes.ensure("sklearn-1.2-1"), "-m", "localrun.data", data_dir]
     if args.data:
-        gen = [runtimes.ensure("sklearn-1.2-1"), "-m", "localrun.data", data_dir, "--from", os.path.abspath(args.data)]
+        model_file = os.path.join(work, "model.json")
+        with open(model_file, "w", encoding="utf-8") as f:
+            json.dump({k: model.get(k) for k in ("name", "problem_type", "contract")}, f, indent=2)
+        gen += ["--from", os.path.abspath(args.data), "--model", model_file]
     proc = subprocess.run(gen, cwd=os.path.dirname(HERE), capture_output=True, text=True)
     if proc.returncode != 0:
         print(proc.stderr.strip(), file=sys.stderr)
