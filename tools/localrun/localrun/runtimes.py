@@ -5,11 +5,12 @@ requirement files in ../requirements/ into ${XDG_CACHE_HOME:-~/.cache}/mlopsgen/
   generated Lambda handler;
 - one per SageMaker image the generated pipelines name, with that image's own library versions
   (read from the images' Dockerfiles and requirements; see ../requirements/README.md). The
-  images run Python 3.9: where the machine has a Python 3.9 the exact versions are installed; on
-  a machine with only a newer Python the nearest versions that have wheels for it are (the
-  `-py311` files), and the run says so.
+  images run Python 3.9 (XGBoost 3.2-0: Python 3.12, `PYTHON`): where the machine has the image's
+  Python the exact versions are installed; on a machine without it the nearest versions that
+  have wheels for the running Python are (the `-py311` files), and the run says so.
 
-`MLOPSGEN_PYTHON39` names the Python 3.9 interpreter to use; `MLOPSGEN_PIP_INDEX` a package index.
+`MLOPSGEN_PYTHON39` (`MLOPSGEN_PYTHON312`) names the Python 3.9 (3.12) interpreter to use;
+`MLOPSGEN_PIP_INDEX` a package index.
 """
 
 import fcntl
@@ -28,6 +29,12 @@ CACHE = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.
 IMAGES = {
     "sagemaker-scikit-learn:1.2-1-cpu-py3": "sklearn-1.2-1",
     "sagemaker-xgboost:1.7-1": "xgboost-1.7-1",
+    "sagemaker-xgboost:3.2-0": "xgboost-3.2-0",
+}
+
+# runtime -> the Python of its image, where it is not 3.9
+PYTHON = {
+    "xgboost-3.2-0": "3.12",
 }
 
 
@@ -41,35 +48,42 @@ def image_runtime(image_uri):
     return IMAGES.get(repo_tag)
 
 
-def _is_python39(path):
+def _is_python(path, version):
     try:
         out = subprocess.run([path, "-c", "import sys, venv; print('%d.%d' % sys.version_info[:2])"],
                              capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired):
         return False
-    return out.returncode == 0 and out.stdout.strip() == "3.9"
+    return out.returncode == 0 and out.stdout.strip() == version
+
+
+def python_for(version):
+    """A working Python `version` ("3.9", "3.12") interpreter (with venv), or None."""
+    given = os.environ.get("MLOPSGEN_PYTHON" + version.replace(".", ""))
+    if given:
+        return given
+    candidates = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/%s*/bin/python%s" % (version, version))),
+                        reverse=True)
+    candidates += [p for p in (shutil.which("python" + version), "/usr/bin/python" + version,
+                               "/usr/local/bin/python" + version) if p]
+    for c in candidates:
+        if os.path.exists(c) and _is_python(c, version):
+            return c
+    return None
 
 
 def python39():
     """A working Python 3.9 interpreter (with venv), or None."""
-    given = os.environ.get("MLOPSGEN_PYTHON39")
-    if given:
-        return given
-    candidates = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.9*/bin/python3.9")), reverse=True)
-    candidates += [p for p in (shutil.which("python3.9"), "/usr/bin/python3.9", "/usr/local/bin/python3.9") if p]
-    for c in candidates:
-        if os.path.exists(c) and _is_python39(c):
-            return c
-    return None
+    return python_for("3.9")
 
 
 def _requirements(name):
     """(requirements file, interpreter, exact?) for a runtime."""
     if name == "emulator":
         return os.path.join(REQUIREMENTS, "emulator.txt"), sys.executable, True
-    py39 = python39()
-    if py39:
-        return os.path.join(REQUIREMENTS, name + ".txt"), py39, True
+    image_python = python_for(PYTHON.get(name, "3.9"))
+    if image_python:
+        return os.path.join(REQUIREMENTS, name + ".txt"), image_python, True
     return os.path.join(REQUIREMENTS, name + "-py311.txt"), sys.executable, False
 
 
@@ -107,8 +121,8 @@ def ensure(name, say=print):
 
 def _install(name, req, interpreter, exact, root, python, say):
     if not exact:
-        say("  note: no Python 3.9 here; runtime %s gets the nearest library versions for %s (%s)"
-            % (name, sys.version.split()[0], os.path.basename(req)))
+        say("  note: no Python %s here; runtime %s gets the nearest library versions for %s (%s)"
+            % (PYTHON.get(name, "3.9"), name, sys.version.split()[0], os.path.basename(req)))
     say("  installing runtime %s (first use, pinned in %s)..." % (name, os.path.relpath(req)))
     shutil.rmtree(root, ignore_errors=True)
     made = subprocess.run([interpreter, "-m", "venv", root], capture_output=True, text=True)
