@@ -1,12 +1,16 @@
 //! `init`: a repository to start from. Writes `environments/` for dev, prod and registry (or,
-//! with `--from`, the blog post's seed file as its environment, its values kept), the JSON Schema
+//! with `--from`, the blog post's seed file as its environment, its values kept), the model's
+//! declaration `models/<model>.json` (its problem type and data contract: learned from a CSV
+//! file with `--data`, see `infer`, else the blog post's contract written out), the JSON Schema
 //! the configs reference (`schema/env.schema.json`, beside `environments/`) and a `.gitignore`.
 //!
 //! Owns only these files and never overwrites one: when any exists, nothing is written. The
 //! configs are validated in memory before anything is written (`files` returns them; `cli` runs
-//! the validation, prints, and calls `write`). Nothing here prints.
+//! the validation, prints, and calls `write`). Nothing is read but the seed and the data file;
+//! nothing here prints.
 
 use crate::config::{ENV_DIR, ENV_SUFFIX};
+use crate::infer::{InferError, InferOptions, ProblemType};
 use crate::validate::rules;
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
@@ -37,6 +41,16 @@ pub struct Options {
     pub model: String,
     /// The seed file (`prod.tfvars.json` of the blog post) to start from instead.
     pub from: Option<PathBuf>,
+    /// A CSV file of the model's raw data to learn its data contract from.
+    pub data: Option<PathBuf>,
+    /// The column of `data` the model predicts.
+    pub label: Option<String>,
+    /// "binary", "multiclass" or "regression"; inferred from the label when absent.
+    pub problem_type: Option<String>,
+    /// The binary label's positive class.
+    pub positive: Option<String>,
+    /// The column of `data` that identifies a record.
+    pub id: Option<String>,
 }
 
 impl Options {
@@ -62,6 +76,9 @@ pub enum InitError {
     Exists(Vec<PathBuf>),
     /// A file could not be written.
     Io(PathBuf, std::io::Error),
+    /// No contract can be learned from the data file (unreadable, malformed, or not fitting the
+    /// flags: then `flag` is set).
+    Data(Box<InferError>),
 }
 
 /// One file to write, relative to the repository root.
@@ -75,6 +92,21 @@ pub struct File {
 pub const SCHEMA_REF: &str = "../schema/env.schema.json";
 /// Where the schema goes, relative to the repository root.
 pub const SCHEMA_PATH: &str = "schema/env.schema.json";
+/// The directory of the model declarations, relative to the repository root.
+pub const MODELS_DIR: &str = "models";
+/// The `$schema` of a model declaration (`models/<model>.json`).
+pub const MODEL_SCHEMA_REF: &str = "../schema/model.schema.json";
+
+/// What `init` would write, and what it learned about the model.
+#[derive(Debug, Clone)]
+pub struct Files {
+    /// The configs first, then the model declaration, the schema and `.gitignore`.
+    pub files: Vec<File>,
+    /// The model declaration's path (one of `files`).
+    pub model: PathBuf,
+    /// Sentences about the model declaration: what was learned from the data and guessed.
+    pub notes: Vec<String>,
+}
 
 const GITIGNORE: &str = "\
 # Written by `mlopsgen init`. generated/ itself is committed: `mlopsgen plan --check` compares it
@@ -90,16 +122,126 @@ crash.log
 crash.*.log
 ";
 
-/// The files `init` would write for `opts`, configs first. Nothing is read but the seed file.
-pub fn files(opts: &Options) -> Result<Vec<File>, InitError> {
-    let mut out = match &opts.from {
-        Some(seed) => vec![from_seed(opts, seed)?],
-        None => platform(opts)?,
+/// The files `init` would write for `opts`, configs first. Nothing is read but the seed file and
+/// the data file. Flag mistakes are reported together, before any file is read.
+pub fn files(opts: &Options) -> Result<Files, InitError> {
+    let data_problems = check_data_flags(opts);
+    let configs = match &opts.from {
+        Some(seed) => from_seed(opts, seed).map(|(f, model)| (vec![f], model.unwrap_or_else(|| opts.model.clone()))),
+        None => platform(opts).map(|f| (f, opts.model.clone())),
     };
+    let (mut out, model) = match configs {
+        Ok(c) if data_problems.is_empty() => c,
+        Err(InitError::Flags(mut problems)) => {
+            problems.extend(data_problems);
+            return Err(InitError::Flags(problems));
+        }
+        Err(e) if data_problems.is_empty() => return Err(e),
+        _ => return Err(InitError::Flags(data_problems)),
+    };
+    let (file, notes) = model_file(opts, &model)?;
+    let model = file.path.clone();
+    out.push(file);
     let schema = serde_json::to_string_pretty(&crate::config::shape::json_schema()).unwrap_or_default();
     out.push(File { path: PathBuf::from(SCHEMA_PATH), text: format!("{schema}\n") });
     out.push(File { path: PathBuf::from(".gitignore"), text: GITIGNORE.to_string() });
-    Ok(out)
+    Ok(Files { files: out, model, notes })
+}
+
+/// The model's declaration: `$schema`, the problem type and the data contract, learned from
+/// `--data` or (without it) the blog post's, written out so what the model reads is visible.
+fn model_file(opts: &Options, model: &str) -> Result<(File, Vec<String>), InitError> {
+    let path = PathBuf::from(MODELS_DIR).join(format!("{model}.json"));
+    let shown = crate::diag::display_path(&path);
+    let (problem_type, contract, notes) = match &opts.data {
+        None => (
+            ProblemType::Binary.as_str().to_string(),
+            json!({
+                "header": "auto",
+                "missing_values": crate::config::shape::DEFAULT_MISSING_VALUES,
+                "columns": crate::config::shape::default_columns(),
+            }),
+            vec![format!(
+                "the blog post's contract (the UCI mammographic mass columns, binary label \"Severity\"): edit {shown}, or learn it from your data with init --data FILE --label COLUMN (in an empty directory)"
+            )],
+        ),
+        Some(data) => {
+            let name = crate::diag::display_path(data);
+            let unreadable = |e: std::io::Error| {
+                InitError::Data(Box::new(InferError {
+                    file: name.clone(),
+                    line: None,
+                    column: None,
+                    message: format!("cannot read it: {e}"),
+                    hint: None,
+                    flag: None,
+                }))
+            };
+            let bytes = std::fs::read(data).map_err(unreadable)?;
+            let text = crate::infer::decode(&bytes, &name).map_err(|e| InitError::Data(Box::new(e)))?;
+            let infer_opts = InferOptions {
+                label: opts.label.clone().unwrap_or_default(),
+                problem_type: opts.problem_type.as_deref().and_then(ProblemType::parse),
+                positive: opts.positive.clone(),
+                id: opts.id.clone(),
+            };
+            let inferred = crate::infer::infer(text, &name, &infer_opts).map_err(|e| InitError::Data(Box::new(e)))?;
+            (inferred.problem_type, inferred.data_contract, inferred.notes)
+        }
+    };
+    let mut m = Map::new();
+    m.insert("$schema".into(), json!(MODEL_SCHEMA_REF));
+    m.insert("problem_type".into(), json!(problem_type));
+    m.insert("data_contract".into(), contract);
+    Ok((File { path, text: pretty(&Value::Object(m)) }, notes))
+}
+
+/// The data flags' mistakes, each as its flag's: a flag without the file it describes, a
+/// combination that cannot hold.
+fn check_data_flags(opts: &Options) -> Vec<String> {
+    let mut problems = Vec::new();
+    let given = [
+        ("--label", opts.label.is_some()),
+        ("--problem-type", opts.problem_type.is_some()),
+        ("--positive", opts.positive.is_some()),
+        ("--id", opts.id.is_some()),
+    ];
+    if opts.data.is_none() {
+        for (flag, _) in given.iter().filter(|(_, g)| *g) {
+            problems.push(format!("{flag} needs --data: the CSV file whose columns it describes"));
+        }
+        return problems;
+    }
+    let label = opts.label.as_deref().map(str::trim);
+    match label {
+        None => problems.push("--data needs --label: the column the model predicts".to_string()),
+        Some("") => problems.push("--label \"\": name the column the model predicts".to_string()),
+        Some(_) => {}
+    }
+    let problem_type = opts.problem_type.as_deref();
+    if let Some(t) = problem_type
+        && ProblemType::parse(t).is_none()
+    {
+        let names: Vec<&str> = ProblemType::ALL.iter().map(|p| p.as_str()).collect();
+        problems.push(format!("--problem-type {}: not one of {}", crate::diag::quoted(t), names.join(", ")));
+    }
+    if let (Some(p), Some(t)) = (&opts.positive, problem_type)
+        && t != ProblemType::Binary.as_str()
+    {
+        problems.push(format!(
+            "--positive {}: a positive class belongs to --problem-type binary, not {t} (leave out --positive)",
+            crate::diag::quoted(p)
+        ));
+    }
+    if let (Some(id), Some(label)) = (&opts.id, label)
+        && id.trim().to_lowercase() == label.to_lowercase()
+    {
+        problems.push(format!(
+            "--id {}: the same column as --label; a record id is another column",
+            crate::diag::quoted(id)
+        ));
+    }
+    problems
 }
 
 /// Writes `files` under `repo`, refusing (and writing nothing) when any of them exists.
@@ -281,7 +423,8 @@ fn platform(opts: &Options) -> Result<Vec<File>, InitError> {
 /// The seed file as its environment's config: every value kept, the placeholders the account
 /// flags answer filled in, `$schema` added. The other placeholders stay, for `validate` to
 /// report one by one.
-fn from_seed(opts: &Options, seed: &Path) -> Result<File, InitError> {
+/// Also returns the seed's model name (`model_name`, or the one key of `models`), when valid.
+fn from_seed(opts: &Options, seed: &Path) -> Result<(File, Option<String>), InitError> {
     let text =
         std::fs::read_to_string(seed).map_err(|e| InitError::Seed(format!("cannot read {}: {e}", seed.display())))?;
     let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
@@ -323,6 +466,12 @@ fn from_seed(opts: &Options, seed: &Path) -> Result<File, InitError> {
         .iter()
         .filter_map(|(p, flag)| opts.account(flag).map(|a| (p.to_string(), a.as_str())))
         .collect();
+    let model = match (map.get("model_name"), map.get("models")) {
+        (Some(Value::String(name)), _) => Some(name.clone()),
+        (None, Some(Value::Object(models))) if models.len() == 1 => models.keys().next().cloned(),
+        _ => None,
+    }
+    .filter(|name| rules::model_name(name).is_ok());
     let mut out = Map::new();
     if !map.contains_key("$schema") {
         out.insert("$schema".into(), json!(SCHEMA_REF));
@@ -330,7 +479,7 @@ fn from_seed(opts: &Options, seed: &Path) -> Result<File, InitError> {
     for (k, v) in map {
         out.insert(k, fill(v, &answers));
     }
-    Ok(File { path: config_path(&env), text: pretty(&Value::Object(out)) })
+    Ok((File { path: config_path(&env), text: pretty(&Value::Object(out)) }, model))
 }
 
 fn fill(v: Value, answers: &[(String, &str)]) -> Value {
@@ -359,8 +508,9 @@ mod tests {
     }
 
     #[test]
-    fn writes_three_configs_the_schema_and_a_gitignore() {
-        let f = files(&opts()).expect("valid flags");
+    fn writes_three_configs_the_model_the_schema_and_a_gitignore() {
+        let out = files(&opts()).expect("valid flags");
+        let f = &out.files;
         let paths: Vec<String> = f.iter().map(|f| crate::diag::display_path(&f.path)).collect();
         assert_eq!(
             paths,
@@ -368,12 +518,70 @@ mod tests {
                 "environments/dev.tfvars.json",
                 "environments/prod.tfvars.json",
                 "environments/registry.tfvars.json",
+                "models/mammography-severity-model.json",
                 "schema/env.schema.json",
                 ".gitignore"
             ]
         );
-        assert_eq!(environments(&f), ["dev", "prod", "registry"]);
+        assert_eq!(environments(f), ["dev", "prod", "registry"]);
         assert!(f[0].text.starts_with("{\n  \"$schema\": \"../schema/env.schema.json\",\n  \"env_group\": \"dev\""));
+        assert_eq!(out.model, PathBuf::from("models/mammography-severity-model.json"));
+    }
+
+    #[test]
+    fn without_data_the_model_file_spells_out_the_posts_contract() {
+        let out = files(&opts()).expect("valid flags");
+        let text = &out.files[3].text;
+        assert!(text.starts_with("{\n  \"$schema\": \"../schema/model.schema.json\",\n  \"problem_type\": \"binary\",\n  \"data_contract\": {\n    \"header\": \"auto\",\n"), "{text}");
+        assert!(text.ends_with("}\n"));
+        let v: Value = serde_json::from_str(text).expect("json");
+        assert_eq!(v["data_contract"]["columns"], crate::config::shape::default_columns());
+        assert_eq!(v["data_contract"]["missing_values"], json!(crate::config::shape::DEFAULT_MISSING_VALUES));
+        assert_eq!(
+            v.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()),
+            Some(vec!["$schema".to_string(), "problem_type".into(), "data_contract".into()])
+        );
+    }
+
+    #[test]
+    fn data_flags_are_checked_with_the_others() {
+        let o = Options { label: Some("Severity".into()), positive: Some("1".into()), prefix: "Acme".into(), ..opts() };
+        let Err(InitError::Flags(problems)) = files(&o) else { panic!("invalid flags") };
+        let text = problems.join("\n");
+        for want in ["--prefix \"Acme\"", "--label needs --data", "--positive needs --data"] {
+            assert!(text.contains(want), "{want} in\n{text}");
+        }
+        let o = Options {
+            data: Some("data.csv".into()),
+            problem_type: Some("regression".into()),
+            positive: Some("1".into()),
+            id: Some("Severity".into()),
+            ..opts()
+        };
+        let Err(InitError::Flags(problems)) = files(&o) else { panic!("invalid flags") };
+        assert_eq!(
+            problems,
+            [
+                "--data needs --label: the column the model predicts",
+                "--positive \"1\": a positive class belongs to --problem-type binary, not regression (leave out --positive)",
+            ]
+        );
+        let o = Options {
+            data: Some("data.csv".into()),
+            label: Some("severity".into()),
+            id: Some("Severity ".into()),
+            ..opts()
+        };
+        let Err(InitError::Flags(problems)) = files(&o) else { panic!("invalid flags") };
+        assert_eq!(problems, ["--id \"Severity \": the same column as --label; a record id is another column"]);
+    }
+
+    #[test]
+    fn an_unreadable_data_file_is_named() {
+        let o = Options { data: Some("no/such/data.csv".into()), label: Some("y".into()), ..opts() };
+        let Err(InitError::Data(e)) = files(&o) else { panic!("no such file") };
+        assert!(e.to_string().starts_with("no/such/data.csv: cannot read it: "), "{e}");
+        assert_eq!(e.flag, None);
     }
 
     #[test]

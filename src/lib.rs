@@ -11,6 +11,7 @@ pub mod config;
 pub mod describe;
 pub mod diag;
 pub mod graph;
+pub mod infer;
 pub mod init;
 pub mod model;
 pub mod plan;

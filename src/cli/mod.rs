@@ -32,12 +32,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start a repository: configs for dev, prod and registry, their JSON Schema, a .gitignore.
+    /// Start a repository: configs for dev, prod and registry, the model, the JSON Schema, a
+    /// .gitignore.
     ///
     /// Writes environments/{dev,prod,registry}.tfvars.json (or, with --from, the blog post's
-    /// prod.tfvars.json with its values kept), schema/env.schema.json and .gitignore, then prints
-    /// the next three commands. The configs are validated before anything is written; no file is
-    /// ever overwritten.
+    /// prod.tfvars.json with its values kept), models/MODEL.json (the model's problem type and
+    /// data contract: learned from --data, else the blog post's), schema/env.schema.json and
+    /// .gitignore, then prints the next three commands. The configs are validated before anything
+    /// is written; no file is ever overwritten.
     Init(Box<InitArgs>),
     /// Check the environment configs; all files are checked together. Exit 1 on any error.
     Validate {
@@ -167,6 +169,22 @@ pub struct InitArgs {
     /// The model's name.
     #[arg(long, value_name = "NAME", default_value = "mammography-severity-model", conflicts_with = "from")]
     pub model: String,
+    /// A CSV file of the model's raw training data: models/MODEL.json gets the data contract
+    /// learned from it (header, missing-value markers, each column's type and role).
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// The column of --data the model predicts.
+    #[arg(long, value_name = "COLUMN")]
+    pub label: Option<String>,
+    /// What the model predicts (default: inferred from the label's values).
+    #[arg(long, value_name = "TYPE", value_parser = ["binary", "multiclass", "regression"])]
+    pub problem_type: Option<String>,
+    /// The binary label's positive class (default: the rarer class).
+    #[arg(long, value_name = "VALUE")]
+    pub positive: Option<String>,
+    /// The column of --data that identifies a record (unique in every row); default: none.
+    #[arg(long, value_name = "COLUMN")]
+    pub id: Option<String>,
 }
 
 /// The arguments of `approve` and `reject`.
@@ -565,6 +583,11 @@ fn init(repo: &std::path::Path, chdir: Option<&std::path::Path>, args: Box<InitA
         jenkins_account: args.jenkins_account,
         model: args.model,
         from: args.from,
+        data: args.data,
+        label: args.label,
+        problem_type: args.problem_type,
+        positive: args.positive,
+        id: args.id,
     };
     let failed = |e: InitError| -> u8 {
         match e {
@@ -587,9 +610,14 @@ fn init(repo: &std::path::Path, chdir: Option<&std::path::Path>, args: Box<InitA
                 err(&format!("error: cannot write {}: {e}\n", crate::diag::display_path(&path)));
                 EXIT_ERROR
             }
+            InitError::Data(e) => {
+                let help = e.hint.as_ref().map(|h| format!("  = help: {h}\n")).unwrap_or_default();
+                err(&format!("error: {e}\n{help}nothing was written\n"));
+                if e.flag.is_some() { EXIT_USAGE } else { EXIT_ERROR }
+            }
         }
     };
-    let files = match init::files(&opts) {
+    let init::Files { files, model, notes } = match init::files(&opts) {
         Ok(f) => f,
         Err(e) => return failed(e),
     };
@@ -609,6 +637,8 @@ fn init(repo: &std::path::Path, chdir: Option<&std::path::Path>, args: Box<InitA
         return failed(e);
     }
     let mut text: String = files.iter().map(|f| format!("wrote {}\n", crate::diag::display_path(&f.path))).collect();
+    text.push_str(&format!("\n{}:\n", crate::diag::display_path(&model)));
+    text.extend(notes.iter().map(|n| format!("  {n}\n")));
     let needed: Vec<&crate::diag::Diagnostic> =
         validated.report.diagnostics.iter().filter(|d| d.code == crate::diag::Code::E0206).collect();
     if !needed.is_empty() {
