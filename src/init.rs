@@ -94,6 +94,8 @@ pub const SCHEMA_REF: &str = "../schema/env.schema.json";
 pub const SCHEMA_PATH: &str = "schema/env.schema.json";
 /// The directory of the model declarations, relative to the repository root.
 pub const MODELS_DIR: &str = "models";
+/// Where the model files' schema goes, relative to the repository root.
+pub const MODEL_SCHEMA_PATH: &str = "schema/model.schema.json";
 /// The `$schema` of a model declaration (`models/<model>.json`).
 pub const MODEL_SCHEMA_REF: &str = "../schema/model.schema.json";
 
@@ -144,6 +146,8 @@ pub fn files(opts: &Options) -> Result<Files, InitError> {
     out.push(file);
     let schema = serde_json::to_string_pretty(&crate::config::shape::json_schema()).unwrap_or_default();
     out.push(File { path: PathBuf::from(SCHEMA_PATH), text: format!("{schema}\n") });
+    let schema = serde_json::to_string_pretty(&crate::config::shape::model_json_schema()).unwrap_or_default();
+    out.push(File { path: PathBuf::from(MODEL_SCHEMA_PATH), text: format!("{schema}\n") });
     out.push(File { path: PathBuf::from(".gitignore"), text: GITIGNORE.to_string() });
     Ok(Files { files: out, model, notes })
 }
@@ -520,6 +524,7 @@ mod tests {
                 "environments/registry.tfvars.json",
                 "models/mammography-severity-model.json",
                 "schema/env.schema.json",
+                "schema/model.schema.json",
                 ".gitignore"
             ]
         );

@@ -627,7 +627,15 @@ fn init(repo: &std::path::Path, chdir: Option<&std::path::Path>, args: Box<InitA
         .zip(&envs)
         .map(|(f, env)| crate::config::SourceFile { env: env.clone(), path: f.path.clone(), text: f.text.clone() })
         .collect();
-    let validated = crate::validate::validate_sources(&sources, Vec::new(), &[]);
+    let models: Vec<crate::config::SourceFile> = files
+        .iter()
+        .filter(|f| f.path == model)
+        .filter_map(|f| {
+            let name = f.path.file_stem()?.to_str()?.to_string();
+            Some(crate::config::SourceFile { env: name, path: f.path.clone(), text: f.text.clone() })
+        })
+        .collect();
+    let validated = crate::validate::validate_with_models(&sources, &models, Vec::new(), &[]);
     // Configs built from flags must validate; a seed file is written with its gaps, listed below.
     if from.is_none() && validated.report.has_errors() {
         print_report(&validated.report, "nothing was written");
