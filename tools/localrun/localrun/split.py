@@ -27,9 +27,12 @@ more than a quarter of them; part 2 is 10 % of the rest; part 1 the remainder. C
 splits are stratified by class (every class with 3 or more records is in the batch), regression
 splits by label quintile, so small data sets keep every class and the label's spread in each
 file. Records whose label or id is missing (the contract allows neither) are left out and said
-so; batch records are drawn among records whose id is unique (batch preparation rejects repeated
-ids). Seeded and deterministic; standard library only (the story runs it in the emulator's
-environment as well as the scikit-learn image's).
+so. No id repeats within the batch (batch preparation rejects a repeated id): a record whose id
+is already in the batch is passed over for the next of its stratum, so a data set whose ids
+repeat (one id per patient, several visits) still gives a batch like the rest of the data (drawing
+only among records with a unique id would not: in the Palmer penguins' raw file those are mostly
+from one island). Seeded and deterministic; standard library only (the story runs it in the
+emulator's environment as well as the scikit-learn image's).
 """
 
 import csv
@@ -198,12 +201,26 @@ def _allocate(groups, k):
     return take
 
 
-def _sample(candidates, contract, records, k, rng_keys):
-    """A stratified sample of `k` of the record indexes `candidates`."""
+def _sample(candidates, contract, records, k, rng_keys, key=None):
+    """A stratified sample of `k` of the record indexes `candidates`; with `key`, no two records
+    of the sample share key(record) (a stratum's next record is taken instead, while it has one)."""
     subset = [records[i] for i in candidates]
     groups = _strata(subset, contract, [rng_keys[i] for i in candidates])
     take = _allocate(groups, k)
-    return sorted(candidates[j] for g, members in groups.items() for j in members[:take[g]])
+    chosen, seen = [], set()
+    for g, members in groups.items():
+        got = 0
+        for j in members:
+            if got == take[g]:
+                break
+            if key is not None:
+                value = key(subset[j])
+                if value in seen:
+                    continue
+                seen.add(value)
+            chosen.append(candidates[j])
+            got += 1
+    return sorted(chosen)
 
 
 # ---------------------------------------------------------------------------------- outliers
@@ -350,18 +367,11 @@ def split(text, contract, problem_type, model, seed=SEED, source="the CSV file")
     batch_n, part2_n, _ = sizes(n)
     rng = random.Random(seed)
     keys = [rng.random() for _ in usable]
-    candidates = list(range(n))
-    if c.id is not None:
-        seen = {}
-        for i, (cells, _) in enumerate(usable):
-            seen[cells[c.id].strip()] = seen.get(cells[c.id].strip(), 0) + 1
-        candidates = [i for i, (cells, _) in enumerate(usable) if seen[cells[c.id].strip()] == 1]
-        if len(candidates) < batch_n:
-            notes.append("only %d record(s) have a unique %s: the batch holds them" % (len(candidates), c.id_name))
-            batch_n = len(candidates)
-        if batch_n == 0:
-            raise ValueError("no record of %s has a unique %s: batch preparation rejects repeated ids" % (source, c.id_name))
-    batch = _sample(candidates, c, usable, batch_n, keys)
+    key = (lambda record: record[0][c.id].strip()) if c.id is not None else None
+    batch = _sample(list(range(n)), c, usable, batch_n, keys, key)
+    if len(batch) < batch_n:
+        notes.append("the batch holds %d record(s), not %d: %s repeats too often (batch preparation rejects a "
+                     "repeated id)" % (len(batch), batch_n, c.id_name))
     taken = set(batch)
     rest = [i for i in range(n) if i not in taken]
     part2 = _sample(rest, c, usable, part2_n, keys)

@@ -241,13 +241,16 @@ def tell(platform, executor, env_name, data_dir, log):
     # 3. The schedule starts inference on the normal batch.
     platform.queued.append((infer, {}, "schedule %s (%s %s)" % (model["schedule"]["name"], model["schedule"]["expression"],
                                                               model["schedule"]["timezone"])))
-    (ex,) = story.run_queued()
+    # The first run started is the scheduled one (a drift on the normal batch would queue a retrain
+    # after it: the arrow below fails, naming the step).
+    ex = story.run_queued()[0]
     prefix = _predictions_prefix(ex)
     predictions = _predictions(s3, prefix)
     story.figures["drift, normal batch"] = ex.steps.get("CheckDrift", {}).get("summary", "")
     story.arrow("scheduled inference on the normal batch succeeds, predictions written",
                 ex.status == "Succeeded" and len(predictions) == layout["batch_records"],
-                "%d predictions in %s" % (len(predictions), prefix))
+                "%d predictions in %s" % (len(predictions), prefix) if ex.status == "Succeeded" else
+                "%s: %s" % (_failed_step(ex)[0], (_failed_step(ex)[1] or {}).get("failure", ex.failure or ""))[:300])
     manifest = _read_json(cloud, account, prefix + "manifest.json") if predictions else {}
     story.arrow("the batch was scored by version 1", manifest.get("model_package_version") == "1",
                 "manifest: version %s" % manifest.get("model_package_version"))
@@ -344,7 +347,7 @@ def tell(platform, executor, env_name, data_dir, log):
     if v2 is not None:
         approve(v2, "retrained on part 1 + part 2 (localrun story)")
         platform.queued.append((infer, {}, "schedule %s" % model["schedule"]["name"]))
-        (nx,) = story.run_queued()
+        nx = story.run_queued()[0]
         prefix = _predictions_prefix(nx)
         manifest = _read_json(cloud, account, prefix + "manifest.json") if nx.status == "Succeeded" else {}
         drift2 = _step_output(cloud, registry["account_id"], nx, "CheckDrift", "drift", "drift.json") or {}

@@ -150,13 +150,13 @@ def test_an_id_column_is_kept_and_names_the_labels():
     assert len(set(r[0] for r in batch[1:])) == len(batch) - 1
 
 
-def test_records_with_a_repeated_id_stay_out_of_the_batch():
-    contract = _contract("binary", id_column=True)
-    text = _table(200, "binary", id_column=True).replace("P0007,", "P0000,")  # rows 0 and 1 share an id
-    files, layout, _ = split.split(text, contract, "binary", "m")
+def test_no_id_repeats_within_the_batch():
+    # every id twice (a patient seen twice): the batch still holds 30 records, no id twice
+    lines = _table(200, "binary", id_column=True).split("\r\n")
+    lines = [lines[0]] + ["P%04d," % (i // 2) + line.split(",", 1)[1] for i, line in enumerate(lines[1:-1])] + [""]
+    files, layout, notes = split.split("\r\n".join(lines), _contract("binary", id_column=True), "binary", "m")
     batch_ids = [r[0] for r in _rows(files[layout["batch"]])[1:]]
-    assert "P0000" not in batch_ids
-    assert sum(r[0] == "P0000" for r in _rows(files[layout["train_part1"]] + files[layout["train_part2"]])) == 2
+    assert len(batch_ids) == 30 == len(set(batch_ids)) and notes == []
 
 
 def test_records_without_a_label_are_left_out_and_said_so():
