@@ -81,8 +81,9 @@ TYPES = ["binary", "multiclass", "regression"]
 # ---------------------------------------------------------------- sizes
 
 
-@pytest.mark.parametrize("n,expected", [(178, (30, 15, 133)), (442, (44, 40, 358)), (569, (57, 51, 461)),
-                                        (100, (25, 8, 67)), (60, (15, 4, 41)), (10000, (500, 950, 8550))])
+@pytest.mark.parametrize("n,expected", [(178, (44, 13, 121)), (442, (100, 34, 308)), (569, (100, 47, 422)),
+                                        (1200, (120, 108, 972)), (100, (25, 8, 67)), (60, (15, 4, 41)),
+                                        (10000, (500, 950, 8550))])
 def test_sizes(n, expected):
     assert split.sizes(n) == expected
 
@@ -94,8 +95,8 @@ def test_every_record_lands_in_exactly_one_file(problem_type):
     part1 = split.read_records(files[layout["train_part1"]])[1:]
     part2 = split.read_records(files[layout["train_part2"]])[1:]
     batch = _rows(files[layout["batch"]])[1:]
-    assert (len(batch), len(part2), len(part1)) == (30, 15, 133)
-    assert layout["batch_records"] == 30
+    assert (len(batch), len(part2), len(part1)) == (44, 13, 121)
+    assert layout["batch_records"] == 44
     # the training parts hold the input's records verbatim (CRLF, quotes and all), none twice
     raws = [raw for _, raw in part1 + part2]
     assert len(set(raws)) == len(raws) and set(raws) < set(records)
@@ -151,12 +152,12 @@ def test_an_id_column_is_kept_and_names_the_labels():
 
 
 def test_no_id_repeats_within_the_batch():
-    # every id twice (a patient seen twice): the batch still holds 30 records, no id twice
+    # every id twice (a patient seen twice): the batch still holds 50 records, no id twice
     lines = _table(200, "binary", id_column=True).split("\r\n")
     lines = [lines[0]] + ["P%04d," % (i // 2) + line.split(",", 1)[1] for i, line in enumerate(lines[1:-1])] + [""]
     files, layout, notes = split.split("\r\n".join(lines), _contract("binary", id_column=True), "binary", "m")
     batch_ids = [r[0] for r in _rows(files[layout["batch"]])[1:]]
-    assert len(batch_ids) == 30 == len(set(batch_ids)) and notes == []
+    assert len(batch_ids) == 50 == len(set(batch_ids)) and notes == []
 
 
 def test_records_without_a_label_are_left_out_and_said_so():
