@@ -117,7 +117,11 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
                 json!({
                     "name": m.name,
                     "group_arn": env.group_arn(&registry_account, &m.group.name),
-                    "code": { "directory": format!("code/{}", m.name), "prefix": format!("s3://{}/{}/code/", w.default_bucket.name, m.name) },
+                    "code": {
+                        "directory": format!("code/{}", m.name),
+                        "prefix": format!("s3://{}/{}/code/", w.default_bucket.name, m.name),
+                        "objects": workflow::code_objects(m).iter().map(|o| json!({ "file": o.file, "uri": format!("s3://{}/{}", w.default_bucket.name, o.key) })).collect::<Vec<_>>(),
+                    },
                     "train_data": format!("s3://{}/{}", w.default_bucket.name, m.train.input_data_prefix),
                     "batch_prefix": format!("s3://{}/{}/data/batch-dataset/", w.default_bucket.name, m.name),
                     "labels_prefix": m.monitoring.quality.as_ref().map(|q| format!("s3://{}/{}", w.default_bucket.name, q.labels_prefix)),
@@ -131,6 +135,11 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
                     },
                     "retrain_on_drift": m.retrain_on_drift,
                     "problem_type": m.problem.as_str(),
+                    "training": match &m.training {
+                        crate::model::Training::Xgboost => json!({ "algorithm": "xgboost" }),
+                        crate::model::Training::Script(s) => json!({ "algorithm": "script", "entry_point": s.entry_point, "framework_version": s.framework_version }),
+                        crate::model::Training::Image { uri, .. } => json!({ "algorithm": "image", "image_uri": uri }),
+                    },
                     "contract": contract(env, m),
                     "batch_file": format!("{}.csv", m.batch_dataset_filename),
                     "gate": { "metric": m.train.gate.metric.as_str(), m.train.gate.metric.bound(): m.train.gate.threshold },

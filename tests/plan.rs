@@ -140,8 +140,8 @@ fn a_never_generated_environment_is_all_additions() {
     assert_eq!(code, 2);
     assert!(out.contains("to change, 0 to destroy."), "{out}");
     // As Terraform counts: the roots' resources and each module call's, no data sources,
-    // outputs or variables (main root 65, bootstrap 21).
-    assert!(out.contains("Plan: 86 to add, 0 to change, 0 to destroy."), "{out}");
+    // outputs or variables (main root 66, bootstrap 21).
+    assert!(out.contains("Plan: 87 to add, 0 to change, 0 to destroy."), "{out}");
     let (_, out) = plan(repo.path(), &["dev"]);
     assert!(out.contains("+ bootstrap/module.kms"), "{out}");
     let summary = out.split("\n--- a/").next().unwrap_or("");

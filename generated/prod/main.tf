@@ -287,6 +287,16 @@ resource "aws_s3_object" "mammography_severity_model_problem" {
   kms_key_id             = data.aws_kms_key.platform.arn
 }
 
+resource "aws_s3_object" "mammography_severity_model_training" {
+  bucket                 = module.data_bucket.name
+  key                    = "mammography-severity-model/code/training.py"
+  source                 = "${path.module}/code/mammography-severity-model/training.py"
+  source_hash            = filemd5("${path.module}/code/mammography-severity-model/training.py")
+  content_type           = "text/x-python"
+  server_side_encryption = "aws:kms"
+  kms_key_id             = data.aws_kms_key.platform.arn
+}
+
 resource "aws_s3_object" "mammography_severity_model_preprocess" {
   bucket                 = module.data_bucket.name
   key                    = "mammography-severity-model/code/preprocess.py"

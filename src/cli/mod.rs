@@ -635,7 +635,7 @@ fn init(repo: &std::path::Path, chdir: Option<&std::path::Path>, args: Box<InitA
             Some(crate::config::SourceFile { env: name, path: f.path.clone(), text: f.text.clone() })
         })
         .collect();
-    let validated = crate::validate::validate_with_models(&sources, &models, Vec::new(), &[]);
+    let validated = crate::validate::validate_with_models(&sources, &models, Vec::new(), &[], Some(repo));
     // Configs built from flags must validate; a seed file is written with its gaps, listed below.
     if from.is_none() && validated.report.has_errors() {
         print_report(&validated.report, "nothing was written");

@@ -137,6 +137,7 @@ pub struct RawModel {
     pub data_contract: Option<RawContract>,
     pub monitoring: Option<RawMonitoring>,
     pub problem_type: Option<String>,
+    pub training: Option<RawTraining>,
 }
 
 impl RawModel {
@@ -152,6 +153,7 @@ impl RawModel {
             && self.data_contract.is_none()
             && self.monitoring.is_none()
             && self.problem_type.is_none()
+            && self.training.is_none()
     }
 }
 
@@ -319,4 +321,16 @@ pub struct RawModelFile {
     pub gate: Option<RawGate>,
     pub hyperparameters: Option<RawHyperparameters>,
     pub monitoring: Option<RawMonitoring>,
+    pub training: Option<RawTraining>,
+}
+
+/// How a model is trained (`training`).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawTraining {
+    pub algorithm: Option<String>,
+    pub entry_point: Option<String>,
+    pub framework_version: Option<String>,
+    pub image_uri: Option<String>,
+    pub hyperparameters: Option<indexmap::IndexMap<String, serde_json::Value>>,
 }

@@ -278,6 +278,54 @@ fn hyperparameters() -> Shape {
     )
 }
 
+/// How the model is trained and served.
+fn training() -> Shape {
+    object(
+        vec![
+            opt(
+                "algorithm",
+                one_of(
+                    &["xgboost", "script", "image"],
+                    "xgboost: SageMaker's built-in XGBoost (hyperparameters, train_pipeline.xgboost_version); script: the team's own training script (entry_point) on the SageMaker scikit-learn framework image, served by the platform's serving module; image: a custom image (image_uri) for training and serving.",
+                )
+                .default(json!("xgboost")),
+            ),
+            opt(
+                "entry_point",
+                string("script: the training script, relative to the repository root, e.g. \"training/train.py\". Its directory is shipped with it (with its requirements.txt, installed by the image), content-addressed.")
+                    .len(4, 256),
+            ),
+            opt(
+                "framework_version",
+                string("script: the SageMaker scikit-learn framework image version.").default(json!("1.2-1")),
+            ),
+            opt(
+                "image_uri",
+                string("image: the ECR image for training and serving, <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or @sha256:<digest>.")
+                    .len(1, 255),
+            ),
+            opt(
+                "hyperparameters",
+                map(
+                    "^[A-Za-z0-9_.-]{1,256}$",
+                    "a hyperparameter name",
+                    either(
+                        vec![
+                            number(-1e15, 1e15, "A number."),
+                            string("A string.").len(0, 2500),
+                            boolean("A flag."),
+                        ],
+                        "The value, passed as the framework passes it (script: --name value).",
+                    ),
+                    100,
+                    "script and image: the training job's hyperparameters.",
+                ),
+            ),
+        ],
+        "How the model is trained and served: SageMaker's built-in XGBoost (default), the team's own script (script mode), or a custom image.",
+    )
+}
+
 /// Every metric name, for the gate's `metric` (a test keeps it equal to `model::Metric::ALL`).
 pub const METRIC_NAMES: &[&str] =
     &["auc", "accuracy", "precision", "recall", "f1", "macro_f1", "weighted_f1", "log_loss", "rmse", "mae", "r2"];
@@ -570,6 +618,7 @@ fn model_fields() -> Vec<Field> {
             ),
         ),
         opt("data_contract", data_contract()),
+        opt("training", training()),
         opt("monitoring", monitoring()),
     ]
 }
@@ -828,6 +877,7 @@ fn model_file() -> Shape {
                 ),
             ),
             req("data_contract", data_contract()),
+            opt("training", training()),
             opt("gate", gate()),
             opt("hyperparameters", hyperparameters()),
             opt("monitoring", monitoring()),

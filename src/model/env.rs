@@ -151,6 +151,8 @@ pub struct Model {
     pub retrain_on_drift: bool,
     /// What the label is (`problem_type`, or inferred from the label column).
     pub problem: super::ProblemType,
+    /// How it is trained and served (`training`).
+    pub training: Training,
     pub train: Train,
     pub inference: Inference,
     pub contract: DataContract,
@@ -285,6 +287,39 @@ pub struct GroupRef {
     pub env: Option<String>,
     /// Where the reference was written.
     pub path: JsonPath,
+}
+
+/// How a model is trained and served.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Training {
+    /// SageMaker's built-in XGBoost (`train_pipeline.xgboost_version`, `hyperparameters`).
+    Xgboost,
+    /// The team's own script on the SageMaker scikit-learn framework image (script mode).
+    Script(Script),
+    /// A custom image for training and serving.
+    Image { uri: String, hyperparameters: Vec<(String, serde_json::Value)> },
+}
+
+/// The team's training script and the directory shipped with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Script {
+    /// As written in the config: relative to the repository root, e.g. `training/train.py`.
+    pub entry_point: String,
+    /// The directory shipped (the entry point's), relative to the repository root.
+    pub source_dir: String,
+    /// Every file of `source_dir` (path inside it, bytes), sorted; read when validating.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The scikit-learn framework image version.
+    pub framework_version: String,
+    /// Passed as `--name value` (values as the config wrote them).
+    pub hyperparameters: Vec<(String, serde_json::Value)>,
+}
+
+impl Script {
+    /// The entry point's file name inside the shipped directory.
+    pub fn program(&self) -> &str {
+        self.entry_point.rsplit('/').next().unwrap_or(&self.entry_point)
+    }
 }
 
 /// The train pipeline's settings.

@@ -19,7 +19,9 @@ pub mod problem;
 pub mod python;
 pub mod registry;
 pub mod root;
+pub mod targz;
 pub mod tf;
+pub mod training;
 pub mod workflow;
 pub mod zip;
 

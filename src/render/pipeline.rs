@@ -51,6 +51,7 @@ pub fn drift_step(model: &Model) -> &'static str {
 pub const SCRIPTS: &[&str] = &[
     "contract.py",
     "problem.py",
+    "training.py",
     "preprocess.py",
     "evaluate.py",
     "baseline.py",
@@ -101,7 +102,7 @@ impl<'a> Context<'a> {
         self.env.role_arn(&self.workload.execution_role)
     }
 
-    fn image(&self, f: Framework, version: &str) -> String {
+    pub fn image(&self, f: Framework, version: &str) -> String {
         image_uri(self.env, f, version)
     }
 
@@ -333,9 +334,7 @@ fn provenance(cx: &Context<'_>, model: &Model, preprocessing: Value) -> Value {
 /// The train pipeline of one model.
 pub fn train(cx: &Context<'_>, model: &Model) -> Value {
     let t = &model.train;
-    let h = &t.hyperparameters;
     let sklearn = cx.image(Framework::Sklearn, &t.sklearn_version);
-    let xgboost = cx.image(Framework::Xgboost, &t.xgboost_version);
     let runs = cx.data(model, "train-runs");
     let evidence = cx.kept(model, "evidence");
     let mut preprocess = processing(
@@ -376,7 +375,7 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
         "Name": "TrainModel",
         "Type": "Training",
         "Arguments": {
-            "AlgorithmSpecification": { "TrainingImage": xgboost, "TrainingInputMode": "File" },
+            "AlgorithmSpecification": { "TrainingImage": super::training::image(cx, model), "TrainingInputMode": "File" },
             "OutputDataConfig": { "S3OutputPath": cx.kept(model, "models"), "KmsKeyId": cx.registry_key },
             "StoppingCondition": { "MaxRuntimeInSeconds": t.max_runtime_in_seconds },
             "ResourceConfig": {
@@ -389,7 +388,7 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
             "EnableInterContainerTrafficEncryption": true,
             "EnableNetworkIsolation": cx.workload.network.isolation,
             "InputDataConfig": [channel("train"), channel("validation")],
-            "HyperParameters": super::problem::hyperparameters(model, h)
+            "HyperParameters": super::training::hyperparameters(cx, model)
         }
     });
     if let Some(vpc) = vpc_config(cx) {
@@ -401,7 +400,7 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
         Script {
             name: "EvaluateModel",
             script: "evaluate.py",
-            image: xgboost.clone(),
+            image: super::training::evaluation_image(cx, model),
             instance: get("Parameters.ProcessingInstanceType"),
             inputs: vec![
                 s3_input("model", get("Steps.TrainModel.ModelArtifacts.S3ModelArtifacts"), "/opt/ml/processing/model"),
@@ -481,7 +480,7 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
             "ModelPackageDescription": format!("{} trained by {} in {}", model.name, t.pipeline_name, cx.env.name),
             "ModelApprovalStatus": "PendingManualApproval",
             "InferenceSpecification": {
-                "Containers": [{ "Image": xgboost, "ModelDataUrl": get("Steps.TrainModel.ModelArtifacts.S3ModelArtifacts") }],
+                "Containers": [super::training::container(cx, model, get("Steps.TrainModel.ModelArtifacts.S3ModelArtifacts"))],
                 "SupportedContentTypes": ["text/csv"],
                 "SupportedResponseMIMETypes": ["text/csv"],
                 "SupportedRealtimeInferenceInstanceTypes": [model.inference.transform_instance_type],

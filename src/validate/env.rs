@@ -19,6 +19,8 @@ pub struct FileCtx<'a> {
     pub placeholders: &'a Placeholders,
     /// The model files' declarations, by model name.
     pub models: &'a std::collections::BTreeMap<String, super::model_file::ModelSpec>,
+    /// The repository root, where training scripts are read (None: nothing on disk, e.g. fuzzing).
+    pub repo: Option<&'a Path>,
     pub diags: Vec<Diagnostic>,
 }
 
@@ -964,7 +966,7 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
     let sklearn_version = t.sklearn_version.clone().unwrap_or_else(|| "1.2-1".into());
     framework_version(cx, Framework::Xgboost, "XGBoost", &xgboost_version, &tp.key("xgboost_version"), region);
     framework_version(cx, Framework::Sklearn, "scikit-learn", &sklearn_version, &tp.key("sklearn_version"), region);
-    let (contract, problem, gate, monitoring, hyper) = match cx.models.get(name).cloned() {
+    let (contract, problem, gate, monitoring, hyper, training) = match cx.models.get(name).cloned() {
         Some(spec) => {
             let file = crate::diag::display_path(&spec.file);
             // What the model is belongs to the model file alone; how it trains and is watched
@@ -1004,7 +1006,27 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
             } else {
                 super::contract::monitoring(cx, m.monitoring.as_ref(), base, name, spec.problem)
             };
-            (spec.contract, spec.problem, gate, monitoring, spec.hyperparameters.or_else(|| t.hyperparameters.clone()))
+            if t.hyperparameters.is_some() && spec.training != Training::Xgboost {
+                cx.push(
+                    cx.error(
+                        Code::E0235,
+                        &tp.key("hyperparameters"),
+                        format!("model {} is not trained by the built-in XGBoost ({file})", quoted(name)),
+                    )
+                    .label("XGBoost hyperparameters")
+                    .expected(format!("training.hyperparameters in {file}"))
+                    .found("train_pipeline.hyperparameters")
+                    .help("remove them here"),
+                );
+            }
+            (
+                spec.contract,
+                spec.problem,
+                gate,
+                monitoring,
+                spec.hyperparameters.or_else(|| t.hyperparameters.clone()),
+                spec.training,
+            )
         }
         None => {
             if m.data_contract.is_none() {
@@ -1023,7 +1045,9 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
                 super::contract::problem(cx, m.problem_type.as_deref(), &contract, m.data_contract.as_ref(), base);
             let gate = super::contract::gate(cx, t.gate.as_ref(), t.auc_threshold, problem, &tp);
             let monitoring = super::contract::monitoring(cx, m.monitoring.as_ref(), base, name, problem);
-            (contract, problem, gate, monitoring, t.hyperparameters.clone())
+            let training =
+                super::training::training(cx, m.training.as_ref(), t.hyperparameters.is_some(), &base.key("training"));
+            (contract, problem, gate, monitoring, t.hyperparameters.clone(), training)
         }
     };
     if monitoring.engine == Engine::ModelMonitor
@@ -1049,6 +1073,37 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
     cx.check(Code::E0231, &ip.key("schedule_timezone"), &schedule_timezone, rules::time_zone);
 
     let hyperparameters = hyperparameters(cx, hyper.as_ref(), problem, &tp.key("hyperparameters"));
+    let training_at = match cx.models.get(name) {
+        Some(spec) => (spec.file.clone(), JsonPath::root().key("training")),
+        None => (cx.file.to_path_buf(), base.key("training")),
+    };
+    match &training {
+        Training::Script(s) if training_at.0 == cx.file => {
+            framework_version(
+                cx,
+                Framework::Sklearn,
+                "scikit-learn",
+                &s.framework_version,
+                &training_at.1.key("framework_version"),
+                region,
+            );
+        }
+        Training::Image { uri, .. } => {
+            if let Ok((image_region, _)) = super::training::ecr_uri(uri)
+                && image_region != region
+            {
+                let at = if training_at.0 == cx.file { training_at.1.key("image_uri") } else { base.clone() };
+                cx.push(
+                    cx.error(Code::E0235, &at, format!("the image is in {image_region}, the environment in {region}"))
+                        .label("another region")
+                        .expected(format!("an ECR image in {region} (SageMaker pulls from the job's region)"))
+                        .found(quoted(uri))
+                        .help(format!("replicate the repository to {region} (ECR replication) and use that URI")),
+                );
+            }
+        }
+        _ => {}
+    }
     Model {
         name: name.to_string(),
         path: base.clone(),
@@ -1056,6 +1111,7 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
         batch_dataset_filename,
         retrain_on_drift: m.retrain_on_drift.unwrap_or(true),
         problem,
+        training,
         train: Train {
             pipeline_name: train_name,
             processing_instance_type,

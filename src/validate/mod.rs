@@ -10,6 +10,7 @@ pub mod model_file;
 pub mod rules;
 pub mod scan;
 pub mod structure;
+pub mod training;
 
 use crate::config::{self, json, raw::RawEnv};
 use crate::diag::{Code, Diagnostic, Report};
@@ -55,13 +56,13 @@ pub fn validate_repo(repo: &Path, only: &[String]) -> Validated {
     let (files, mut read_diags) = config::read_all(repo);
     let (models, model_diags) = config::read_models(repo);
     read_diags.extend(model_diags);
-    validate_with_models(&files, &models, read_diags, only)
+    validate_with_models(&files, &models, read_diags, only, Some(repo))
 }
 
 /// Validates config files already in memory (`validate_repo` after reading; the fuzz target).
 /// `read_diags` are the problems met while reading them.
 pub fn validate_sources(files: &[config::SourceFile], read_diags: Vec<Diagnostic>, only: &[String]) -> Validated {
-    validate_with_models(files, &[], read_diags, only)
+    validate_with_models(files, &[], read_diags, only, None)
 }
 
 /// Validates environment files and model files (`models/<model>.json`) already in memory. A
@@ -72,13 +73,14 @@ pub fn validate_with_models(
     model_files: &[config::SourceFile],
     read_diags: Vec<Diagnostic>,
     only: &[String],
+    repo: Option<&Path>,
 ) -> Validated {
     let mut report = Report::new();
     report.extend(read_diags);
     for f in model_files {
         report.add_source(&f.path, f.text.clone());
     }
-    let (specs, model_diags) = model_file::check_all(model_files);
+    let (specs, model_diags) = model_file::check_all(model_files, repo);
     let names: Vec<String> = files.iter().map(|f| f.env.clone()).collect();
 
     let mut parsed = Vec::new();
@@ -120,7 +122,7 @@ pub fn validate_with_models(
             continue;
         };
         let mut cx =
-            env::FileCtx { file: &f.path, root, placeholders: &placeholders, models: &specs, diags: Vec::new() };
+            env::FileCtx { file: &f.path, root, placeholders: &placeholders, models: &specs, repo, diags: Vec::new() };
         let checked = env::check_env(&mut cx, &f.env, &raw);
         diags.extend(cx.diags);
         envs.extend(checked);

@@ -23,13 +23,17 @@ pub struct ModelSpec {
     pub gate: Gate,
     pub hyperparameters: Option<RawHyperparameters>,
     pub monitoring: Monitoring,
+    pub training: crate::model::Training,
     /// Whether the file sets `monitoring` (else an environment may).
     pub declares_monitoring: bool,
 }
 
 /// The model files' specs by model name (only files whose JSON parsed and whose structure held),
 /// and every diagnostic about them.
-pub fn check_all(files: &[SourceFile]) -> (BTreeMap<String, ModelSpec>, Vec<Diagnostic>) {
+pub fn check_all(
+    files: &[SourceFile],
+    repo: Option<&std::path::Path>,
+) -> (BTreeMap<String, ModelSpec>, Vec<Diagnostic>) {
     let mut specs = BTreeMap::new();
     let mut diags = Vec::new();
     for f in files {
@@ -48,7 +52,7 @@ pub fn check_all(files: &[SourceFile]) -> (BTreeMap<String, ModelSpec>, Vec<Diag
                 continue;
             }
         };
-        let (found, spec) = check_one(f, &root);
+        let (found, spec) = check_one(f, &root, repo);
         diags.extend(found);
         if let Some(spec) = spec {
             specs.insert(f.env.clone(), spec);
@@ -57,7 +61,7 @@ pub fn check_all(files: &[SourceFile]) -> (BTreeMap<String, ModelSpec>, Vec<Diag
     (specs, diags)
 }
 
-fn check_one(f: &SourceFile, root: &Node) -> (Vec<Diagnostic>, Option<ModelSpec>) {
+fn check_one(f: &SourceFile, root: &Node, repo: Option<&std::path::Path>) -> (Vec<Diagnostic>, Option<ModelSpec>) {
     let (mut diags, cleaned) = super::structure::check_model(&f.path, &f.text, root);
     let (scanned, placeholders) = super::scan::scan(&f.path, root);
     diags.extend(scanned);
@@ -66,7 +70,7 @@ fn check_one(f: &SourceFile, root: &Node) -> (Vec<Diagnostic>, Option<ModelSpec>
     }
     let Ok(raw) = serde_json::from_value::<RawModelFile>(cleaned) else { return (diags, None) };
     let empty = BTreeMap::new();
-    let mut cx = FileCtx { file: &f.path, root, placeholders: &placeholders, models: &empty, diags: Vec::new() };
+    let mut cx = FileCtx { file: &f.path, root, placeholders: &placeholders, models: &empty, repo, diags: Vec::new() };
     let base = JsonPath::root();
     if let Err(b) = super::rules::model_name(&f.env) {
         cx.push(
@@ -87,6 +91,23 @@ fn check_one(f: &SourceFile, root: &Node) -> (Vec<Diagnostic>, Option<ModelSpec>
     let gate = super::contract::gate(&mut cx, raw.gate.as_ref(), None, problem, &base);
     let monitoring = super::contract::monitoring(&mut cx, raw.monitoring.as_ref(), &base, &f.env, problem);
     let _ = super::env::hyperparameters(&mut cx, raw.hyperparameters.as_ref(), problem, &base.key("hyperparameters"));
+    let training =
+        super::training::training(&mut cx, raw.training.as_ref(), raw.hyperparameters.is_some(), &base.key("training"));
+    if let crate::model::Training::Script(s) = &training
+        && !crate::model::images::versions(crate::model::images::Framework::Sklearn)
+            .contains(&s.framework_version.as_str())
+    {
+        let versions = crate::model::images::versions(crate::model::images::Framework::Sklearn);
+        cx.push(
+            cx.error(Code::E0225, &base.key("training").key("framework_version"), "unknown scikit-learn image version")
+                .label("no such SageMaker image")
+                .expected(format!(
+                    "one of {}",
+                    versions.iter().map(|v| crate::diag::quoted(v)).collect::<Vec<_>>().join(", ")
+                ))
+                .found(crate::diag::quoted(&s.framework_version)),
+        );
+    }
     diags.extend(cx.diags);
     let spec = ModelSpec {
         file: f.path.clone(),
@@ -96,6 +117,7 @@ fn check_one(f: &SourceFile, root: &Node) -> (Vec<Diagnostic>, Option<ModelSpec>
         hyperparameters: raw.hyperparameters.clone(),
         monitoring,
         declares_monitoring: raw.monitoring.is_some(),
+        training,
     };
     (diags, Some(spec))
 }

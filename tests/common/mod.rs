@@ -37,8 +37,10 @@ pub fn temp_repo(overlay: Option<&Path>) -> tempfile::TempDir {
         if o.join("environments").exists() {
             copy_dir(&o.join("environments"), &dir.path().join("environments"));
         }
-        if o.join("models").exists() {
-            copy_dir(&o.join("models"), &dir.path().join("models"));
+        for extra in ["models", "training"] {
+            if o.join(extra).exists() {
+                copy_dir(&o.join(extra), &dir.path().join(extra));
+            }
         }
     }
     dir

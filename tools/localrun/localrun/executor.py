@@ -376,9 +376,17 @@ class Executor:
         s3 = self.cloud.as_role("s3", ex.pipeline.role_arn)
         algo = args.get("AlgorithmSpecification", {})
         image = algo.get("TrainingImage", "")
-        if runtimes.image_runtime(image) != "xgboost-1.7-1":
+        runtime = runtimes.image_runtime(image) or ""
+        hyper = args.get("HyperParameters", {})
+        if runtime.startswith("xgboost-"):
+            program = "xgboost_train.py"
+        elif runtime.startswith("sklearn-") and "sagemaker_program" in hyper:
+            program = "sklearn_train.py"
+        else:
             raise StepFailed(step.name, "Arguments.AlgorithmSpecification.TrainingImage",
-                             "only the built-in XGBoost 1.7-1 algorithm runs here, not %r" % image)
+                             "cannot run %r here: the offline run has the built-in XGBoost (%s) and the scikit-learn "
+                             "framework in script mode (sagemaker_program), not other images"
+                             % (image, ", ".join(k for k, v in runtimes.IMAGES.items() if v.startswith("xgboost-"))))
         python = self._runtime(step, "Arguments.AlgorithmSpecification.TrainingImage", image)
         root = self._job_root(ex, step)
         config = os.path.join(root, "ml", "input", "config")
@@ -393,10 +401,11 @@ class Executor:
             channels[name] = {"ContentType": ch["ContentType"]} if ch.get("ContentType") else {}
         with open(os.path.join(config, "inputdataconfig.json"), "w") as f:
             json.dump(channels, f)
-        hyper = args.get("HyperParameters", {})
         with open(os.path.join(config, "hyperparameters.json"), "w") as f:
             json.dump(hyper, f)
-        code, output = sandbox.run(root, [python, os.path.join(ALGORITHMS, "xgboost_train.py")], {},
+        if program == "sklearn_train.py":
+            self._stage_source(step, s3, hyper, os.path.join(root, "ml", "code"))
+        code, output = sandbox.run(root, [python, os.path.join(ALGORITHMS, program)], {},
                                    log=os.path.join(self.work_dir, "jobs.log"))
         if code != 0:
             failure = _read(os.path.join(root, "ml", "output", "failure")) or output.strip().splitlines()[-1:]
@@ -417,6 +426,26 @@ class Executor:
                                 "FinalMetricDataList": metrics, "HyperParameters": hyper}
         record["summary"] = ", ".join("%s %.4f" % (m["MetricName"], m["Value"]) for m in metrics)
 
+    def _stage_source(self, step, s3, hyper, code_dir):
+        """Script mode: the source archive `sagemaker_submit_directory` names, extracted to
+        /opt/ml/code as the training toolkit does (read as the job's role)."""
+        try:
+            uri = json.loads(hyper.get("sagemaker_submit_directory", '""'))
+        except ValueError:
+            uri = hyper.get("sagemaker_submit_directory", "")
+        if not isinstance(uri, str) or not uri.startswith("s3://"):
+            raise StepFailed(step.name, "Arguments.HyperParameters.sagemaker_submit_directory",
+                             "ClientError: %r is not a JSON-encoded s3:// URI" % uri)
+        bucket, key = s3util.split(uri)
+        os.makedirs(code_dir)
+        archive = code_dir + ".tar.gz"
+        try:
+            s3.download_file(bucket, key, archive)
+        except Exception as e:
+            raise StepFailed(step.name, "Arguments.HyperParameters.sagemaker_submit_directory",
+                             "ClientError: cannot read the source archive %s: %s" % (uri, e))
+        _extract(archive, code_dir, step.name, "Arguments.HyperParameters.sagemaker_submit_directory")
+
     def _step_model(self, ex, d, step, record):
         args = self.evaluate(ex, d, step, step.raw.get("Arguments", {}), "Arguments")
         container = args.get("PrimaryContainer") or (args.get("Containers") or [{}])[0]
@@ -432,6 +461,8 @@ class Executor:
                                  "ValidationException: model package %s is %s, not Approved" % (package_arn, package.get("ModelApprovalStatus")))
             spec = package["InferenceSpecification"]["Containers"][0]
             container = {"Image": spec["Image"], "ModelDataUrl": spec["ModelDataUrl"], "ModelPackageName": package_arn}
+            if spec.get("Environment"):
+                container["Environment"] = spec["Environment"]
         if not container.get("Image"):
             raise StepFailed(step.name, "Arguments.PrimaryContainer", "no Image or ModelPackageName")
         name = "pipelines-%s-%s" % (ex.id, step.name)
@@ -459,11 +490,10 @@ class Executor:
         archive = os.path.join(root, "model.tar.gz")
         bucket, key = s3util.split(container["ModelDataUrl"])
         s3.download_file(bucket, key, archive)
-        with tarfile.open(archive) as tar:
-            for member in tar.getmembers():
-                if member.isfile() and "/" not in member.name and ".." not in member.name:
-                    with open(os.path.join(model_dir, member.name), "wb") as out:
-                        out.write(tar.extractfile(member).read())
+        _extract(archive, model_dir, step.name, "Arguments.ModelName")
+        runtime = runtimes.image_runtime(container["Image"]) or ""
+        environment = {k: _text(v) for k, v in (container.get("Environment") or {}).items()}
+        serve = "sklearn_serve.py" if runtime.startswith("sklearn-") else "xgboost_serve.py"
         uri = tin.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri")
         in_bucket, prefix, keys = s3util.list_keys(s3, uri)
         keys = [k for k in keys if not k.endswith("/")]
@@ -487,8 +517,8 @@ class Executor:
             with open(path, "w") as f:
                 f.write("\n".join(filtered) + "\n")
             plans.append((k, records, path))
-        code, output = sandbox.run(root, [python, os.path.join(ALGORITHMS, "xgboost_serve.py"), content_type]
-                                   + ["/opt" + p[len(root):] for _, _, p in plans], {},
+        code, output = sandbox.run(root, [python, os.path.join(ALGORITHMS, serve), content_type]
+                                   + ["/opt" + p[len(root):] for _, _, p in plans], environment,
                                    log=os.path.join(self.work_dir, "jobs.log"))
         if code != 0:
             raise StepFailed(step.name, "Arguments.TransformInput", "ClientError: %s" % output.strip().splitlines()[-1:])
@@ -647,3 +677,22 @@ def csv_filter(fields, expression):
             raise ValueError("filter %r: index %d out of range for a record of %d fields" % (expression, i, n))
         out.append(fields[i])
     return out
+
+
+def _extract(archive, target, step_name, field):
+    """Extracts a .tar.gz into `target`: plain files and directories only, every path inside it."""
+    try:
+        with tarfile.open(archive) as tar:
+            for member in tar.getmembers():
+                name = os.path.normpath(member.name)
+                if name.startswith("..") or os.path.isabs(name) or not (member.isfile() or member.isdir()):
+                    raise StepFailed(step_name, field, "the archive holds %r, not a plain file inside it" % member.name)
+                path = os.path.join(target, name)
+                if member.isdir():
+                    os.makedirs(path, exist_ok=True)
+                    continue
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "wb") as out:
+                    out.write(tar.extractfile(member).read())
+    except tarfile.TarError as e:
+        raise StepFailed(step_name, field, "not a readable .tar.gz: %s" % e)

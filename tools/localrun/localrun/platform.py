@@ -162,8 +162,11 @@ class Platform:
                 self.functions[trig["arn"]] = Function(self, env, trig)
             s3 = self.cloud.client("s3", env["account_id"])
             for m in env["models"]:
-                local = os.path.join(self.repo, env["directory"], m["code"]["directory"])
-                s3util.upload_dir(s3, local, m["code"]["prefix"], env["kms_key"])
+                # What Terraform uploads: each object of describe's list at its key.
+                for o in m["code"]["objects"]:
+                    bucket, key = s3util.split(o["uri"])
+                    s3util.put(s3, bucket, key, path=os.path.join(self.repo, env["directory"], o["file"]),
+                               kms_key=env["kms_key"])
                 for kind, p in m["pipelines"].items():
                     path = os.path.join(self.repo, env["directory"], p["definition"])
                     self.pipelines[p["arn"]] = Pipeline(env["name"], kind, p["name"], p["arn"], env["account_id"],

@@ -87,3 +87,13 @@ def details(y, scores):
     tn = int(((predicted == 0) & (y == 0)).sum())
     return {"confusion_matrix": {"1": {"1": tp, "0": fn}, "0": {"1": fp, "0": tn}}}
 
+
+def predict(model, features):
+    """What a scikit-learn style estimator (script mode) answers for the features: the positive
+    class's probability (target 1)."""
+    p = np.asarray(model.predict_proba(features), dtype=np.float64)
+    classes = list(getattr(model, "classes_", [0, 1]))
+    if 1 not in [int(c) for c in classes]:
+        return np.zeros(p.shape[0])
+    return p[:, [int(c) for c in classes].index(1)]
+

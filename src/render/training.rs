@@ -1,0 +1,131 @@
+//! What the training choice changes in the rendered output, in one place: the training job's
+//! image and hyperparameters, the serving container a version registers, the image its
+//! evaluation runs in, the script-mode source package (content-addressed), and the template of
+//! `training.py`, the module the evaluation step loads and scores the model with.
+//!
+//! Script mode follows the SageMaker scikit-learn framework's contracts: the training job runs
+//! `sagemaker_program` from the `sagemaker_submit_directory` archive with every hyperparameter
+//! JSON-encoded (as the SageMaker Python SDK passes them) and `requirements.txt` installed; the
+//! platform's `mlopsgen_train.py` runs the team's script and copies the shipped directory into
+//! the model (`code/`), so a registered version carries its own code in the registry's bucket;
+//! it is served with `SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code` by `mlopsgen_serve.py`,
+//! which answers in the problem type's format.
+
+use super::pipeline::Context;
+use crate::model::images::Framework;
+use crate::model::{Model, Script, Training};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// The program the training job runs in script mode.
+pub const TRAIN_PROGRAM: &str = "mlopsgen_train.py";
+/// The serving module of script mode.
+pub const SERVE_PROGRAM: &str = "mlopsgen_serve.py";
+/// The problem type's module inside the shipped directory.
+pub const PROBLEM_MODULE: &str = "mlopsgen_problem.py";
+
+/// The training job's image.
+pub fn image(cx: &Context<'_>, model: &Model) -> String {
+    match &model.training {
+        Training::Xgboost => cx.image(Framework::Xgboost, &model.train.xgboost_version),
+        Training::Script(s) => cx.image(Framework::Sklearn, &s.framework_version),
+        Training::Image { uri, .. } => uri.clone(),
+    }
+}
+
+/// The image the evaluation step runs in: one that can load the model.
+pub fn evaluation_image(cx: &Context<'_>, model: &Model) -> String {
+    match &model.training {
+        Training::Xgboost => cx.image(Framework::Xgboost, &model.train.xgboost_version),
+        Training::Script(s) => cx.image(Framework::Sklearn, &s.framework_version),
+        Training::Image { uri, .. } => uri.clone(),
+    }
+}
+
+/// The training job's hyperparameters (strings, as SageMaker passes them).
+pub fn hyperparameters(cx: &Context<'_>, model: &Model) -> Value {
+    match &model.training {
+        Training::Xgboost => super::problem::hyperparameters(model, &model.train.hyperparameters),
+        Training::Script(s) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in &s.hyperparameters {
+                out.insert(k.clone(), Value::String(v.to_string()));
+            }
+            out.insert("sagemaker_program".into(), Value::String(json!(TRAIN_PROGRAM).to_string()));
+            out.insert("sagemaker_submit_directory".into(), Value::String(json!(source_uri(cx, model, s)).to_string()));
+            out.insert("sagemaker_container_log_level".into(), Value::String("20".into()));
+            out.insert("sagemaker_region".into(), Value::String(json!(cx.env.region).to_string()));
+            Value::Object(out)
+        }
+        Training::Image { hyperparameters, .. } => Value::Object(
+            hyperparameters
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.as_str().map_or_else(|| v.to_string(), str::to_string))))
+                .collect(),
+        ),
+    }
+}
+
+/// The container a version registers (and inference creates its model from).
+pub fn container(cx: &Context<'_>, model: &Model, model_data: Value) -> Value {
+    let mut c = json!({ "Image": image(cx, model), "ModelDataUrl": model_data });
+    if let Training::Script(_) = &model.training {
+        c["Environment"] = json!({
+            "SAGEMAKER_PROGRAM": SERVE_PROGRAM,
+            "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code",
+            "SAGEMAKER_CONTAINER_LOG_LEVEL": "20",
+            "SAGEMAKER_REGION": cx.env.region
+        });
+    }
+    c
+}
+
+/// The training choice in words (the scripts' docstrings).
+pub fn name(model: &Model) -> &'static str {
+    match &model.training {
+        Training::Xgboost => "the built-in XGBoost image",
+        Training::Script(_) => "the scikit-learn framework image of the training script",
+        Training::Image { .. } => "the custom image",
+    }
+}
+
+/// The template of `training.py` (the evaluation step's loader).
+pub fn template(model: &Model) -> &'static str {
+    match &model.training {
+        Training::Xgboost => "training/xgboost.py",
+        Training::Script(_) => "training/script.py",
+        Training::Image { .. } => "training/image.py",
+    }
+}
+
+/// The files of the shipped directory: the team's, then the platform's three modules.
+pub fn source_files(model: &Model, s: &Script, context: &Value) -> Vec<(String, Vec<u8>)> {
+    let mut files = s.files.clone();
+    let mut cx = context.clone();
+    cx["program"] = json!(s.program());
+    cx["program_module"] = json!(s.program().trim_end_matches(".py"));
+    files.push((TRAIN_PROGRAM.into(), super::python::render("training/mlopsgen_train.py", &cx).into_bytes()));
+    files.push((SERVE_PROGRAM.into(), super::python::render("training/mlopsgen_serve.py", &cx).into_bytes()));
+    files.push((PROBLEM_MODULE.into(), super::python::render(&super::problem::template(model), &cx).into_bytes()));
+    files
+}
+
+/// The archive's content hash (the first 16 hex digits of its SHA-256).
+pub fn archive_hash(archive: &[u8]) -> String {
+    Sha256::digest(archive).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The key of the source archive in the data bucket: content-addressed.
+pub fn source_key(model: &Model, s: &Script) -> String {
+    format!("{}/code/sourcedir-{}.tar.gz", model.name, archive_hash(&archive_of(model, s)))
+}
+
+/// The archive bytes, rendered with the model's template context.
+pub fn archive_of(model: &Model, s: &Script) -> Vec<u8> {
+    let context = super::workflow::script_context(model);
+    super::targz::archive(&source_files(model, s, &context))
+}
+
+fn source_uri(cx: &Context<'_>, model: &Model, s: &Script) -> String {
+    format!("s3://{}/{}", cx.workload.default_bucket.name, source_key(model, s))
+}
