@@ -235,8 +235,8 @@ fn every_job_is_encrypted_and_uses_current_images() {
 #[test]
 fn the_evaluation_script_loads_the_model_as_xgboost_1_7_saves_it() {
     let script =
-        std::fs::read_to_string(repo_root().join("generated/prod/code/mammography-severity-model/evaluate.py"))
-            .expect("evaluate.py");
+        std::fs::read_to_string(repo_root().join("generated/prod/code/mammography-severity-model/training.py"))
+            .expect("training.py (the evaluation's loader)");
     assert!(script.contains("xgboost.Booster()") && script.contains(".load_model(bytearray(data))"));
     assert!(!script.contains("import pickle") && !script.contains("import joblib"));
 }

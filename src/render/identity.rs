@@ -84,6 +84,21 @@ pub fn workload_statements(
                 }
             }
         }
+        // The training choice's own image: the framework version of script mode, or the
+        // custom image's repository.
+        let own = match &m.training {
+            Training::Xgboost => None,
+            Training::Script(s) => images::registry(Framework::Sklearn, &s.framework_version, &env.region)
+                .map(|(account, repo)| env.ecr_repository_arn(account, repo)),
+            Training::Image { uri, .. } => crate::validate::training::ecr_uri(uri)
+                .ok()
+                .and_then(|(_, repo)| uri.split('.').next().map(|account| env.ecr_repository_arn(account, repo))),
+        };
+        if let Some(arn) = own
+            && !repos.contains(&arn)
+        {
+            repos.push(arn);
+        }
     }
     repos.sort();
     let mut key_resources = vec![key.clone()];

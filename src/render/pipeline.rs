@@ -94,11 +94,11 @@ impl<'a> Context<'a> {
     }
 
     /// `s3://<artifacts>/<env>/<model>/<path>`: what the registry keeps about a version.
-    fn kept(&self, model: &Model, path: &str) -> String {
+    pub fn kept(&self, model: &Model, path: &str) -> String {
         format!("s3://{}/{}/{}/{path}", self.workload.artifacts_bucket, self.env.name, model.name)
     }
 
-    fn role(&self) -> String {
+    pub fn role(&self) -> String {
         self.env.role_arn(&self.workload.execution_role)
     }
 
@@ -136,7 +136,7 @@ pub fn image_uri(env: &EnvConfig, f: Framework, version: &str) -> String {
     format!("{account}.dkr.{host}/{repo}{tag}")
 }
 
-fn s3_input(name: &str, uri: Value, local: &str) -> Value {
+pub(super) fn s3_input(name: &str, uri: Value, local: &str) -> Value {
     json!({
         "InputName": name,
         "S3Input": {
@@ -162,7 +162,7 @@ pub(super) fn get(path: &str) -> Value {
 }
 
 /// `<prefix>/<execution id>/<leaf>`: one location per pipeline execution.
-fn per_execution(prefix: String, leaf: &str) -> Value {
+pub(super) fn per_execution(prefix: String, leaf: &str) -> Value {
     let mut values = vec![json!(prefix), get("Execution.PipelineExecutionId")];
     if !leaf.is_empty() {
         values.push(json!(leaf));
@@ -178,7 +178,7 @@ fn output_file(step: &str, output: &str, file: &str) -> Value {
     ] } })
 }
 
-fn output_uri(step: &str, output: &str) -> Value {
+pub(super) fn output_uri(step: &str, output: &str) -> Value {
     get(&format!("Steps.{step}.ProcessingOutputConfig.Outputs['{output}'].S3Output.S3Uri"))
 }
 
@@ -402,10 +402,7 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
             script: "evaluate.py",
             image: super::training::evaluation_image(cx, model),
             instance: get("Parameters.ProcessingInstanceType"),
-            inputs: vec![
-                s3_input("model", get("Steps.TrainModel.ModelArtifacts.S3ModelArtifacts"), "/opt/ml/processing/model"),
-                s3_input("test", output_uri("PreprocessData", "test"), "/opt/ml/processing/test"),
-            ],
+            inputs: super::training::evaluation_inputs(model),
             outputs: vec![s3_output(
                 "evaluation",
                 per_execution(evidence.clone(), "evaluation"),
@@ -498,6 +495,7 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
         }
     });
     let (check, threshold) = super::problem::gate(model, baselines.into_iter().chain([register]).collect());
+    let steps = [vec![preprocess, training], super::training::scoring_steps(cx, model), vec![evaluate, check]].concat();
     json!({
         "Version": "2020-12-01",
         "Metadata": {},
@@ -508,7 +506,7 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
             { "Name": "TrainingInstanceType", "Type": "String", "DefaultValue": t.training_instance_type },
             threshold
         ],
-        "Steps": [preprocess, training, evaluate, check]
+        "Steps": steps
     })
 }
 

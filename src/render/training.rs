@@ -11,7 +11,7 @@
 //! it is served with `SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code` by `mlopsgen_serve.py`,
 //! which answers in the problem type's format.
 
-use super::pipeline::Context;
+use super::pipeline::{Context, get, output_uri, per_execution, s3_input};
 use crate::model::images::Framework;
 use crate::model::{Model, Script, Training};
 use serde_json::{Value, json};
@@ -38,8 +38,69 @@ pub fn evaluation_image(cx: &Context<'_>, model: &Model) -> String {
     match &model.training {
         Training::Xgboost => cx.image(Framework::Xgboost, &model.train.xgboost_version),
         Training::Script(s) => cx.image(Framework::Sklearn, &s.framework_version),
-        Training::Image { uri, .. } => uri.clone(),
+        // The custom image scores the test split in a batch transform; the metrics are
+        // computed from its answers in the scikit-learn image.
+        Training::Image { .. } => cx.image(Framework::Sklearn, &model.train.sklearn_version),
     }
+}
+
+/// The evaluation step's inputs: the model and the test split, or (custom image) the test
+/// split as the image scored it.
+pub fn evaluation_inputs(model: &Model) -> Vec<Value> {
+    match &model.training {
+        Training::Image { .. } => vec![s3_input(
+            "scored",
+            get("Steps.ScoreTestSplit.TransformOutput.S3OutputPath"),
+            "/opt/ml/processing/scored",
+        )],
+        _ => vec![
+            s3_input("model", get("Steps.TrainModel.ModelArtifacts.S3ModelArtifacts"), "/opt/ml/processing/model"),
+            s3_input("test", output_uri("PreprocessData", "test"), "/opt/ml/processing/test"),
+        ],
+    }
+}
+
+/// The steps between training and evaluation: none, or (custom image) a model of the trained
+/// artifacts and a batch transform of the test split by the image's own serving.
+pub fn scoring_steps(cx: &Context<'_>, model: &Model) -> Vec<Value> {
+    let Training::Image { uri, .. } = &model.training else { return Vec::new() };
+    let scored = per_execution(cx.kept(model, "evidence"), "test-predictions");
+    vec![
+        json!({
+            "Name": "CreateCandidateModel",
+            "Type": "Model",
+            "Arguments": {
+                "ExecutionRoleArn": cx.role(),
+                "PrimaryContainer": { "Image": uri, "ModelDataUrl": get("Steps.TrainModel.ModelArtifacts.S3ModelArtifacts") },
+                "EnableNetworkIsolation": cx.workload.network.isolation
+            }
+        }),
+        json!({
+            "Name": "ScoreTestSplit",
+            "Type": "Transform",
+            "Arguments": {
+                "ModelName": get("Steps.CreateCandidateModel.ModelName"),
+                "TransformInput": {
+                    "DataSource": { "S3DataSource": { "S3DataType": "S3Prefix", "S3Uri": output_uri("PreprocessData", "test") } },
+                    "ContentType": "text/csv",
+                    "SplitType": "Line"
+                },
+                "TransformOutput": {
+                    "S3OutputPath": scored,
+                    "Accept": "text/csv",
+                    "AssembleWith": "Line",
+                    "KmsKeyId": cx.registry_key
+                },
+                "TransformResources": {
+                    "InstanceCount": 1,
+                    "InstanceType": model.inference.transform_instance_type,
+                    "VolumeKmsKeyId": cx.kms_key
+                },
+                "DataProcessing": { "InputFilter": "$[1:]", "JoinSource": "Input", "OutputFilter": super::problem::output_filter(model) },
+                "BatchStrategy": "MultiRecord"
+            }
+        }),
+    ]
 }
 
 /// The training job's hyperparameters (strings, as SageMaker passes them).

@@ -415,6 +415,31 @@ def summary_table(story):
     return "\n".join(lines)
 
 
+def cannot_run_image(repo, env, model):
+    """A custom image cannot run here (no container engine, and it is not ours to emulate): say
+    so, say what was checked instead, and exit 3 (never a pass)."""
+    from . import definition
+    uri = model["training"]["image_uri"]
+    checked = []
+    for kind, p in sorted(model["pipelines"].items()):
+        path = os.path.join(repo, env["directory"], p["definition"])
+        with open(path, encoding="utf-8") as f:
+            d = definition.load(f.read(), path)
+        checked.append("%s pipeline: %d steps parse, every reference resolves" % (kind, len(d.steps)))
+    train = json.load(open(os.path.join(repo, env["directory"], model["pipelines"]["train"]["definition"]), encoding="utf-8"))
+    text = json.dumps(train)
+    images = sorted(set(x for x in [uri] if x in text))
+    print("run-local: model %s trains and serves with the custom image %s, which cannot run offline: there is no "
+          "container engine here, and the offline run emulates only the SageMaker images it knows (%s). Nothing "
+          "was trained or scored; no arrow is claimed." % (model["name"], uri, ", ".join(sorted(runtimes.IMAGES))),
+          file=sys.stderr)
+    print("checked instead:", file=sys.stderr)
+    for c in checked + ["the train pipeline names the image for training, the test split's batch transform and the "
+                        "registered container (%s)" % ("yes" if images else "NO")]:
+        print("  - " + c, file=sys.stderr)
+    return 3
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="run-local")
     parser.add_argument("--repo", required=True)
@@ -437,6 +462,8 @@ def main(argv=None):
     for name in sorted(set(runtimes.IMAGES.values())):
         print("  %s: %s" % (name, runtimes.ensure(name)))
     model = envs[args.env]["models"][0]
+    if model.get("training", {}).get("algorithm") == "image":
+        return cannot_run_image(args.repo, envs[args.env], model)
     columns = [c["name"].casefold() for c in model.get("contract", {}).get("columns", [])]
     if not args.data and columns and columns != POST_COLUMNS:
         print("run-local: model %s's data contract is not the post's mammography columns, so the seeded stand-in "

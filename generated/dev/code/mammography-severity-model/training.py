@@ -6,9 +6,10 @@ One of the training choices' modules (xgboost, script, image) that mlopsgen rend
 SageMaker XGBoost 1.3-1 and later save it (older images pickled it).
 """
 
-import sys
+import os
 import tarfile
 
+import numpy as np
 import xgboost
 
 NAME = "built-in XGBoost"
@@ -32,4 +33,14 @@ def load(archive_path, fail):
 def predict(model, features):
     """The model's raw output for a matrix of features (missing values as NaN)."""
     return model.predict(xgboost.DMatrix(features))
+
+
+def score(base, fail):
+    """The test split's labels and the model's raw output for its features."""
+    path = os.path.join(base, "model", "model.tar.gz")
+    if not os.path.exists(path):
+        fail("no model.tar.gz in the model input")
+    model = load(path, fail)
+    test = np.loadtxt(os.path.join(base, "test", "test.csv"), delimiter=",", ndmin=2)
+    return test[:, 0], predict(model, test[:, 1:])
 

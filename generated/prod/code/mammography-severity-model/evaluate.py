@@ -35,14 +35,9 @@ def metric(value):
 
 
 def main():
-    path = os.path.join(BASE, "model", "model.tar.gz")
-    if not os.path.exists(path):
-        fail("no model.tar.gz in the model input")
-    model = training.load(path, fail)
-    test = np.loadtxt(os.path.join(BASE, "test", "test.csv"), delimiter=",", ndmin=2)
-    labels = test[:, 0]
+    labels, raw = training.score(BASE, fail)
     try:
-        predictions = problem.from_model(training.predict(model, test[:, 1:]))
+        predictions = problem.from_model(raw)
     except ValueError as e:
         fail("the %s's predictions do not fit a %s model: %s" % (training.NAME, problem.PROBLEM_TYPE, e))
     values = problem.metrics(labels, predictions)
