@@ -322,13 +322,29 @@ fn quality_check(cx: &Context<'_>, model: &Model, name: &str, input: Value, outp
 
 /// Provenance on every version (shown to approvers; the Lambda can filter on the environment).
 fn provenance(cx: &Context<'_>, model: &Model, preprocessing: Value) -> Value {
-    json!({
+    let mut p = json!({
         "mlopsgen:source-environment": cx.env.name,
         "mlopsgen:source-account": cx.env.account_id,
         "mlopsgen:model": model.name,
         "mlopsgen:pipeline-execution-arn": get("Execution.PipelineExecutionArn"),
         "mlopsgen:preprocessing": preprocessing
-    })
+    });
+    // What `versions` shows without reading the evidence: the problem type, the gate and each
+    // test-split metric (as text: metadata values are strings).
+    let g = model.train.gate;
+    p["mlopsgen:problem-type"] = json!(model.problem.as_str());
+    p["mlopsgen:gate"] = json!(format!(
+        "{} {} {}",
+        g.metric.as_str(),
+        if g.metric.lower_is_better() { "<=" } else { ">=" },
+        super::hcl::format_float(g.threshold)
+    ));
+    for m in model.problem.metrics() {
+        let value =
+            json_get("EvaluateModel", "EvaluationReport", &format!("{}.{}.value", model.problem.report_section(), m.as_str()));
+        p[format!("mlopsgen:test-{}", m.as_str())] = json!({ "Std:Join": { "On": "", "Values": [value] } });
+    }
+    p
 }
 
 /// The train pipeline of one model.
