@@ -333,12 +333,12 @@ fn provenance(cx: &Context<'_>, model: &Model, preprocessing: Value) -> Value {
     // test-split metric (as text: metadata values are strings).
     let g = model.train.gate;
     p["mlopsgen:problem-type"] = json!(model.problem.as_str());
-    p["mlopsgen:gate"] = json!(format!(
-        "{} {} {}",
+    // The limit as the execution ran it (a parameter a run may override).
+    p["mlopsgen:gate"] = json!({ "Std:Join": { "On": " ", "Values": [
         g.metric.as_str(),
         if g.metric.lower_is_better() { "<=" } else { ">=" },
-        super::hcl::format_float(g.threshold)
-    ));
+        get(&format!("Parameters.{}Threshold", g.metric.camel()))
+    ] } });
     for m in model.problem.metrics() {
         let value =
             json_get("EvaluateModel", "EvaluationReport", &format!("{}.{}.value", model.problem.report_section(), m.as_str()));
