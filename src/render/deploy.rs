@@ -1,7 +1,7 @@
 //! Deploying an environment: the Terraform and provider versions, the provider (with the deploy
 //! role it assumes) and the S3 backend of the main root, and the bootstrap root that an
 //! administrator applies once (the state bucket and its key, the role Jenkins assumes and what
-//! that role may do), and the Jenkins log group.
+//! that role may do).
 
 use super::hcl::{Block, Body, Expr};
 use super::keys::root_statement;
@@ -160,16 +160,6 @@ pub(super) fn backend(env: &EnvConfig) -> Body {
                 "The state bucket exists already (terraform_state_bucket, not created by mlopsgen); the state is encrypted and locked with a lock file."
             })
             .block(Block::new("backend", &["s3"], b)),
-    ))
-}
-
-pub(super) fn log_group(env: &EnvConfig, key: &Expr, body: &mut Body) -> Option<Block> {
-    let lg = env.deploy.as_ref()?.log_group.as_ref()?;
-    push(body, super::tf::log_group("jenkins", &lg.name, lg.retention_in_days, key));
-    Some(output(
-        "jenkins_log_group",
-        "Log group Jenkins writes its pipeline logs to.",
-        Expr::r("aws_cloudwatch_log_group.jenkins.name"),
     ))
 }
 
