@@ -9,7 +9,7 @@ use crate::model::*;
 use crate::render::events::{self, Target};
 use crate::render::hcl::Expr;
 use crate::render::workflow;
-use crate::render::{deploy, identity, keys, pipeline, policy, registry};
+use crate::render::{deploy, identity, pipeline, policy, registry};
 use serde_json::{Value, json};
 
 /// The description of the `selected` environments (all when empty); `all` gives cross-account
@@ -186,7 +186,7 @@ fn environment(env: &EnvConfig, all: &[EnvConfig]) -> Value {
             });
         }
     }
-    if let Some(policy) = keys::key_policy(env, all) {
+    if let Some(policy) = deploy::key_policy(env, all) {
         out["key_policy"] = policy::to_json(policy);
     }
     if let Some(d) = &env.deploy {

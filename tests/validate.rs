@@ -216,7 +216,7 @@ fn broken_configs_report_exact_errors() {
 }
 
 /// An existing key gets a warning with exactly the statements mlopsgen would write into the
-/// policy of a key it created for the same environment (one source: render::keys), as JSON.
+/// policy of a key it created for the same environment (one source: render::deploy::key_policy), as JSON.
 #[test]
 fn existing_keys_are_told_the_statements_a_created_key_would_have() {
     for (case, env) in
@@ -241,7 +241,7 @@ fn existing_keys_are_told_the_statements_a_created_key_would_have() {
         let created = mlopsgen::validate_repo(repo.path(), &[]);
         assert_eq!(created.report.render_plain(), "", "{case}: with a created key nothing is left to say");
         let e = created.envs.iter().find(|e| e.name == env).expect("environment");
-        let policy = mlopsgen::render::keys::key_policy(e, &created.envs).expect("a created key has a policy");
+        let policy = mlopsgen::render::deploy::key_policy(e, &created.envs).expect("a created key has a policy");
         assert_eq!(pasted, mlopsgen::render::policy::to_json(policy)["Statement"], "{case}");
 
         let text = pasted.to_string();

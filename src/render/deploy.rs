@@ -1,10 +1,11 @@
 //! Deploying an environment: the Terraform and provider versions, the provider (with the deploy
 //! role it assumes) and the S3 backend of the main root, and the bootstrap root that an
 //! administrator applies once (the state bucket and its key, the role Jenkins assumes and what
-//! that role may do), and the Jenkins log group.
+//! that role may do, the environment's key and its policy). It composes the capabilities from
+//! above: the key policy and the deploy role are derived from what they create and need.
 
 use super::hcl::{Block, Body, Expr};
-use super::keys::root_statement;
+use super::keys::{events_statement, logs_statement, root_statement, share_statements, shared_with};
 use super::policy::{Stmt, document, json_policy};
 use super::tf::{managed_policies, module, output, push, resource};
 use crate::model::names;
@@ -163,16 +164,6 @@ pub(super) fn backend(env: &EnvConfig) -> Body {
     ))
 }
 
-pub(super) fn log_group(env: &EnvConfig, key: &Expr, body: &mut Body) -> Option<Block> {
-    let lg = env.deploy.as_ref()?.log_group.as_ref()?;
-    push(body, super::tf::log_group("jenkins", &lg.name, lg.retention_in_days, key));
-    Some(output(
-        "jenkins_log_group",
-        "Log group Jenkins writes its pipeline logs to.",
-        Expr::r("aws_cloudwatch_log_group.jenkins.name"),
-    ))
-}
-
 pub(super) fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     let mut body = Body::new();
     let mut outputs = Body::new();
@@ -223,7 +214,7 @@ pub(super) fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     }
 
     // The environment's key: created here, by the administrator (the deploy role only uses it).
-    let platform_key = super::keys::kms_module(env, all, &mut body, &mut outputs);
+    let platform_key = kms_module(env, all, &mut body, &mut outputs);
     let state_key = env.state_bucket.create.then(|| Expr::r("module.state_key.arn"));
     if let (Some(role), Some(d)) = (deploy, env.deploy.as_ref()) {
         let jenkins_role = env.foreign_role_arn_by_name(&d.jenkins_account_id, &d.jenkins_role_name);
@@ -311,6 +302,64 @@ pub(super) fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
         super::registry::approver(env, r, &mut body, &mut outputs);
     }
     (body, outputs)
+}
+
+/// The environment's key in bootstrap/: `module.kms` (and its output) when created, else the
+/// given ARN.
+pub(super) fn kms_module(env: &EnvConfig, all: &[EnvConfig], body: &mut Body, outputs: &mut Body) -> Expr {
+    let (alias, description, deletion_window_in_days, rotation_period_in_days) = match &env.kms_key {
+        KmsKey::Existing { arn } => return Expr::str(arn),
+        KmsKey::Create { alias, description, deletion_window_in_days, rotation_period_in_days, .. } => {
+            (alias, description, *deletion_window_in_days, *rotation_period_in_days)
+        }
+    };
+    push(
+        body,
+        module(
+            "kms",
+            "../../modules/kms-key",
+            vec![
+                ("alias", Expr::str(alias)),
+                ("description", Expr::str(description)),
+                ("deletion_window_in_days", Expr::int(deletion_window_in_days)),
+                ("rotation_period_in_days", Expr::int(rotation_period_in_days)),
+                ("policy", json_policy(key_policy_statements(env, all))),
+            ],
+        ),
+    );
+    push(outputs, output("kms_key_arn", "The environment's KMS key.", Expr::r("module.kms.arn")));
+    Expr::r("module.kms.arn")
+}
+
+/// The statements an environment's key policy adds to the account's and CloudWatch Logs'
+/// (the workload's and the registry's differ).
+fn key_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
+    match env.kind {
+        EnvKind::Workload => {
+            let mut statements = share_statements(env, &shared_with(env, all));
+            statements.push(events_statement());
+            statements
+        }
+        EnvKind::Registry => super::registry::key_statements(env, all),
+    }
+}
+
+/// The whole policy of the key mlopsgen creates for `env` (None for an existing key).
+pub fn key_policy(env: &EnvConfig, all: &[EnvConfig]) -> Option<Vec<Stmt>> {
+    let KmsKey::Create { .. } = &env.kms_key else { return None };
+    Some(key_policy_statements(env, all))
+}
+
+/// Every statement the key of `env` needs, whether mlopsgen creates it or it exists: the policy
+/// of a created key, and what `validate` asks the owner of an existing key to add (E0309).
+pub fn key_policy_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
+    let mut statements = key_statements(env, all);
+    statements.push(root_statement(env));
+    let groups = main_root_log_groups(env);
+    if !groups.is_empty() {
+        statements.push(logs_statement(env, &groups));
+    }
+    statements
 }
 
 /// A role the main root creates and the service it is passed to.

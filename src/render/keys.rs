@@ -1,9 +1,11 @@
-//! Keys and storage: the environment's KMS key and its policy (who may use it, and the services
-//! that encrypt with it), the account's access-log bucket, and which other environments' keys an
-//! environment reads.
+//! Keys and storage: the statements a KMS key policy is made of (the account's, CloudWatch Logs',
+//! EventBridge's, other accounts' through S3), the environment's key as the main root refers to
+//! it, the secure buckets and the account's access-log bucket, and which other environments' keys
+//! an environment reads. The lowest capability: it imports no other. The whole policy of a key is
+//! composed from above (`deploy::key_policy`), from what every capability needs of the key.
 
 use super::hcl::{Body, Expr};
-use super::policy::{Stmt, json_policy};
+use super::policy::Stmt;
 use super::tf::{camel, module, output, push};
 use crate::model::*;
 
@@ -72,37 +74,6 @@ pub(super) fn events_statement() -> Stmt {
         .principal("Service", vec![Expr::str("events.amazonaws.com")])
 }
 
-/// The statements an environment's key policy adds to the account's and CloudWatch Logs'
-/// (the workload's and the registry's differ).
-pub fn key_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
-    match env.kind {
-        EnvKind::Workload => {
-            let mut statements = share_statements(env, &shared_with(env, all));
-            statements.push(events_statement());
-            statements
-        }
-        EnvKind::Registry => super::registry::key_statements(env, all),
-    }
-}
-
-/// The whole policy of the key mlopsgen creates for `env` (None for an existing key).
-pub fn key_policy(env: &EnvConfig, all: &[EnvConfig]) -> Option<Vec<Stmt>> {
-    let KmsKey::Create { .. } = &env.kms_key else { return None };
-    Some(policy_statements(env, all))
-}
-
-/// Every statement the key of `env` needs, whether mlopsgen creates it or it exists: the policy
-/// of a created key, and what `validate` asks the owner of an existing key to add (E0309).
-pub fn policy_statements(env: &EnvConfig, all: &[EnvConfig]) -> Vec<Stmt> {
-    let mut statements = key_statements(env, all);
-    statements.push(root_statement(env));
-    let groups = super::deploy::main_root_log_groups(env);
-    if !groups.is_empty() {
-        statements.push(logs_statement(env, &groups));
-    }
-    statements
-}
-
 /// The ARN of the alias of the key mlopsgen creates for `env` (None for an existing key).
 pub(super) fn alias_arn(env: &EnvConfig) -> Option<String> {
     match &env.kms_key {
@@ -152,33 +123,6 @@ pub(super) fn platform_key(env: &EnvConfig, body: &mut Body) -> Expr {
             Expr::r("data.aws_kms_key.platform.arn")
         }
     }
-}
-
-/// The environment's key in bootstrap/: `module.kms` (and its output) when created, else the
-/// given ARN.
-pub(super) fn kms_module(env: &EnvConfig, all: &[EnvConfig], body: &mut Body, outputs: &mut Body) -> Expr {
-    let (alias, description, deletion_window_in_days, rotation_period_in_days) = match &env.kms_key {
-        KmsKey::Existing { arn } => return Expr::str(arn),
-        KmsKey::Create { alias, description, deletion_window_in_days, rotation_period_in_days, .. } => {
-            (alias, description, *deletion_window_in_days, *rotation_period_in_days)
-        }
-    };
-    push(
-        body,
-        module(
-            "kms",
-            "../../modules/kms-key",
-            vec![
-                ("alias", Expr::str(alias)),
-                ("description", Expr::str(description)),
-                ("deletion_window_in_days", Expr::int(deletion_window_in_days)),
-                ("rotation_period_in_days", Expr::int(rotation_period_in_days)),
-                ("policy", json_policy(policy_statements(env, all))),
-            ],
-        ),
-    );
-    push(outputs, output("kms_key_arn", "The environment's KMS key.", Expr::r("module.kms.arn")));
-    Expr::r("module.kms.arn")
 }
 
 /// The account's access-log bucket, target of every data bucket's server access logs.

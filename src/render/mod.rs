@@ -105,3 +105,129 @@ pub fn render_on_threads(all: &[EnvConfig], selected: &[String], threads: usize)
     });
     files
 }
+
+#[cfg(test)]
+mod layering {
+    //! The modules of `render` form floors (ARCHITECTURE.md, "render is a tree"): shared helpers
+    //! on floor 0 import no capability; each capability on floor 1 imports floor 0 and only
+    //! capabilities ranked below it; `deploy` and `root` on floor 2 compose them from above.
+    //! This test reads the sources and fails on an import that reaches up or sideways.
+
+    /// Every module of `render` and its rank: the floor is `rank / 10`; a module may import only
+    /// modules of a lower rank.
+    const RANKS: &[(&str, u32)] = &[
+        // Floor 0: shared helpers.
+        ("hcl", 0),
+        ("python", 0),
+        ("zip", 0),
+        ("manifest", 0),
+        ("modules", 0),
+        ("policy", 1),
+        ("tf", 2),
+        // Floor 1: capabilities, lowest first.
+        ("keys", 10),
+        ("jenkins", 10),
+        ("problem", 11),
+        ("pipeline", 12),
+        ("events", 13),
+        ("workflow", 14),
+        ("registry", 15),
+        ("identity", 16),
+        // Floor 2: composition.
+        ("deploy", 20),
+        ("root", 21),
+    ];
+
+    /// Imports that break the order and are known. TODO(#22): `problem` builds its gate with
+    /// `pipeline`'s step helpers (`condition`, `fail`, `get`, `json_get`) and `pipeline` asks
+    /// `problem` for the type's parts; the helpers move to floor 0 once the training-choice
+    /// work in pipeline.rs and problem.rs has landed.
+    const KNOWN: &[(&str, &str)] = &[("problem", "pipeline")];
+
+    fn rank(module: &str) -> Option<u32> {
+        RANKS.iter().find(|(m, _)| *m == module).map(|(_, r)| *r)
+    }
+
+    /// The sibling modules `source` names: `super::x`, `super::{x, y::z}`, `crate::render::x`.
+    fn imports(source: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for line in source.lines() {
+            let code = line.split("//").next().unwrap_or("");
+            for prefix in ["crate::render::", "super::"] {
+                for (at, _) in code.match_indices(prefix) {
+                    let rest = &code[at + prefix.len()..];
+                    let names: Vec<&str> = match rest.strip_prefix('{') {
+                        Some(list) => list.split('}').next().unwrap_or("").split(',').collect(),
+                        None => vec![rest],
+                    };
+                    for name in names {
+                        let name: String =
+                            name.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                        if rank(&name).is_some() && !out.contains(&name) {
+                            out.push(name);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The imports of `sources` (`(module, text)`) that reach a module of the same or a higher rank.
+    fn violations(sources: &[(String, String)]) -> Vec<String> {
+        let mut bad = Vec::new();
+        for (module, text) in sources {
+            let Some(from) = rank(module) else {
+                bad.push(format!("render::{module} has no floor: add it to RANKS and ARCHITECTURE.md"));
+                continue;
+            };
+            for to in imports(text) {
+                let Some(r) = rank(&to) else { continue };
+                if to != *module && r >= from && !KNOWN.contains(&(module.as_str(), to.as_str())) {
+                    bad.push(format!(
+                        "render::{module} (floor {}, rank {from}) imports render::{to} (floor {}, rank {r}), which is not below it",
+                        from / 10,
+                        r / 10
+                    ));
+                }
+            }
+        }
+        bad
+    }
+
+    fn sources() -> Vec<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/render");
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("src/render is readable") {
+            let path = entry.expect("a directory entry").path();
+            let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else { continue };
+            if path.extension().is_some_and(|e| e == "rs") && stem != "mod" {
+                let text = std::fs::read_to_string(&path).expect("a render source is readable");
+                out.push((stem.to_string(), text));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn render_modules_import_only_lower_floors() {
+        let sources = sources();
+        assert_eq!(sources.len(), RANKS.len(), "every module of render has a rank, and every rank a module");
+        let bad = violations(&sources);
+        assert!(bad.is_empty(), "render's layering is broken:\n{}", bad.join("\n"));
+    }
+
+    #[test]
+    fn the_layering_check_sees_every_form_of_import() {
+        let src = |m: &str, t: &str| vec![(m.to_string(), t.to_string())];
+        assert!(violations(&src("keys", "use super::deploy::log_group;")).len() == 1);
+        assert!(violations(&src("tf", "use super::{hcl::Expr, registry};")).len() == 1);
+        assert!(violations(&src("registry", "let g = super::deploy::main_root_log_groups(env);")).len() == 1);
+        assert!(violations(&src("events", "crate::render::workflow::pipeline_kinds(m)")).len() == 1);
+        assert!(violations(&src("keys", "// super::deploy:: in a comment")).is_empty());
+        assert!(violations(&src("deploy", "use super::keys::root_statement;")).is_empty());
+        assert!(violations(&src("problem", "use super::pipeline::get;")).is_empty());
+        assert!(violations(&src("pipeline", "super::problem::gate(m)")).is_empty());
+    }
+}

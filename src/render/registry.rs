@@ -2,11 +2,10 @@
 //! and read versions), the model artifacts bucket with its policy, the model package groups and
 //! who may register and read their versions, and the approvers' notifications.
 
-use super::deploy::log_group;
 use super::hcl::{Body, Expr};
 use super::keys::{KMS_USE, events_statement, platform_key, share_statements, shared_with};
 use super::policy::{Stmt, document, json_statement};
-use super::tf::{camel, inline_policy, output, push, resource};
+use super::tf::{camel, inline_policy, jenkins_log_group, output, push, resource};
 use crate::model::names::label;
 use crate::model::*;
 
@@ -82,7 +81,7 @@ pub(super) fn main(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
             ),
         );
     }
-    let jenkins_output = log_group(env, &key, &mut body);
+    let jenkins_output = jenkins_log_group(env, &key, &mut body);
     super::events::registry_notifications(env, r, &key, &mut body, &mut outputs);
 
     push(&mut outputs, output("kms_key_arn", "The registry's KMS key.", key));

@@ -5,10 +5,10 @@
 //! `workflow` (pipelines, events, notifications) and `deploy`.
 
 use super::FileSet;
-use super::deploy::{backend, backend_plan_config, bootstrap, log_group, providers, variables, versions};
+use super::deploy::{backend, backend_plan_config, bootstrap, providers, variables, versions};
 use super::hcl::{Body, Expr, render_file};
 use super::keys::platform_key;
-use super::tf::{header, output, push};
+use super::tf::{header, jenkins_log_group, output, push};
 use crate::model::*;
 
 /// Renders `generated/<env>/` and `generated/<env>/bootstrap/`.
@@ -98,7 +98,7 @@ fn workload(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
     let (exec_role_arn, lambda_role_arn) =
         super::identity::workload_roles(env, all, w, &key, &data_bucket_arn, &mut body);
 
-    let jenkins_output = log_group(env, &key, &mut body);
+    let jenkins_output = jenkins_log_group(env, &key, &mut body);
     job_log_groups(env, w, &key, &mut body);
 
     let data_bucket_name =

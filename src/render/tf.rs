@@ -1,5 +1,6 @@
 //! Terraform building blocks every root uses: blocks (`resource`, `module`, `output`), the
-//! generated header, interpolation helpers, and a role with its inline policy.
+//! generated header, interpolation helpers, a role with its inline policy, log groups (the
+//! Jenkins one too: both kinds of main root write it). Imports no capability module.
 
 use super::hcl::{Block, Body, Expr, Item, Piece};
 use super::policy::{Stmt, document};
@@ -49,6 +50,18 @@ pub(super) fn log_group(label: &str, name: &str, retention_in_days: i64, key: &E
             .attr("retention_in_days", Expr::int(retention_in_days))
             .attr("kms_key_id", key.clone()),
     )
+}
+
+/// The log group Jenkins writes its pipeline logs to (`deploy.log_group`), in the main root of
+/// either kind of environment, and its output; None without one.
+pub(super) fn jenkins_log_group(env: &EnvConfig, key: &Expr, body: &mut Body) -> Option<Block> {
+    let lg = env.deploy.as_ref()?.log_group.as_ref()?;
+    push(body, log_group("jenkins", &lg.name, lg.retention_in_days, key));
+    Some(output(
+        "jenkins_log_group",
+        "Log group Jenkins writes its pipeline logs to.",
+        Expr::r("aws_cloudwatch_log_group.jenkins.name"),
+    ))
 }
 
 /// How EventBridge and Scheduler deliver to a target: an hour of retries, then the

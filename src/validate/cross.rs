@@ -472,7 +472,7 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
 
     // An existing key's policy is not mlopsgen's to write, so say exactly which statements the
     // platform needs there: the ones it would write into the policy of a key it created
-    // (render::keys::policy_statements, the one source). Only when every file is valid: with
+    // (render::deploy::key_policy_statements, the one source). Only when every file is valid: with
     // an environment missing, the list would be incomplete.
     if trees.broken.is_empty() {
         for e in envs.iter() {
@@ -486,7 +486,7 @@ pub fn check(envs: &mut [EnvConfig], trees: &Trees<'_>) -> Vec<Diagnostic> {
 
 /// E0309: the statements an existing key's policy needs, as JSON its owner can paste.
 fn existing_key(trees: &Trees<'_>, env: &EnvConfig, all: &[EnvConfig], arn: &str) -> Diagnostic {
-    let statements = crate::render::keys::policy_statements(env, all);
+    let statements = crate::render::deploy::key_policy_statements(env, all);
     let mut sids: Vec<String> = statements.iter().map(|s| s.sid.clone()).collect();
     sids.sort();
     let document = crate::render::policy::to_json(statements);
