@@ -22,7 +22,9 @@
 //! mlopsgen creates the environment's key, definitions name it by its alias ARN and Terraform
 //! swaps in the key ARN when it loads the file.
 
-use crate::model::images::{self, Framework};
+pub use super::steps::{Context, image_uri};
+use super::steps::{condition, fail, get, json_get, output_file, output_uri, per_execution, s3_input, s3_output};
+use crate::model::images::Framework;
 use crate::model::*;
 use serde_json::{Value, json};
 
@@ -63,127 +65,6 @@ pub const SCRIPTS: &[&str] = &[
 /// The file name of a model's pipeline under `pipelines/`.
 pub fn file_name(model: &Model, kind: &str) -> String {
     format!("{}-{kind}.json", model.name)
-}
-
-/// The names a pipeline definition needs from the environment.
-pub struct Context<'a> {
-    pub env: &'a EnvConfig,
-    pub workload: &'a Workload,
-    /// The environment's key as written in definitions: the given ARN, or the alias ARN of the
-    /// created key.
-    pub kms_key: String,
-    /// The registry's key, which encrypts what the registry keeps (alias ARN of a created key:
-    /// KMS resolves an alias ARN in the account it names).
-    pub registry_key: String,
-    /// The registry's account.
-    pub registry_account: String,
-}
-
-impl<'a> Context<'a> {
-    /// The context of a workload environment; `all` holds the registry.
-    pub fn new(env: &'a EnvConfig, workload: &'a Workload, all: &[EnvConfig]) -> Context<'a> {
-        let kms_key = key_reference(env);
-        let registry = all.iter().find(|e| e.kind == EnvKind::Registry);
-        let registry_key = registry.map(key_reference).unwrap_or_else(|| kms_key.clone());
-        let registry_account = registry.map(|r| r.account_id.clone()).unwrap_or_default();
-        Context { env, workload, kms_key, registry_key, registry_account }
-    }
-
-    fn data(&self, model: &Model, path: &str) -> String {
-        format!("s3://{}/{}/{path}", self.workload.default_bucket.name, model.name)
-    }
-
-    /// `s3://<artifacts>/<env>/<model>/<path>`: what the registry keeps about a version.
-    pub fn kept(&self, model: &Model, path: &str) -> String {
-        format!("s3://{}/{}/{}/{path}", self.workload.artifacts_bucket, self.env.name, model.name)
-    }
-
-    pub fn role(&self) -> String {
-        self.env.role_arn(&self.workload.execution_role)
-    }
-
-    pub fn image(&self, f: Framework, version: &str) -> String {
-        image_uri(self.env, f, version)
-    }
-
-    fn group_arn(&self, model: &Model) -> String {
-        let account = model.group.account.as_deref().unwrap_or(&self.registry_account);
-        self.env.group_arn(account, &model.group.name)
-    }
-}
-
-/// How definitions name an environment's key.
-fn key_reference(env: &EnvConfig) -> String {
-    match &env.kms_key {
-        KmsKey::Existing { arn } => arn.clone(),
-        KmsKey::Create { alias, .. } => env.kms_alias_arn(alias),
-    }
-}
-
-/// The image URI of a framework version in the environment's region.
-pub fn image_uri(env: &EnvConfig, f: Framework, version: &str) -> String {
-    let host = if env.partition == "aws-cn" {
-        format!("ecr.{}.amazonaws.com.cn", env.region)
-    } else {
-        format!("ecr.{}.amazonaws.com", env.region)
-    };
-    let (account, repo) = images::registry(f, version, &env.region).unwrap_or(("000000000000", "unknown"));
-    let tag = match f {
-        Framework::Xgboost => format!(":{version}"),
-        Framework::Sklearn => format!(":{version}-cpu-py3"),
-        Framework::ModelMonitor => String::new(),
-    };
-    format!("{account}.dkr.{host}/{repo}{tag}")
-}
-
-pub(super) fn s3_input(name: &str, uri: Value, local: &str) -> Value {
-    json!({
-        "InputName": name,
-        "S3Input": {
-            "S3Uri": uri,
-            "LocalPath": local,
-            "S3DataType": "S3Prefix",
-            "S3InputMode": "File",
-            "S3DataDistributionType": "FullyReplicated",
-            "S3CompressionType": "None"
-        }
-    })
-}
-
-fn s3_output(name: &str, uri: Value, local: &str) -> Value {
-    json!({
-        "OutputName": name,
-        "S3Output": { "S3Uri": uri, "LocalPath": local, "S3UploadMode": "EndOfJob" }
-    })
-}
-
-pub(super) fn get(path: &str) -> Value {
-    json!({ "Get": path })
-}
-
-/// `<prefix>/<execution id>/<leaf>`: one location per pipeline execution.
-pub(super) fn per_execution(prefix: String, leaf: &str) -> Value {
-    let mut values = vec![json!(prefix), get("Execution.PipelineExecutionId")];
-    if !leaf.is_empty() {
-        values.push(json!(leaf));
-    }
-    json!({ "Std:Join": { "On": "/", "Values": values } })
-}
-
-/// `<S3 URI of an output>/<file>`.
-fn output_file(step: &str, output: &str, file: &str) -> Value {
-    json!({ "Std:Join": { "On": "/", "Values": [
-        get(&format!("Steps.{step}.ProcessingOutputConfig.Outputs['{output}'].S3Output.S3Uri")),
-        file
-    ] } })
-}
-
-pub(super) fn output_uri(step: &str, output: &str) -> Value {
-    get(&format!("Steps.{step}.ProcessingOutputConfig.Outputs['{output}'].S3Output.S3Uri"))
-}
-
-pub(super) fn json_get(step: &str, file: &str, path: &str) -> Value {
-    json!({ "Std:JsonGet": { "PropertyFile": get(&format!("Steps.{step}.PropertyFiles.{file}")), "Path": path } })
 }
 
 fn cluster(cx: &Context<'_>, instance_type: Value, count: Value) -> Value {
@@ -265,18 +146,6 @@ fn processing(cx: &Context<'_>, model: &Model, s: Script<'_>) -> Value {
     step
 }
 
-pub(super) fn fail(name: &str, message: Value) -> Value {
-    json!({ "Name": name, "Type": "Fail", "Arguments": { "ErrorMessage": message } })
-}
-
-pub(super) fn condition(name: &str, conditions: Value, if_steps: Vec<Value>, else_steps: Vec<Value>) -> Value {
-    json!({
-        "Name": name,
-        "Type": "Condition",
-        "Arguments": { "Conditions": conditions, "IfSteps": if_steps, "ElseSteps": else_steps }
-    })
-}
-
 /// A Model Monitor QualityCheck step (engine `model-monitor`).
 fn quality_check(cx: &Context<'_>, model: &Model, name: &str, input: Value, output: Value, baseline: bool) -> Value {
     let mut step = json!({
@@ -340,8 +209,11 @@ fn provenance(cx: &Context<'_>, model: &Model, preprocessing: Value) -> Value {
         get(&format!("Parameters.{}Threshold", g.metric.camel()))
     ] } });
     for m in model.problem.metrics() {
-        let value =
-            json_get("EvaluateModel", "EvaluationReport", &format!("{}.{}.value", model.problem.report_section(), m.as_str()));
+        let value = json_get(
+            "EvaluateModel",
+            "EvaluationReport",
+            &format!("{}.{}.value", model.problem.report_section(), m.as_str()),
+        );
         p[format!("mlopsgen:test-{}", m.as_str())] = json!({ "Std:Join": { "On": "", "Values": [value] } });
     }
     p

@@ -6,7 +6,7 @@
 //! (`templates/code/problem/`).
 
 use super::hcl::format_float;
-use super::pipeline::{condition, fail, get, json_get};
+use super::steps::{condition, fail, get, json_get};
 use crate::model::{Hyperparameters, Model, ProblemType, Quality};
 use serde_json::{Value, json};
 
