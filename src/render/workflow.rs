@@ -320,7 +320,9 @@ fn quality_trigger(env: &EnvConfig, w: &Workload, refs: &Refs, rules: &[super::e
                 "aws_lambda_permission",
                 &r.label,
                 Body::new()
-                    .attr("statement_id", Expr::str("AllowEventBridgeRule"))
+                    // One statement per rule: a function's statement ids are unique, and AWS
+                    // refuses a second AddPermission with the same id (ResourceConflict).
+                    .attr("statement_id", Expr::str(format!("AllowRule-{}", r.label)))
                     .attr("action", Expr::str("lambda:InvokeFunction"))
                     .attr("function_name", Expr::r(format!("aws_lambda_function.{l}.function_name")))
                     .attr("principal", Expr::str("events.amazonaws.com"))
