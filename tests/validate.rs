@@ -111,6 +111,13 @@ fn kitchen_sink_sets_every_key_and_validates() {
         let value: serde_json::Value = serde_json::from_str(&text).expect("json");
         collect_keys(&value, "", &mut present);
     }
+    // A model file holds the same model keys (training, data_contract, ...) as an entry of
+    // `models`: a key set there is set.
+    for entry in std::fs::read_dir(repo.join("models")).expect("kitchen-sink models/") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+        let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+        collect_keys(&value, "", &mut present);
+    }
     let mut declared = BTreeSet::new();
     declared_keys(shape::env_file(), "", &mut declared);
     // The single-model keys at the top level and in each entry of `models` are one set of keys.

@@ -772,7 +772,7 @@ resource "aws_lambda_function" "start_quality_check" {
 }
 
 resource "aws_lambda_permission" "mammography_severity_model_labels_arrived" {
-  statement_id  = "AllowEventBridgeRule"
+  statement_id  = "AllowRule-mammography_severity_model_labels_arrived"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.start_quality_check.function_name
   principal     = "events.amazonaws.com"

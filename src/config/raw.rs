@@ -186,17 +186,11 @@ pub struct RawGate {
     pub max: Option<f64>,
 }
 
+/// XGBoost hyperparameters as written: name → number, string or boolean, in file order. The
+/// names and JSON types are `config::shape`'s (built from the container's table).
 #[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct RawHyperparameters {
-    pub objective: Option<String>,
-    pub num_round: Option<i64>,
-    pub max_depth: Option<i64>,
-    pub eta: Option<f64>,
-    pub gamma: Option<f64>,
-    pub min_child_weight: Option<f64>,
-    pub subsample: Option<f64>,
-}
+#[serde(transparent)]
+pub struct RawHyperparameters(pub serde_json::Map<String, serde_json::Value>);
 
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]

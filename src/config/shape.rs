@@ -8,6 +8,8 @@
 use serde_json::{Value as Json, json};
 use std::sync::OnceLock;
 
+pub mod xgboost;
+
 /// What a value may be.
 #[derive(Debug, Clone)]
 pub enum Kind {
@@ -52,6 +54,9 @@ pub struct Shape {
     pub kind: Kind,
     pub description: &'static str,
     pub default: Option<Json>,
+    /// JSON Schema keywords for editors only, like string patterns (`exclusiveMinimum`, …); a
+    /// null removes the kind's own keyword. The check they describe is `validate`'s.
+    pub hints: Vec<(&'static str, Json)>,
 }
 
 /// One key of an object.
@@ -64,7 +69,7 @@ pub struct Field {
 
 impl Shape {
     fn new(kind: Kind, description: &'static str) -> Shape {
-        Shape { kind, description, default: None }
+        Shape { kind, description, default: None, hints: Vec::new() }
     }
     fn default(mut self, value: Json) -> Shape {
         self.default = Some(value);
@@ -245,36 +250,29 @@ fn instance_type(description: &'static str) -> Shape {
     string(description).pattern("^ml\\.[a-z0-9]+\\.[a-z0-9]+$").default(json!("ml.m5.xlarge"))
 }
 
+/// The XGBoost hyperparameters: one key per hyperparameter (and alias) of the container's table
+/// (`xgboost::table`) but those the platform decides (`xgboost::REFUSED`), typed as the
+/// container parses them. Numbers take any value here and their range is a hint for editors:
+/// `validate::env` checks it with the container's open and closed ends and proposes a value.
 fn hyperparameters() -> Shape {
+    let t = xgboost::table();
+    let mut fields: Vec<Field> = Vec::new();
+    let mut add = |name: &'static str, entry: &'static xgboost::Entry| {
+        if xgboost::REFUSED.iter().any(|(r, _)| *r == entry.name) {
+            return;
+        }
+        fields.push(opt(name, hyperparameter(name, entry)));
+    };
+    for e in &t.entries {
+        add(e.name, e);
+        for alias in &e.aliases {
+            add(alias, e);
+        }
+    }
+    fields.sort_by_key(|f| f.name);
     object(
-        vec![
-            opt(
-                "objective",
-                one_of(
-                    &[
-                        "binary:logistic",
-                        "multi:softprob",
-                        "reg:squarederror",
-                        "reg:absoluteerror",
-                        "reg:pseudohubererror",
-                        "reg:tweedie",
-                        "reg:gamma",
-                        "count:poisson",
-                    ],
-                    "XGBoost learning objective; default from problem_type: binary:logistic (binary), multi:softprob (multiclass, with num_class from the label's classes), reg:squarederror (regression).",
-                ),
-            ),
-            opt("num_round", integer(1, 10_000, "Boosting rounds.").default(json!(50))),
-            opt("max_depth", integer(1, 30, "Maximum tree depth.").default(json!(5))),
-            opt("eta", number(0.0, 1.0, "Learning rate.").default(json!(0.2))),
-            opt("gamma", number(0.0, 1000.0, "Minimum loss reduction to split.").default(json!(4))),
-            opt(
-                "min_child_weight",
-                number(0.0, 1000.0, "Minimum sum of instance weight in a child.").default(json!(6)),
-            ),
-            opt("subsample", number(0.0, 1.0, "Row subsample ratio (greater than 0).").default(json!(0.8))),
-        ],
-        "XGBoost hyperparameters of the training step.",
+        fields,
+        "XGBoost hyperparameters of the training step: every one the SageMaker XGBoost container (1.7-1, 3.2-0) validates, with its range. The platform sets num_class (from the label's classes); the objective must fit the problem type; eval_metric defaults to the problem type's.",
     )
 }
 
@@ -324,6 +322,136 @@ fn training() -> Shape {
         ],
         "How the model is trained and served: SageMaker's built-in XGBoost (default), the team's own script (script mode), or a custom image.",
     )
+}
+
+/// One hyperparameter's shape.
+fn hyperparameter(name: &'static str, e: &'static xgboost::Entry) -> Shape {
+    static DESCRIPTIONS: OnceLock<std::collections::BTreeMap<&'static str, String>> = OnceLock::new();
+    let descriptions = DESCRIPTIONS.get_or_init(|| {
+        let t = xgboost::table();
+        let mut out = std::collections::BTreeMap::new();
+        for e in &t.entries {
+            let names = std::iter::once(e.name).chain(e.aliases.iter().copied());
+            for n in names {
+                let mut d = hyperparameter_summary(e.name).to_string();
+                if n != e.name {
+                    d = format!("Alias of {} (give one of them). {d}", e.name);
+                }
+                match (&e.range, e.kind) {
+                    (Some(r), xgboost::HpType::NestedList) => d.push_str(&format!(
+                        " A string as the container parses it (a list of lists of feature indices in {}).",
+                        r.text
+                    )),
+                    (Some(r), _) => d.push_str(&format!(" Range {}.", r.text)),
+                    (None, xgboost::HpType::CommaSeparatedList) => {
+                        d.push_str(" Comma-separated, each one of the listed values.")
+                    }
+                    (None, xgboost::HpType::Tuple) => d.push_str(
+                        " A string as the container parses it, e.g. \"(1,0,-1)\": one of -1, 0, 1 per feature.",
+                    ),
+                    _ => {}
+                }
+                out.insert(n, d);
+            }
+        }
+        out
+    });
+    let description: &'static str = descriptions.get(name).map(String::as_str).unwrap_or("");
+    let mut shape = match e.kind {
+        xgboost::HpType::Integer => integer(i64::MIN, i64::MAX, description),
+        xgboost::HpType::Continuous => number(f64::MIN, f64::MAX, description),
+        xgboost::HpType::Categorical if e.is_boolean() => boolean(description),
+        xgboost::HpType::Categorical => one_of(&e.strings, description),
+        xgboost::HpType::CommaSeparatedList | xgboost::HpType::NestedList | xgboost::HpType::Tuple => {
+            string(description).len(1, usize::MAX)
+        }
+    };
+    if let (Some(r), xgboost::HpType::Integer | xgboost::HpType::Continuous) = (&e.range, e.kind) {
+        let bound = |v: Option<f64>| match v {
+            Some(v) if e.kind == xgboost::HpType::Integer => json!(v as i64),
+            Some(v) => json!(v),
+            None => Json::Null,
+        };
+        shape.hints = vec![
+            ("minimum", bound(r.min_closed)),
+            ("maximum", bound(r.max_closed)),
+            ("exclusiveMinimum", bound(r.min_open)),
+            ("exclusiveMaximum", bound(r.max_open)),
+        ];
+    }
+    // The defaults the blog post's training step used, which the platform keeps.
+    let default = match e.name {
+        "num_round" => Some(json!(50)),
+        "max_depth" => Some(json!(5)),
+        "eta" => Some(json!(0.2)),
+        "gamma" => Some(json!(4)),
+        "min_child_weight" => Some(json!(6)),
+        "subsample" => Some(json!(0.8)),
+        _ => None,
+    };
+    match default {
+        Some(d) if name == e.name => shape.default(d),
+        _ => shape,
+    }
+}
+
+/// What a hyperparameter does, in a phrase (the container's documentation, shortened).
+fn hyperparameter_summary(name: &str) -> &'static str {
+    match name {
+        "num_round" => "Boosting rounds.",
+        "early_stopping_rounds" => "Stop when the validation metric has not improved for this many rounds.",
+        "booster" => "Booster.",
+        "verbosity" => "Verbosity of printed messages.",
+        "nthread" => "Parallel threads (default: all).",
+        "eta" => "Learning rate: step size shrinkage.",
+        "gamma" => "Minimum loss reduction to split a leaf.",
+        "max_depth" => "Maximum tree depth (0: no limit, with grow_policy lossguide).",
+        "min_child_weight" => "Minimum sum of instance weight in a child.",
+        "max_delta_step" => "Maximum delta step of each leaf output (0: no constraint).",
+        "subsample" => "Row subsample ratio of each tree.",
+        "colsample_bytree" => "Column subsample ratio of each tree.",
+        "colsample_bylevel" => "Column subsample ratio of each level.",
+        "colsample_bynode" => "Column subsample ratio of each split.",
+        "lambda" => "L2 regularization of weights.",
+        "alpha" => "L1 regularization of weights.",
+        "tree_method" => "Tree construction algorithm.",
+        "sketch_eps" => "Approximate algorithm: the number of bins is about 1 / sketch_eps.",
+        "scale_pos_weight" => "Balance of positive and negative weights (binary).",
+        "updater" => "Tree updaters to run, in order (gblinear: exactly one of shotgun, coord_descent).",
+        "dsplit" => "Data split mode of distributed training.",
+        "refresh_leaf" => "With the refresh updater: 1 updates leaf and node statistics, 0 node statistics only.",
+        "process_type" => "default builds new trees; update updates existing ones (updater refresh, prune).",
+        "grow_policy" => "How new nodes are added (lossguide with tree_method hist).",
+        "max_leaves" => "Maximum leaves (with grow_policy lossguide).",
+        "max_bin" => "Maximum bins of continuous features (tree_method hist).",
+        "predictor" => "Predictor algorithm.",
+        "monotone_constraints" => "Monotonicity constraint per feature (needs tree_method exact or hist).",
+        "interaction_constraints" => "Feature interactions allowed (needs tree_method exact, hist or approx).",
+        "sample_type" => "Dart booster: sampling algorithm.",
+        "normalize_type" => "Dart booster: normalization algorithm.",
+        "rate_drop" => "Dart booster: dropout rate.",
+        "one_drop" => "Dart booster: 1 always drops at least one tree.",
+        "skip_drop" => "Dart booster: probability of skipping dropout in a round.",
+        "lambda_bias" => "L2 regularization of the bias (gblinear).",
+        "tweedie_variance_power" => "Variance of the Tweedie distribution (objective reg:tweedie).",
+        "objective" => {
+            "XGBoost learning objective; it must fit the problem type: binary:logistic (binary), multi:softprob (multiclass, with num_class from the label's classes), reg:squarederror, reg:absoluteerror, reg:pseudohubererror, reg:tweedie, reg:gamma or count:poisson (regression). Default: the first."
+        }
+        "base_score" => "Initial prediction score of all instances.",
+        "eval_metric" => {
+            "Validation metrics XGBoost logs. Default from problem_type: auc (binary), mlogloss (multiclass), rmse (regression); auc only with a binary objective."
+        }
+        "seed" => "Random number seed.",
+        "num_parallel_tree" => "Trees built in parallel per round (boosted random forests).",
+        "save_model_on_termination" => "Save the model when the job is stopped.",
+        "aft_loss_distribution" => "Distribution of the survival:aft objective.",
+        "aft_loss_distribution_scale" => "Scale of the survival:aft distribution.",
+        "deterministic_histogram" => "Build histograms deterministically on GPU.",
+        "sampling_method" => "Row sampling method (gradient_based with tree_method gpu_hist).",
+        "prob_buffer_row" => "Buffer rows of the GPU external-memory mode.",
+        "use_dask_gpu_training" => "Distributed GPU training with Dask.",
+        _ => "An XGBoost hyperparameter.",
+    }
 }
 
 /// Every metric name, for the gate's `metric` (a test keeps it equal to `model::Metric::ALL`).
@@ -985,6 +1113,12 @@ fn to_schema(shape: &Shape) -> Json {
         && !d.as_str().is_some_and(|v| v.contains('<'))
     {
         s.insert("default".into(), d.clone());
+    }
+    for (k, v) in &shape.hints {
+        match v {
+            Json::Null => s.remove(*k),
+            v => s.insert(k.to_string(), v.clone()),
+        };
     }
     Json::Object(s)
 }

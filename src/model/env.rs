@@ -340,7 +340,8 @@ pub struct Train {
     pub input_data_prefix: String,
 }
 
-/// XGBoost hyperparameters.
+/// XGBoost hyperparameters: the ones the training step always sets (with the blog post's
+/// defaults) and every other one given, by the container's name (an alias is resolved).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hyperparameters {
     pub objective: String,
@@ -350,6 +351,19 @@ pub struct Hyperparameters {
     pub gamma: f64,
     pub min_child_weight: f64,
     pub subsample: f64,
+    /// The eval_metric given, when it is not left to the problem type.
+    pub eval_metric: Option<String>,
+    /// Every other hyperparameter given, ordered by name.
+    pub others: std::collections::BTreeMap<String, HyperValue>,
+}
+
+/// A hyperparameter's value as the config gives it (SageMaker passes them all as strings).
+#[derive(Debug, Clone, PartialEq)]
+pub enum HyperValue {
+    Integer(i64),
+    Number(f64),
+    Text(String),
+    Bool(bool),
 }
 
 /// The inference pipeline's settings.

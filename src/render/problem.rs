@@ -7,14 +7,15 @@
 
 use super::hcl::format_float;
 use super::steps::{condition, fail, get, json_get};
-use crate::model::{Hyperparameters, Model, ProblemType, Quality};
+use crate::model::{HyperValue, Hyperparameters, Model, ProblemType, Quality};
 use serde_json::{Value, json};
 
-/// The training job's hyperparameters (all strings, as SageMaker passes them).
+/// The training job's hyperparameters (all strings, as SageMaker passes them): the ones the
+/// platform always sets, every other one given (by name), then num_class for a multiclass model.
 pub fn hyperparameters(model: &Model, h: &Hyperparameters) -> Value {
     let mut out = json!({
         "objective": h.objective,
-        "eval_metric": model.problem.eval_metric(),
+        "eval_metric": h.eval_metric.as_deref().unwrap_or(model.problem.eval_metric()),
         "num_round": h.num_round.to_string(),
         "max_depth": h.max_depth.to_string(),
         "eta": format_float(h.eta),
@@ -22,6 +23,14 @@ pub fn hyperparameters(model: &Model, h: &Hyperparameters) -> Value {
         "min_child_weight": format_float(h.min_child_weight),
         "subsample": format_float(h.subsample)
     });
+    for (name, v) in &h.others {
+        out[name.as_str()] = json!(match v {
+            HyperValue::Integer(i) => i.to_string(),
+            HyperValue::Number(f) => format_float(*f),
+            HyperValue::Text(t) => t.clone(),
+            HyperValue::Bool(b) => b.to_string(),
+        });
+    }
     if model.problem == ProblemType::Multiclass {
         out["num_class"] = json!(classes(model).len().to_string());
     }

@@ -12,6 +12,8 @@ use crate::model::images::{self, Framework};
 use crate::model::*;
 use std::path::Path;
 
+mod xgboost;
+
 /// One file being checked: where diagnostics go and how paths map to spans.
 pub struct FileCtx<'a> {
     pub file: &'a Path,
@@ -966,7 +968,8 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
     let sklearn_version = t.sklearn_version.clone().unwrap_or_else(|| "1.2-1".into());
     framework_version(cx, Framework::Xgboost, "XGBoost", &xgboost_version, &tp.key("xgboost_version"), region);
     framework_version(cx, Framework::Sklearn, "scikit-learn", &sklearn_version, &tp.key("sklearn_version"), region);
-    let (contract, problem, gate, monitoring, hyper, training) = match cx.models.get(name).cloned() {
+    // Hyperparameters from the model file were checked there, once: not again for each environment.
+    let (contract, problem, gate, monitoring, hyper, checked, training) = match cx.models.get(name).cloned() {
         Some(spec) => {
             let file = crate::diag::display_path(&spec.file);
             // What the model is belongs to the model file alone; how it trains and is watched
@@ -1019,12 +1022,14 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
                     .help("remove them here"),
                 );
             }
+            let checked = spec.hyperparameters.is_some();
             (
                 spec.contract,
                 spec.problem,
                 gate,
                 monitoring,
                 spec.hyperparameters.or_else(|| t.hyperparameters.clone()),
+                checked,
                 spec.training,
             )
         }
@@ -1047,7 +1052,7 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
             let monitoring = super::contract::monitoring(cx, m.monitoring.as_ref(), base, name, problem);
             let training =
                 super::training::training(cx, m.training.as_ref(), t.hyperparameters.is_some(), &base.key("training"));
-            (contract, problem, gate, monitoring, t.hyperparameters.clone(), training)
+            (contract, problem, gate, monitoring, t.hyperparameters.clone(), false, training)
         }
     };
     if monitoring.engine == Engine::ModelMonitor
@@ -1072,7 +1077,19 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
     let schedule_timezone = i.schedule_timezone.clone().unwrap_or_else(|| "UTC".into());
     cx.check(Code::E0231, &ip.key("schedule_timezone"), &schedule_timezone, rules::time_zone);
 
-    let hyperparameters = hyperparameters(cx, hyper.as_ref(), problem, &tp.key("hyperparameters"));
+    let hyperparameters = if checked {
+        let mut quiet = FileCtx {
+            file: cx.file,
+            root: cx.root,
+            placeholders: cx.placeholders,
+            models: cx.models,
+            repo: cx.repo,
+            diags: Vec::new(),
+        };
+        hyperparameters(&mut quiet, hyper.as_ref(), problem, &tp.key("hyperparameters"))
+    } else {
+        hyperparameters(cx, hyper.as_ref(), problem, &tp.key("hyperparameters"))
+    };
     let training_at = match cx.models.get(name) {
         Some(spec) => (spec.file.clone(), JsonPath::root().key("training")),
         None => (cx.file.to_path_buf(), base.key("training")),
@@ -1288,17 +1305,58 @@ fn registry(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
     }
 }
 
-/// The XGBoost hyperparameters with their defaults; the objective must fit the problem type.
+/// The XGBoost hyperparameters with their defaults, checked against the container's table
+/// (`config::shape::xgboost`): each value's range, list or tuple (`xgboost::check`), a name
+/// given twice through an alias, the dependencies the container checks (updater with booster
+/// and process_type, constraints with tree_method, eval_metric with the objective); the
+/// objective must fit the problem type.
 pub fn hyperparameters(
     cx: &mut FileCtx<'_>,
     raw: Option<&RawHyperparameters>,
     problem: ProblemType,
     hp: &JsonPath,
 ) -> Hyperparameters {
-    let h = raw.cloned().unwrap_or_default();
-    let objective = h.objective.clone().unwrap_or_else(|| problem.default_objective().into());
+    use crate::config::shape::xgboost as table;
+    let t = table::table();
+    const DEFAULTS: [(&str, f64); 6] = [
+        ("num_round", 50.0),
+        ("max_depth", 5.0),
+        ("eta", 0.2),
+        ("gamma", 4.0),
+        ("min_child_weight", 6.0),
+        ("subsample", 0.8),
+    ];
+    // Canonical name → (the key as written, its value), for the values that passed.
+    let mut given: std::collections::BTreeMap<&'static str, (String, &serde_json::Value)> = Default::default();
+    // Canonical name → the key first written for it.
+    let mut seen: std::collections::BTreeMap<&'static str, &str> = Default::default();
+    for (key, value) in raw.iter().flat_map(|r| r.0.iter()) {
+        // Unknown and refused names were reported by the structural check.
+        let Some(entry) = t.entry(key) else { continue };
+        if table::REFUSED.iter().any(|(r, _)| *r == entry.name) {
+            continue;
+        }
+        let p = hp.key(key);
+        if let Some(first) = seen.get(entry.name) {
+            cx.push(
+                cx.error(Code::E0226, &p, format!("`{key}` and `{first}` are one hyperparameter"))
+                    .label(format!("{} again", entry.name))
+                    .expected(format!("`{first}` or `{key}`, not both"))
+                    .found("both")
+                    .help(format!("the container reads `{key}` as `{}`; keep one of them", entry.name)),
+            );
+            continue;
+        }
+        seen.insert(entry.name, key);
+        let preferred = DEFAULTS.iter().find(|(n, _)| *n == entry.name).map(|(_, d)| *d);
+        if xgboost::check(cx, entry, value, &p, preferred) {
+            given.insert(entry.name, (key.clone(), value));
+        }
+    }
+    let text = |name: &str| given.get(name).and_then(|(_, v)| v.as_str()).map(str::to_string);
+    let objective = text("objective").unwrap_or_else(|| problem.default_objective().into());
     if !problem.objectives().contains(&objective.as_str()) {
-        let p = hp.key("objective");
+        let p = hp.key(given.get("objective").map_or("objective", |(k, _)| k.as_str()));
         cx.push(
             cx.error(Code::E0233, &p, format!("objective {} does not fit a {} model", quoted(&objective), problem.as_str()))
                 .label(format!("not a {} objective", problem.as_str()))
@@ -1314,22 +1372,137 @@ pub fn hyperparameters(
                 .fix(&p, problem.default_objective()),
         );
     }
-    let subsample = h.subsample.unwrap_or(0.8);
-    if subsample <= 0.0 {
-        cx.push(
-            cx.error(Code::E0204, &hp.key("subsample"), "`subsample` is out of range")
-                .label("out of range")
-                .expected("a number greater than 0 and at most 1")
-                .found(subsample.to_string()),
-        );
+    let eval_metric = text("eval_metric");
+    if let Some(metrics) = &eval_metric {
+        let p = hp.key(&given["eval_metric"].0);
+        let items: Vec<&str> = metrics.split(',').map(str::trim).collect();
+        // The container's eval_metric_dep_validator.
+        let needs = |m: &str| match m {
+            "auc" => (!objective.starts_with("binary:") && !objective.starts_with("rank:"))
+                .then_some("an objective starting binary: or rank:"),
+            "aft-nloglik" => (objective != "survival:aft").then_some("the objective survival:aft"),
+            _ => None,
+        };
+        if let Some((m, need)) = items.iter().find_map(|m| needs(m).map(|n| (*m, n))) {
+            cx.push(
+                cx.error(
+                    Code::E0233,
+                    &p,
+                    format!("eval_metric {} does not fit the objective {}", quoted(m), quoted(&objective)),
+                )
+                .label(format!("{m} needs {need}"))
+                .expected(format!(
+                    "metrics the container computes for {}, e.g. {}",
+                    quoted(&objective),
+                    quoted(problem.eval_metric())
+                ))
+                .found(quoted(metrics))
+                .help(format!(
+                    "the container refuses {m} with {objective}; leave eval_metric out for {}",
+                    problem.eval_metric()
+                ))
+                .fix(&p, problem.eval_metric()),
+            );
+        }
+    }
+    dependencies(cx, hp, &given);
+    let number = |name: &str, default: f64| given.get(name).and_then(|(_, v)| v.as_f64()).unwrap_or(default);
+    let integer = |name: &str, default: i64| given.get(name).and_then(|(_, v)| v.as_i64()).unwrap_or(default);
+    let mut others = std::collections::BTreeMap::new();
+    for (name, (_, v)) in &given {
+        if matches!(*name, "objective" | "eval_metric") || DEFAULTS.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        let kind = t.entry(name).map(|e| e.kind);
+        let value = match (kind, v) {
+            (Some(table::HpType::Integer), v) => v.as_i64().map(HyperValue::Integer),
+            (Some(table::HpType::Continuous), v) => v.as_f64().map(HyperValue::Number),
+            (_, serde_json::Value::Bool(b)) => Some(HyperValue::Bool(*b)),
+            (_, v) => v.as_str().map(|s| HyperValue::Text(s.to_string())),
+        };
+        if let Some(value) = value {
+            others.insert(name.to_string(), value);
+        }
     }
     Hyperparameters {
         objective,
-        num_round: h.num_round.unwrap_or(50),
-        max_depth: h.max_depth.unwrap_or(5),
-        eta: h.eta.unwrap_or(0.2),
-        gamma: h.gamma.unwrap_or(4.0),
-        min_child_weight: h.min_child_weight.unwrap_or(6.0),
-        subsample,
+        num_round: integer("num_round", 50),
+        max_depth: integer("max_depth", 5),
+        eta: number("eta", 0.2),
+        gamma: number("gamma", 4.0),
+        min_child_weight: number("min_child_weight", 6.0),
+        subsample: number("subsample", 0.8),
+        eval_metric,
+        others,
+    }
+}
+
+/// The container's dependency validators: `updater` with `booster` and `process_type`, the
+/// feature constraints with `tree_method`.
+fn dependencies(
+    cx: &mut FileCtx<'_>,
+    hp: &JsonPath,
+    given: &std::collections::BTreeMap<&'static str, (String, &serde_json::Value)>,
+) {
+    let text = |name: &str| given.get(name).and_then(|(_, v)| v.as_str());
+    let tree_method = text("tree_method");
+    for (name, methods) in [
+        ("monotone_constraints", &["exact", "hist"][..]),
+        ("interaction_constraints", &["exact", "hist", "approx"][..]),
+    ] {
+        let Some((key, _)) = given.get(name) else { continue };
+        if tree_method.is_some_and(|m| methods.contains(&m)) {
+            continue;
+        }
+        let p = hp.key(key);
+        let options = methods.iter().map(|m| quoted(m)).collect::<Vec<_>>().join(" or ");
+        cx.push(
+            cx.error(Code::E0226, &p, format!("`{name}` needs tree_method {options}"))
+                .label(format!("with tree_method {}", tree_method.map_or("left out".to_string(), quoted)))
+                .expected(format!("\"tree_method\": {options} beside it"))
+                .found(tree_method.map_or("no tree_method".to_string(), |m| format!("\"tree_method\": {}", quoted(m))))
+                .help("the container refuses the constraint with another tree method; \"hist\" is the fast one")
+                .fix(&hp.key("tree_method"), "hist"),
+        );
+    }
+    let Some(updater) = text("updater") else { return };
+    let plugins: Vec<&str> = updater.split(',').map(str::trim).collect();
+    const LINEAR: &[&str] = &["shotgun", "coord_descent"];
+    const TREE: &[&str] = &["grow_colmaker", "distcol", "grow_histmaker", "grow_skmaker", "sync", "refresh", "prune"];
+    const TREE_BUILD: &[&str] = &["grow_colmaker", "distcol", "grow_histmaker"];
+    let problem = if text("booster") == Some("gblinear") {
+        (!(plugins.len() == 1 && LINEAR.contains(&plugins[0]))).then_some({
+            ("booster gblinear takes exactly one updater", "\"shotgun\" or \"coord_descent\"", Some("shotgun"))
+        })
+    } else if text("process_type") == Some("update") {
+        (!plugins.iter().all(|p| ["refresh", "prune"].contains(p))).then_some({
+            (
+                "process_type update takes the updaters refresh and prune only",
+                "\"refresh\", \"prune\" or \"refresh,prune\"",
+                Some("refresh,prune"),
+            )
+        })
+    } else if !plugins.iter().all(|p| TREE.contains(p)) {
+        Some((
+            "a tree booster takes tree updaters only",
+            "updaters from grow_colmaker, distcol, grow_histmaker, grow_skmaker, sync, refresh, prune",
+            None,
+        ))
+    } else if plugins.iter().filter(|p| TREE_BUILD.contains(p)).count() > 1 {
+        Some(("a tree booster takes one grow updater", "at most one of grow_colmaker, distcol, grow_histmaker", None))
+    } else {
+        None
+    };
+    if let Some((message, expected, fix)) = problem {
+        let p = hp.key(&given["updater"].0);
+        let mut d = cx
+            .error(Code::E0226, &p, format!("`updater`: {message}"))
+            .label("the container refuses this updater")
+            .expected(expected)
+            .found(quoted(updater));
+        if let Some(f) = fix {
+            d = d.fix(&p, f);
+        }
+        cx.push(d);
     }
 }
