@@ -39,35 +39,8 @@ const FEW_CATEGORIES: usize = 20;
 const MAX_INTEGER_CLASSES: usize = 20;
 const MIN_CLASS_ROWS: usize = 5;
 
-/// What the model predicts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProblemType {
-    /// Two classes, one of them the positive class.
-    Binary,
-    /// Three or more classes.
-    Multiclass,
-    /// A number.
-    Regression,
-}
-
-impl ProblemType {
-    /// Every problem type, in the order the flag lists them.
-    pub const ALL: [ProblemType; 3] = [ProblemType::Binary, ProblemType::Multiclass, ProblemType::Regression];
-
-    /// The name the flag and the model file use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProblemType::Binary => "binary",
-            ProblemType::Multiclass => "multiclass",
-            ProblemType::Regression => "regression",
-        }
-    }
-
-    /// The problem type a name stands for.
-    pub fn parse(name: &str) -> Option<ProblemType> {
-        ProblemType::ALL.into_iter().find(|p| p.as_str() == name)
-    }
-}
+/// What the model predicts (one meaning for the whole tool: `model::problem`).
+pub use crate::model::ProblemType;
 
 /// What `init --data` was told about the file.
 #[derive(Debug, Clone, Default)]

@@ -107,24 +107,38 @@ pub fn read_all(repo: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
                 .help(help),
         );
     }
+    let files = read_named(repo, ENV_DIR, &names, ENV_SUFFIX, "config file", &mut diags);
+    (files, diags)
+}
+
+/// Reads `dir/<name>` for each of `names` (the stem, before `suffix`, names the file's
+/// environment or model); a file that cannot be read is E0101, the others are still read.
+fn read_named(
+    repo: &Path,
+    dir: &str,
+    names: &[String],
+    suffix: &str,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<SourceFile> {
     let mut files = Vec::new();
     for name in names {
-        let rel = PathBuf::from(ENV_DIR).join(&name);
-        let env = name.trim_end_matches(ENV_SUFFIX).to_string();
+        let rel = PathBuf::from(dir).join(name);
+        let stem = name.trim_end_matches(suffix).to_string();
         match std::fs::read(repo.join(&rel)) {
             Ok(bytes) => {
-                let (file, diag) = source_from_bytes(env, rel, bytes);
+                let (file, diag) = source_from_bytes(stem, rel, bytes);
                 files.push(file);
                 diags.extend(diag);
             }
             Err(err) => diags.push(
-                Diagnostic::error(Code::E0101, &rel, "cannot read config file")
+                Diagnostic::error(Code::E0101, &rel, format!("cannot read {what}"))
                     .expected("a readable file")
                     .found(err.to_string()),
             ),
         }
     }
-    (files, diags)
+    files
 }
 
 /// The directory, relative to the repository root, of the model files (`<model>.json`).
@@ -142,23 +156,7 @@ pub fn read_models(repo: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
         .filter(|n| n.ends_with(".json") && !n.starts_with('.') && n.len() > ".json".len())
         .collect();
     names.sort();
-    let mut files = Vec::new();
-    for name in names {
-        let rel = PathBuf::from(MODEL_DIR).join(&name);
-        let model = name.trim_end_matches(".json").to_string();
-        match std::fs::read(repo.join(&rel)) {
-            Ok(bytes) => {
-                let (file, diag) = source_from_bytes(model, rel, bytes);
-                files.push(file);
-                diags.extend(diag);
-            }
-            Err(err) => diags.push(
-                Diagnostic::error(Code::E0101, &rel, "cannot read model file")
-                    .expected("a readable file")
-                    .found(err.to_string()),
-            ),
-        }
-    }
+    let files = read_named(repo, MODEL_DIR, &names, ".json", "model file", &mut diags);
     (files, diags)
 }
 

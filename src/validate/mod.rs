@@ -49,6 +49,19 @@ pub fn unknown_environments(requested: &[String], known: &[String]) -> Vec<Diagn
     out
 }
 
+/// E0102 for a file the JSON parser refused, at the place it stopped.
+pub fn invalid_json(path: &Path, e: json::SyntaxError) -> Diagnostic {
+    let mut d = Diagnostic::error(Code::E0102, path, "invalid JSON")
+        .at(e.span, "$")
+        .label(format!("expected {}", e.expected))
+        .expected(e.expected)
+        .found(e.found);
+    if let Some(h) = e.help {
+        d = d.help(h);
+    }
+    d
+}
+
 /// Loads and validates every environment of the repository at `repo`. With a non-empty `only`,
 /// every file is still loaded (cross-environment facts need them all), but only diagnostics in
 /// the selected environments' files are kept, and each selected name must have a file.
@@ -93,17 +106,7 @@ pub fn validate_with_models(
         }
         match json::parse(&f.text) {
             Ok(root) => parsed.push((f, root)),
-            Err(e) => {
-                let mut d = Diagnostic::error(Code::E0102, &f.path, "invalid JSON")
-                    .at(e.span, "$")
-                    .label(format!("expected {}", e.expected))
-                    .expected(e.expected)
-                    .found(e.found);
-                if let Some(h) = e.help {
-                    d = d.help(h);
-                }
-                report.extend([d]);
-            }
+            Err(e) => report.extend([invalid_json(&f.path, e)]),
         }
     }
 

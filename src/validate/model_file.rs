@@ -40,15 +40,7 @@ pub fn check_all(
         let root = match json::parse(&f.text) {
             Ok(root) => root,
             Err(e) => {
-                let mut d = Diagnostic::error(Code::E0102, &f.path, "invalid JSON")
-                    .at(e.span, "$")
-                    .label(format!("expected {}", e.expected))
-                    .expected(e.expected)
-                    .found(e.found);
-                if let Some(h) = e.help {
-                    d = d.help(h);
-                }
-                diags.push(d);
+                diags.push(super::invalid_json(&f.path, e));
                 continue;
             }
         };
