@@ -33,14 +33,13 @@ pub fn image(cx: &Context<'_>, model: &Model) -> String {
     }
 }
 
-/// The image the evaluation step runs in: one that can load the model.
+/// The image the evaluation step runs in: the training image, which can load the model; for a
+/// custom image the scikit-learn image (the image scores the test split in a batch transform,
+/// the metrics are computed from its answers).
 pub fn evaluation_image(cx: &Context<'_>, model: &Model) -> String {
     match &model.training {
-        Training::Xgboost => cx.image(Framework::Xgboost, &model.train.xgboost_version),
-        Training::Script(s) => cx.image(Framework::Sklearn, &s.framework_version),
-        // The custom image scores the test split in a batch transform; the metrics are
-        // computed from its answers in the scikit-learn image.
         Training::Image { .. } => cx.image(Framework::Sklearn, &model.train.sklearn_version),
+        _ => image(cx, model),
     }
 }
 

@@ -969,7 +969,7 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
     framework_version(cx, Framework::Xgboost, "XGBoost", &xgboost_version, &tp.key("xgboost_version"), region);
     framework_version(cx, Framework::Sklearn, "scikit-learn", &sklearn_version, &tp.key("sklearn_version"), region);
     // Hyperparameters from the model file were checked there, once: not again for each environment.
-    let (contract, problem, gate, monitoring, hyper, checked, training) = match cx.models.get(name).cloned() {
+    let (contract, problem, gate, monitoring, declared, training) = match cx.models.get(name).cloned() {
         Some(spec) => {
             let file = crate::diag::display_path(&spec.file);
             // What the model is belongs to the model file alone; how it trains and is watched
@@ -1022,16 +1022,7 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
                     .help("remove them here"),
                 );
             }
-            let checked = spec.hyperparameters.is_some();
-            (
-                spec.contract,
-                spec.problem,
-                gate,
-                monitoring,
-                spec.hyperparameters.or_else(|| t.hyperparameters.clone()),
-                checked,
-                spec.training,
-            )
+            (spec.contract, spec.problem, gate, monitoring, spec.hyperparameters, spec.training)
         }
         None => {
             if m.data_contract.is_none() {
@@ -1052,7 +1043,7 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
             let monitoring = super::contract::monitoring(cx, m.monitoring.as_ref(), base, name, problem);
             let training =
                 super::training::training(cx, m.training.as_ref(), t.hyperparameters.is_some(), &base.key("training"));
-            (contract, problem, gate, monitoring, t.hyperparameters.clone(), false, training)
+            (contract, problem, gate, monitoring, None, training)
         }
     };
     if monitoring.engine == Engine::ModelMonitor
@@ -1077,18 +1068,9 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
     let schedule_timezone = i.schedule_timezone.clone().unwrap_or_else(|| "UTC".into());
     cx.check(Code::E0231, &ip.key("schedule_timezone"), &schedule_timezone, rules::time_zone);
 
-    let hyperparameters = if checked {
-        let mut quiet = FileCtx {
-            file: cx.file,
-            root: cx.root,
-            placeholders: cx.placeholders,
-            models: cx.models,
-            repo: cx.repo,
-            diags: Vec::new(),
-        };
-        hyperparameters(&mut quiet, hyper.as_ref(), problem, &tp.key("hyperparameters"))
-    } else {
-        hyperparameters(cx, hyper.as_ref(), problem, &tp.key("hyperparameters"))
+    let hyperparameters = match declared {
+        Some(h) => h,
+        None => hyperparameters(cx, t.hyperparameters.as_ref(), problem, &tp.key("hyperparameters")),
     };
     let training_at = match cx.models.get(name) {
         Some(spec) => (spec.file.clone(), JsonPath::root().key("training")),
@@ -1158,7 +1140,14 @@ fn model(cx: &mut FileCtx<'_>, name: &str, base: &JsonPath, m: &RawModel, region
     }
 }
 
-fn framework_version(cx: &mut FileCtx<'_>, f: Framework, label: &str, version: &str, path: &JsonPath, region: &str) {
+pub(super) fn framework_version(
+    cx: &mut FileCtx<'_>,
+    f: Framework,
+    label: &str,
+    version: &str,
+    path: &JsonPath,
+    region: &str,
+) {
     let versions = images::versions(f);
     if !versions.contains(&version) {
         let mut d = cx

@@ -4,11 +4,12 @@
 //! environments then take the result (`ModelSpec`) instead of repeating it.
 
 use super::env::FileCtx;
+use crate::config::SourceFile;
 use crate::config::json::{self, Node};
 use crate::config::path::JsonPath;
 use crate::config::raw::RawModelFile;
-use crate::config::{SourceFile, raw::RawHyperparameters};
 use crate::diag::{Code, Diagnostic};
+use crate::model::images::Framework;
 use crate::model::{DataContract, Gate, Monitoring, ProblemType};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -21,7 +22,8 @@ pub struct ModelSpec {
     pub contract: DataContract,
     pub problem: ProblemType,
     pub gate: Gate,
-    pub hyperparameters: Option<RawHyperparameters>,
+    /// The XGBoost hyperparameters, when the file declares them (checked here, once).
+    pub hyperparameters: Option<crate::model::Hyperparameters>,
     pub monitoring: Monitoring,
     pub training: crate::model::Training,
     /// Whether the file sets `monitoring` (else an environment may).
@@ -82,23 +84,16 @@ fn check_one(f: &SourceFile, root: &Node, repo: Option<&std::path::Path>) -> (Ve
         super::contract::problem(&mut cx, raw.problem_type.as_deref(), &contract, raw.data_contract.as_ref(), &base);
     let gate = super::contract::gate(&mut cx, raw.gate.as_ref(), None, problem, &base);
     let monitoring = super::contract::monitoring(&mut cx, raw.monitoring.as_ref(), &base, &f.env, problem);
-    let _ = super::env::hyperparameters(&mut cx, raw.hyperparameters.as_ref(), problem, &base.key("hyperparameters"));
+    let hyperparameters = raw
+        .hyperparameters
+        .as_ref()
+        .map(|h| super::env::hyperparameters(&mut cx, Some(h), problem, &base.key("hyperparameters")));
     let training =
         super::training::training(&mut cx, raw.training.as_ref(), raw.hyperparameters.is_some(), &base.key("training"));
-    if let crate::model::Training::Script(s) = &training
-        && !crate::model::images::versions(crate::model::images::Framework::Sklearn)
-            .contains(&s.framework_version.as_str())
-    {
-        let versions = crate::model::images::versions(crate::model::images::Framework::Sklearn);
-        cx.push(
-            cx.error(Code::E0225, &base.key("training").key("framework_version"), "unknown scikit-learn image version")
-                .label("no such SageMaker image")
-                .expected(format!(
-                    "one of {}",
-                    versions.iter().map(|v| crate::diag::quoted(v)).collect::<Vec<_>>().join(", ")
-                ))
-                .found(crate::diag::quoted(&s.framework_version)),
-        );
+    if let crate::model::Training::Script(s) = &training {
+        // No region here: the environments that run the model check that the image is there.
+        let path = base.key("training").key("framework_version");
+        super::env::framework_version(&mut cx, Framework::Sklearn, "scikit-learn", &s.framework_version, &path, "");
     }
     diags.extend(cx.diags);
     let spec = ModelSpec {
@@ -106,7 +101,7 @@ fn check_one(f: &SourceFile, root: &Node, repo: Option<&std::path::Path>) -> (Ve
         contract,
         problem,
         gate,
-        hyperparameters: raw.hyperparameters.clone(),
+        hyperparameters,
         monitoring,
         declares_monitoring: raw.monitoring.is_some(),
         training,

@@ -426,16 +426,15 @@ def cannot_run_image(repo, env, model):
         with open(path, encoding="utf-8") as f:
             d = definition.load(f.read(), path)
         checked.append("%s pipeline: %d steps parse, every reference resolves" % (kind, len(d.steps)))
-    train = json.load(open(os.path.join(repo, env["directory"], model["pipelines"]["train"]["definition"]), encoding="utf-8"))
-    text = json.dumps(train)
-    images = sorted(set(x for x in [uri] if x in text))
+    with open(os.path.join(repo, env["directory"], model["pipelines"]["train"]["definition"]), encoding="utf-8") as f:
+        names_image = uri in f.read()
     print("run-local: model %s trains and serves with the custom image %s, which cannot run offline: there is no "
           "container engine here, and the offline run emulates only the SageMaker images it knows (%s). Nothing "
           "was trained or scored; no arrow is claimed." % (model["name"], uri, ", ".join(sorted(runtimes.IMAGES))),
           file=sys.stderr)
     print("checked instead:", file=sys.stderr)
     for c in checked + ["the train pipeline names the image for training, the test split's batch transform and the "
-                        "registered container (%s)" % ("yes" if images else "NO")]:
+                        "registered container (%s)" % ("yes" if names_image else "NO")]:
         print("  - " + c, file=sys.stderr)
     return 3
 
