@@ -12,6 +12,7 @@
 //! for values the sample happened not to hold. Observed ranges go into the descriptions; the only
 //! limit written is `"min": 0` for a column that never goes below zero.
 
+use crate::diag::plural;
 use crate::diag::quoted;
 use serde_json::{Map, Value, json};
 use std::borrow::Cow;
@@ -1171,10 +1172,6 @@ impl<'a> Reader<'a> {
 /// A number as the descriptions write it (`4` for 4.0).
 fn num(v: f64) -> String {
     crate::render::hcl::format_float(v)
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
 }
 
 /// At most `max` items joined by ", ", then how many more.

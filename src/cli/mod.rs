@@ -4,6 +4,7 @@
 //! Exit codes: 0 success; 1 invalid configuration or another error; 2 changes present (reserved
 //! for `plan`); 64 usage error (bad arguments).
 
+use crate::diag::plural;
 use crate::diag::{Report, Style};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -702,10 +703,6 @@ fn init(repo: &std::path::Path, chdir: Option<&std::path::Path>, args: Box<InitA
         }
     }
     out(&text)
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
 }
 
 /// Prints diagnostics and their summary line on stderr.

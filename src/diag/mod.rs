@@ -170,6 +170,11 @@ pub fn sort(diags: &mut Vec<Diagnostic>) {
     diags.dedup();
 }
 
+/// `1 file`, `2 files`: a count and its noun (plural by an "s").
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+}
+
 /// Quotes a config value for a `found:` line the way JSON would write it.
 pub fn quoted(value: &str) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| format!("\"{value}\""))
