@@ -281,10 +281,9 @@ pub struct RawMonitoring {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RawDrift {
-    pub p_value: Option<f64>,
-    pub psi: Option<f64>,
-    pub missing_share: Option<f64>,
-    pub drifted_features_share: Option<f64>,
+    pub false_discovery_rate: Option<f64>,
+    pub min_psi: Option<f64>,
+    pub joint_test: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

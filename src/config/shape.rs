@@ -659,23 +659,21 @@ fn monitoring() -> Shape {
                 object(
                     vec![
                         opt(
-                            "p_value",
-                            number(0.0, 0.5, "A feature drifts when its test (Kolmogorov-Smirnov for numeric, chi-squared for categorical) gives a p-value below this and its PSI reaches psi.")
-                                .default(json!(0.01)),
-                        ),
-                        opt("psi", number(0.0, 100.0, "Population stability index a feature's shift must reach to count as drift.").default(json!(0.2))),
-                        opt(
-                            "missing_share",
-                            number(0.0, 1.0, "A feature also drifts when its share of missing values rises by at least this much over the training data's (and significantly so).")
-                                .default(json!(0.1)),
+                            "false_discovery_rate",
+                            number(0.0001, 0.5, "The Benjamini-Hochberg false discovery rate over every test of the drift check (per feature: Kolmogorov-Smirnov or chi-squared homogeneity, Fisher on missing values; and the joint classifier test). The batch drifts when any test is rejected at this rate.")
+                                .default(json!(0.05)),
                         ),
                         opt(
-                            "drifted_features_share",
-                            number(0.0, 1.0, "The batch drifts (and retraining starts) when at least this share of the features drift, and at least one does.")
-                                .default(json!(0.25)),
+                            "min_psi",
+                            number(0.0, 100.0, "Optional extra gate, off by default: a feature's significant distribution shift counts as drift only when its population stability index also reaches this (the report shows every PSI beside its chance level)."),
+                        ),
+                        opt(
+                            "joint_test",
+                            boolean("Also test the features jointly (a classifier two-sample test between the baseline's reference records and the batch), which sees shifts in how features relate that no per-feature test sees.")
+                                .default(json!(true)),
                         ),
                     ],
-                    "Thresholds of the drift check (builtin engine).",
+                    "The drift check (builtin engine): two-sample tests against the model version's baseline, with false-discovery control.",
                 ),
             ),
             opt(

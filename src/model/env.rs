@@ -250,13 +250,15 @@ pub enum Engine {
     ModelMonitor,
 }
 
-/// Drift thresholds of the builtin engine.
+/// Settings of the builtin engine's drift check: two-sample tests under false-discovery control.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drift {
-    pub p_value: f64,
-    pub psi: f64,
-    pub missing_share: f64,
-    pub drifted_features_share: f64,
+    /// Benjamini-Hochberg's q over every test of every feature (and the joint test).
+    pub false_discovery_rate: f64,
+    /// An optional extra gate: a feature's distribution shift counts only with this PSI.
+    pub min_psi: Option<f64>,
+    /// Run the classifier two-sample test of the features jointly.
+    pub joint_test: bool,
 }
 
 /// Model-quality monitoring against ground truth.

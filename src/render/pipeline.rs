@@ -398,18 +398,17 @@ pub fn train(cx: &Context<'_>, model: &Model) -> Value {
     })
 }
 
-/// The drift thresholds as the drift check's environment.
+/// The drift check's settings as its environment (an unset optional gate is left out).
 fn drift_environment(model: &Model) -> Vec<(String, String)> {
     let d = &model.monitoring.drift;
-    vec![
-        ("DRIFT_P_VALUE", super::hcl::format_float(d.p_value)),
-        ("DRIFT_PSI", super::hcl::format_float(d.psi)),
-        ("DRIFT_MISSING_SHARE", super::hcl::format_float(d.missing_share)),
-        ("DRIFT_FEATURES_SHARE", super::hcl::format_float(d.drifted_features_share)),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect()
+    let mut env = vec![
+        ("DRIFT_FALSE_DISCOVERY_RATE", super::hcl::format_float(d.false_discovery_rate)),
+        ("DRIFT_JOINT_TEST", if d.joint_test { "1" } else { "0" }.to_string()),
+    ];
+    if let Some(psi) = d.min_psi {
+        env.push(("DRIFT_MIN_PSI", super::hcl::format_float(psi)));
+    }
+    env.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
 /// The inference pipeline of one model.

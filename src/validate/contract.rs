@@ -495,10 +495,9 @@ pub fn monitoring(
     };
     let d = raw.drift.unwrap_or_default();
     let drift = Drift {
-        p_value: d.p_value.unwrap_or(0.01),
-        psi: d.psi.unwrap_or(0.2),
-        missing_share: d.missing_share.unwrap_or(0.1),
-        drifted_features_share: d.drifted_features_share.unwrap_or(0.25),
+        false_discovery_rate: d.false_discovery_rate.unwrap_or(0.05),
+        min_psi: d.min_psi,
+        joint_test: d.joint_test.unwrap_or(true),
     };
     let q = raw.model_quality.unwrap_or_default();
     let quality = q.enabled.unwrap_or(true).then(|| {

@@ -246,7 +246,9 @@ impl Checker<'_> {
             .label(format!("not a key of {parent}"))
             .expected(format!("one of {}", names.join(", ")))
             .found(quoted(&m.key));
-        if let Some(s) = did_you_mean(&m.key, names.iter().copied()) {
+        if let Some(why) = retired(path, &m.key) {
+            d = d.help(why);
+        } else if let Some(s) = did_you_mean(&m.key, names.iter().copied()) {
             d = d.help(format!("did you mean {}?", quoted(s)));
         } else if let Some(place) = elsewhere(&m.key) {
             d = d.help(format!("{} is a key of {place}", quoted(&m.key)));
@@ -396,6 +398,26 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Where else in the file format a key of this name exists ("`inference_pipeline`").
+/// Why a key that earlier releases accepted is gone, and what replaces it.
+fn retired(path: &JsonPath, key: &str) -> Option<&'static str> {
+    let parent = match path.0.len() {
+        0 | 1 => return None,
+        _ => JsonPath(path.0[..path.0.len() - 1].to_vec()).last_key(),
+    };
+    match (parent.as_str(), key) {
+        ("drift", "p_value" | "drifted_features_share") => Some(
+            "the drift check no longer tests each feature at a fixed p-value nor counts a share of drifted features: it controls the false discovery rate over all its tests; remove this key and set \"false_discovery_rate\" (default 0.05) if needed",
+        ),
+        ("drift", "missing_share") => Some(
+            "missing values are now tested with Fisher's exact test under the same false discovery rate, with no minimum rise; remove this key",
+        ),
+        ("drift", "psi") => Some(
+            "the PSI is no longer required for drift (it is reported with its chance level); remove this key, or write \"min_psi\" to keep it as an extra gate",
+        ),
+        _ => None,
+    }
+}
+
 fn elsewhere(key: &str) -> Option<String> {
     fn walk(shape: &Shape, at: &str, key: &str, found: &mut Vec<String>) {
         match &shape.kind {

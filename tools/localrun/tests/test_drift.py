@@ -1,16 +1,16 @@
 """The statistics of the generated drift check agree with scipy computed directly.
 
 The module under test is generated/prod/code/mammography-severity-model/drift_check.py (rendered
-from templates/code/drift_check.py.tera), imported by path with its contract.py. Its thresholds
-are read from DRIFT_* environment variables at import time; every test here runs at the values
-the generated inference pipeline passes (p_value 0.01, psi 0.2, missing_share 0.1,
-drifted_features_share 0.25) unless it says otherwise (monkeypatching the module's globals,
-which check() and main() read at call time).
+from templates/code/drift_check.py.tera), imported by path with its contract.py. Its settings are
+read from DRIFT_* environment variables at import time; every test here runs at the values the
+generated inference pipeline passes (false discovery rate 0.05, no PSI gate, joint test on)
+unless it says otherwise (monkeypatching the module's globals, which check() reads at call time).
 
-The expected values are computed here independently: the empirical CDFs of the KS statistic,
-the bins of the PSI, the smoothing and pooling of the chi-squared test's cells, the smoothed
-binomial null of the missing-share test, and the decision rules, on fixed (literal or seeded)
-samples.
+The expected values are computed here independently, on fixed (literal or seeded) samples: the
+KS statistic from empirical CDFs and its p-value from scipy's ks_2samp, the chi-squared
+homogeneity test from the contingency table (scipy's chi2_contingency) with a category unseen in
+training kept, Fisher's exact test (scipy's fisher_exact), the Benjamini-Hochberg adjustment by
+its step-up definition, the PSI and its chance level by their formulas.
 """
 
 import csv
@@ -29,8 +29,8 @@ ROOT = os.path.normpath(os.path.join(HERE, os.pardir, os.pardir, os.pardir))
 CODE = os.path.join(ROOT, "generated", "prod", "code", "mammography-severity-model")
 DRIFT_CHECK = os.path.join(CODE, "drift_check.py")
 
-PIPELINE_ENV = {"DRIFT_P_VALUE": "0.01", "DRIFT_PSI": "0.2", "DRIFT_MISSING_SHARE": "0.1",
-                "DRIFT_FEATURES_SHARE": "0.25"}
+PIPELINE_ENV = {"DRIFT_FALSE_DISCOVERY_RATE": "0.05", "DRIFT_JOINT_TEST": "1"}
+ALL_ENV = ("DRIFT_FALSE_DISCOVERY_RATE", "DRIFT_JOINT_TEST", "DRIFT_MIN_PSI")
 EPS = 1e-4
 
 # No __pycache__ beside the generated code.
@@ -42,9 +42,9 @@ import contract  # noqa: E402
 
 def load_drift_check(env, name):
     """A fresh copy of drift_check.py imported with `env` as the DRIFT_* variables."""
-    saved = {k: os.environ.get(k) for k in PIPELINE_ENV}
+    saved = {k: os.environ.get(k) for k in ALL_ENV}
     try:
-        for k in PIPELINE_ENV:
+        for k in ALL_ENV:
             os.environ.pop(k, None)
         os.environ.update(env)
         spec = importlib.util.spec_from_file_location(name, DRIFT_CHECK)
@@ -96,6 +96,16 @@ def psi_formula(expected, actual):
     return total
 
 
+def bh_by_definition(p, q):
+    """Which hypotheses Benjamini-Hochberg rejects: all p <= p_(k) for the largest k with
+    p_(k) <= k q / m."""
+    m = len(p)
+    ranked = sorted(p)
+    k = max([i for i in range(1, m + 1) if ranked[i - 1] <= i * q / m], default=0)
+    cut = ranked[k - 1] if k else -1.0
+    return [v <= cut for v in p]
+
+
 def numeric_base(train, missing=0):
     """A numeric feature's entry of statistics.json as baseline.py describes it, computed here:
     every observed value as the sample (fewer than 2000), the distinct deciles as bin edges."""
@@ -103,8 +113,8 @@ def numeric_base(train, missing=0):
     edges = sorted(set(float(q) for q in np.quantile(train, np.linspace(0.1, 0.9, 9))))
     n = len(train) + missing
     return {"type": "numeric", "observed": len(train), "missing": missing, "missing_share": missing / n,
-            "mean": float(np.mean(train)), "sample": sorted(train), "bin_edges": edges,
-            "bin_shares": bin_shares(train, edges)}
+            "mean": float(np.mean(train)), "std": float(np.std(train)), "sample": sorted(train),
+            "bin_edges": edges, "bin_shares": bin_shares(train, edges)}
 
 
 def categorical_base(counts, missing=0):
@@ -114,309 +124,290 @@ def categorical_base(counts, missing=0):
             "counts": dict(counts), "shares": {k: c / observed for k, c in counts.items()}}
 
 
+def values_of(counts):
+    return np.array([float(k) for k, c in counts.items() for _ in range(c)])
+
+
 TRAIN_AGE = [float(v) for v in np.random.default_rng(11).normal(55.0, 12.0, 400).round()]
 SAME_AGE = [float(v) for v in np.random.default_rng(12).normal(55.0, 12.0, 48).round()]
 OLDER_AGE = [v + 15.0 for v in SAME_AGE]
 
 
 # ----------------------------------------------------------------------------------------------
-# Thresholds
+# Settings
 # ----------------------------------------------------------------------------------------------
 
-def test_thresholds_are_read_from_the_environment_at_import():
-    assert (dc.P_VALUE, dc.PSI, dc.MISSING_SHARE, dc.FEATURES_SHARE) == (0.01, 0.2, 0.1, 0.25)
-    other = load_drift_check({"DRIFT_P_VALUE": "0.05", "DRIFT_PSI": "0.1", "DRIFT_MISSING_SHARE": "0.3",
-                              "DRIFT_FEATURES_SHARE": "0.5"}, "drift_check_other")
-    assert (other.P_VALUE, other.PSI, other.MISSING_SHARE, other.FEATURES_SHARE) == (0.05, 0.1, 0.3, 0.5)
-    unset = load_drift_check({}, "drift_check_unset")
-    empty = load_drift_check({k: "" for k in PIPELINE_ENV}, "drift_check_empty")
-    for m in (unset, empty):
-        assert (m.P_VALUE, m.PSI, m.MISSING_SHARE, m.FEATURES_SHARE) == (0.01, 0.2, 0.1, 0.25)
+def test_settings_are_read_from_the_environment_at_import():
+    assert (dc.FALSE_DISCOVERY_RATE, dc.MIN_PSI, dc.JOINT_TEST) == (0.05, None, True)
+    other = load_drift_check({"DRIFT_FALSE_DISCOVERY_RATE": "0.01", "DRIFT_MIN_PSI": "0.1", "DRIFT_JOINT_TEST": "0"},
+                             "drift_check_other")
+    assert (other.FALSE_DISCOVERY_RATE, other.MIN_PSI, other.JOINT_TEST) == (0.01, 0.1, False)
+    for m in (load_drift_check({}, "drift_check_unset"), load_drift_check({k: "" for k in ALL_ENV}, "drift_check_empty")):
+        assert (m.FALSE_DISCOVERY_RATE, m.MIN_PSI, m.JOINT_TEST) == (0.05, None, True)
 
 
-def test_pipeline_passes_the_thresholds_tested_here():
+def test_pipeline_passes_the_settings_tested_here():
     path = os.path.join(ROOT, "generated", "prod", "pipelines", "mammography-severity-model-inference.json")
     with open(path, encoding="utf-8") as f:
         steps = json.load(f)["Steps"]
-    found = []
 
     def walk(items):
         for s in items:
-            if s["Name"] == "CheckDrift":
-                found.append(s["Arguments"]["Environment"])
-            if s["Type"] == "Condition":
-                walk(s["Arguments"].get("IfSteps", []) + s["Arguments"].get("ElseSteps", []))
+            yield s
+            if s.get("Type") == "Condition":
+                yield from walk(s["Arguments"].get("IfSteps", []) + s["Arguments"].get("ElseSteps", []))
 
-    walk(steps)
-    assert found == [PIPELINE_ENV]
+    env = [s for s in walk(steps) if s["Name"] == "CheckDrift"][0]["Arguments"]["Environment"]
+    assert {k: v for k, v in env.items() if k.startswith("DRIFT_")} == PIPELINE_ENV
 
 
 # ----------------------------------------------------------------------------------------------
-# Numeric features: Kolmogorov-Smirnov and PSI over the baseline's decile bins
+# Numeric features: Kolmogorov-Smirnov, PSI, chance level
 # ----------------------------------------------------------------------------------------------
 
 def test_ks_on_a_tiny_sample_by_hand():
-    base = numeric_base([1, 2, 3, 4, 5])
-    r = dc.numeric(base, [3.0, 4.0, 5.0, 6.0, 7.0])
-    # ECDFs at 2: 0.4 vs 0; at 5: 1.0 vs 0.6.
-    assert r["statistic"] == pytest.approx(0.4, abs=1e-12)
-    ks = stats.ks_2samp([1, 2, 3, 4, 5], [3, 4, 5, 6, 7])
-    assert r["p_value"] == pytest.approx(ks.pvalue, rel=1e-12)
-    assert r["p_value"] > 0.3
+    base = numeric_base([1.0, 2.0, 3.0, 4.0])
+    r = dc.numeric(base, np.array([3.0, 4.0, 5.0, 6.0]))
+    # ECDFs at 1..6: training 1/4, 2/4, 3/4, 1, 1, 1; batch 0, 0, 1/4, 2/4, 3/4, 1: largest gap 1/2.
+    assert r["statistic"] == pytest.approx(0.5)
+    assert r["statistic"] == pytest.approx(ks_statistic([1, 2, 3, 4], [3, 4, 5, 6]))
 
 
-@pytest.mark.parametrize("values, drifts", [(SAME_AGE, False), (OLDER_AGE, True)], ids=["same", "older"])
-def test_ks_matches_scipy(values, drifts):
-    base = numeric_base(TRAIN_AGE)
-    r = dc.numeric(base, values)
+@pytest.mark.parametrize("values", [SAME_AGE, OLDER_AGE], ids=["same", "older"])
+def test_ks_matches_scipy_with_ties(values):
+    r = dc.numeric(numeric_base(TRAIN_AGE), np.array(values))
     ks = stats.ks_2samp(TRAIN_AGE, values)
     assert r["test"] == "Kolmogorov-Smirnov"
-    assert r["statistic"] == pytest.approx(ks.statistic, rel=1e-12)
-    assert r["statistic"] == pytest.approx(ks_statistic(TRAIN_AGE, values), rel=1e-12)
+    assert r["statistic"] == pytest.approx(ks_statistic(TRAIN_AGE, values), abs=1e-12)
+    assert r["statistic"] == pytest.approx(ks.statistic, abs=1e-12)
     assert r["p_value"] == pytest.approx(ks.pvalue, rel=1e-12)
-    assert r["batch_mean"] == pytest.approx(np.mean(values))
-    if drifts:
-        assert r["p_value"] < 1e-6
-    else:
-        assert r["p_value"] > 0.1
 
 
 @pytest.mark.parametrize("values", [SAME_AGE, OLDER_AGE, [20.0, 21.0, 22.0]], ids=["same", "older", "young"])
-def test_numeric_psi_is_the_formula_over_the_baseline_bins(values):
+def test_numeric_psi_over_the_baseline_bins_and_its_chance_level(values):
     base = numeric_base(TRAIN_AGE)
-    r = dc.numeric(base, values)
-    shares = bin_shares(values, base["bin_edges"])
-    assert r["batch_shares"] == pytest.approx(shares, abs=1e-15)
-    assert r["training_shares"] == pytest.approx(base["bin_shares"], abs=1e-15)
-    assert len(r["bins"]) == len(base["bin_edges"]) + 1
-    assert r["psi"] == pytest.approx(psi_formula(base["bin_shares"], shares), rel=1e-12)
-
-
-def test_a_value_on_a_bin_edge_counts_in_the_bin_above():
-    base = {"sample": [0.0, 1.0, 2.0, 3.0], "bin_edges": [1.0, 2.0], "bin_shares": [0.25, 0.25, 0.5], "mean": 1.5}
-    r = dc.numeric(base, [1.0, 2.0, 2.0, 5.0])
-    assert r["batch_shares"] == [0.0, 0.25, 0.75]
-    assert r["bins"] == ["< 1", "1 to 2", ">= 2"]
+    r = dc.numeric(base, np.array(values))
+    assert r["batch_shares"] == pytest.approx(bin_shares(values, base["bin_edges"]))
+    assert r["psi"] == pytest.approx(psi_formula(base["bin_shares"], bin_shares(values, base["bin_edges"])))
+    bins = len(base["bin_edges"]) + 1
+    assert r["psi_chance"] == pytest.approx((bins - 1) * (1 / len(values) + 1 / len(TRAIN_AGE)))
+    assert r["mean_shift_sd"] == pytest.approx((np.mean(values) - np.mean(TRAIN_AGE)) / np.std(TRAIN_AGE))
 
 
 def test_psi_formula_and_floor():
-    assert dc.psi([0.5, 0.3, 0.2, 0.0], [0.25, 0.25, 0.5, 0.0]) == pytest.approx(
-        (0.25 - 0.5) * math.log(0.25 / 0.5) + (0.25 - 0.3) * math.log(0.25 / 0.3) + (0.5 - 0.2) * math.log(0.5 / 0.2),
-        rel=1e-12)
-    # An empty bin counts as a share of 1e-4, not 0 (which would make the PSI infinite).
-    assert dc.psi([0.5, 0.5], [1.0, 0.0]) == pytest.approx(
-        0.5 * math.log(2.0) + (1e-4 - 0.5) * math.log(1e-4 / 0.5), rel=1e-12)
-    assert dc.psi([0.0, 1.0], [0.1, 0.9]) == pytest.approx(
-        (0.1 - 1e-4) * math.log(0.1 / 1e-4) + (0.9 - 1.0) * math.log(0.9), rel=1e-12)
-    assert dc.psi([0.2, 0.3, 0.5], [0.2, 0.3, 0.5]) == 0.0
-    assert dc.psi([0.2, 0.3, 0.5], [0.3, 0.3, 0.4]) > 0.0
+    assert dc.psi([0.5, 0.5], [0.5, 0.5]) == 0.0
+    assert dc.psi([0.5, 0.5, 0.0], [0.4, 0.4, 0.2]) == pytest.approx(psi_formula([0.5, 0.5, 0.0], [0.4, 0.4, 0.2]))
 
 
 # ----------------------------------------------------------------------------------------------
-# Categorical features: chi-squared on pooled cells, PSI over categories
+# Categorical features: chi-squared homogeneity
 # ----------------------------------------------------------------------------------------------
 
-def values_of(counts):
-    return [float(k) for k, c in counts.items() for _ in range(c)]
+TRAIN_MARGIN = {"1": 350, "2": 25, "3": 115, "4": 280, "5": 140}
 
 
-def test_chi_squared_pools_categories_expected_fewer_than_5_times():
-    base = categorical_base({"1": 400, "2": 300, "3": 200, "4": 60, "5": 40})
-    batch = {"1": 10, "2": 10, "3": 6, "4": 8, "5": 6}
-    n = 40
-    # By hand: training counts + 0.5, shares of 1002.5, times 40 records.
-    smoothed = [400.5, 300.5, 200.5, 60.5, 40.5]
-    e1, e2, e3, e4, e5 = [c / 1002.5 * n for c in smoothed]
-    assert e5 < e4 < 5 and e4 + e5 < 5 <= e3  # 1.62 and 2.41 expected: pooled,
-    assert e3 + e4 + e5 >= 5 and e2 < e3 + e4 + e5  # and still short: pooled with "3" (8.0), the next smallest
-    f_obs = [10, 10, 6 + 8 + 6]
-    f_exp = [e1, e2, e3 + e4 + e5]
-    expected = stats.chisquare(f_obs, f_exp)
-    r = dc.categorical(base, values_of(batch), MARGIN)
-    assert r["test"] == "chi-squared"
-    assert r["statistic"] == pytest.approx(expected.statistic, rel=1e-12)
-    assert r["p_value"] == pytest.approx(expected.pvalue, rel=1e-12)
-    # Without the pooling the test would say something else (so this test sees the pooling).
-    unpooled = stats.chisquare([10, 10, 6, 8, 6], [e1, e2, e3, e4, e5])
-    assert abs(unpooled.pvalue - r["p_value"]) > 1e-3
-    shares = [c / 1002.5 for c in smoothed]
-    assert r["bins"] == ["1", "2", "3", "4", "5"]
-    assert r["training_shares"] == pytest.approx(shares, rel=1e-12)
-    assert r["batch_shares"] == pytest.approx([c / n for c in batch.values()], rel=1e-12)
-    assert r["psi"] == pytest.approx(psi_formula(shares, [c / n for c in batch.values()]), rel=1e-12)
+def test_chi_squared_is_the_homogeneity_test_of_the_two_samples():
+    batch = {"1": 10, "2": 3, "3": 6, "4": 20, "5": 9}
+    r = dc.categorical(categorical_base(TRAIN_MARGIN), values_of(batch), MARGIN, 0)
+    table = [[TRAIN_MARGIN[k] for k in "12345"], [batch[k] for k in "12345"]]
+    chi2, p, dof, _ = stats.chi2_contingency(table)
+    assert dof == 4
+    assert r["test"] == "chi-squared" and r["statistic"] == pytest.approx(chi2) and r["p_value"] == pytest.approx(p)
+    assert r["unseen_categories"] == {}
 
 
-def test_chi_squared_without_pooling_and_a_drifting_category():
-    base = categorical_base({"1": 100, "2": 100, "3": 100, "4": 100})
-    batch = {"1": 10, "2": 10, "3": 10, "4": 30}
-    r = dc.categorical(base, values_of(batch), SHAPE)
-    # Every cell expects 15 (shares 100.5/402): no pooling, 3 degrees of freedom.
-    expected = stats.chisquare([10, 10, 10, 30], [15.0, 15.0, 15.0, 15.0])
-    assert r["statistic"] == pytest.approx(expected.statistic, rel=1e-12)
-    assert r["statistic"] == pytest.approx(20.0, rel=1e-12)  # 3 * 25/15 + 225/15
-    assert r["p_value"] == pytest.approx(expected.pvalue, rel=1e-12)
-    assert r["p_value"] == pytest.approx(stats.chi2.sf(20.0, 3), rel=1e-12)
-    assert r["psi"] == pytest.approx(3 * (1 / 6 - 1 / 4) * math.log((1 / 6) / (1 / 4)) + (0.5 - 0.25) * math.log(2))
-    res = dc.check("Shape", SHAPE, base, values_of(batch), 60)
-    assert res["drifted"] and res["reason"] == "distribution"
-    same = dc.check("Shape", SHAPE, base, values_of({"1": 15, "2": 14, "3": 16, "4": 15}), 60)
-    assert same["p_value"] > 0.5 and not same["drifted"]
+def test_a_category_unseen_in_training_is_kept_and_named():
+    training = {"1": 350, "2": 0, "3": 115, "4": 280, "5": 140}
+    # 48 records, one of them in category 2, which training never saw.
+    batch = {"1": 18, "2": 1, "3": 6, "4": 15, "5": 8}
+    r = dc.categorical(categorical_base(training), values_of(batch), MARGIN, 0)
+    chi2, p, _, _ = stats.chi2_contingency([[training[k] for k in "12345"], [batch[k] for k in "12345"]])
+    assert r["statistic"] == pytest.approx(chi2) and r["p_value"] == pytest.approx(p)
+    assert r["unseen_categories"] == {"2": 1}
+    assert r["p_value"] < 0.005
 
 
-def test_chi_squared_when_everything_pools_into_one_cell():
-    base = categorical_base({"1": 100, "2": 100, "3": 100, "4": 100})
-    r = dc.categorical(base, [1.0, 2.0, 4.0, 4.0], SHAPE)  # 1 expected in each cell: one pooled cell
-    assert (r["statistic"], r["p_value"]) == (0.0, 1.0)
+def test_a_category_neither_sample_has_is_left_out_of_the_table():
+    training = {"1": 350, "2": 0, "3": 115, "4": 280, "5": 140}
+    batch = {"1": 18, "2": 0, "3": 7, "4": 15, "5": 8}
+    r = dc.categorical(categorical_base(training), values_of(batch), MARGIN, 0)
+    chi2, p, dof, _ = stats.chi2_contingency([[training[k] for k in "1345"], [batch[k] for k in "1345"]])
+    assert dof == 3 and r["p_value"] == pytest.approx(p) and r["statistic"] == pytest.approx(chi2)
 
 
-def test_a_category_unseen_in_training_is_smoothed():
-    base = categorical_base({"1": 0, "2": 50, "3": 50, "4": 0})
-    r = dc.categorical(base, values_of({"1": 10, "2": 5, "3": 5}), SHAPE)
-    shares = [0.5 / 102, 50.5 / 102, 50.5 / 102, 0.5 / 102]
-    assert r["training_shares"] == pytest.approx(shares, rel=1e-12)
-    e = [s * 20 for s in shares]  # 0.098, 9.9, 9.9, 0.098: "4" pooled with "1", then with "2"
-    expected = stats.chisquare([10 + 0 + 5, 5], [e[0] + e[3] + e[1], e[2]])
-    assert r["p_value"] == pytest.approx(expected.pvalue, rel=1e-12)
-    assert r["psi"] == pytest.approx(psi_formula(shares, [0.5, 0.25, 0.25, 0.0]), rel=1e-12)
+def test_missing_values_are_one_more_level_of_a_categorical_feature():
+    batch = {"1": 10, "2": 3, "3": 6, "4": 20, "5": 9}
+    r = dc.categorical(categorical_base(TRAIN_MARGIN, missing=20), values_of(batch), MARGIN, 12)
+    table = [[TRAIN_MARGIN[k] for k in "12345"] + [20], [batch[k] for k in "12345"] + [12]]
+    chi2, p, dof, _ = stats.chi2_contingency(table)
+    assert dof == 5 and r["statistic"] == pytest.approx(chi2) and r["p_value"] == pytest.approx(p)
+    assert r["bins"][-1] == "(missing)" and r["shift"] == "missing values"
+    r = dc.categorical(categorical_base(TRAIN_MARGIN, missing=20), values_of({"1": 40, "2": 3, "3": 6, "4": 0, "5": 0}), MARGIN, 1)
+    assert r["shift"] == "distribution"
+
+
+def test_one_category_in_both_samples_is_no_test():
+    r = dc.categorical(categorical_base({"1": 10, "2": 0, "3": 0, "4": 0, "5": 0}), values_of({"1": 5}), MARGIN, 0)
+    assert r["p_value"] is None
 
 
 # ----------------------------------------------------------------------------------------------
-# Missing values: one-sided binomial test against the smoothed training share
+# Missing values: Fisher's exact test
 # ----------------------------------------------------------------------------------------------
 
-def with_missing(values, k):
-    return [None] * k + list(values)[: len(values) - k]
+@pytest.mark.parametrize("missing, records, train_missing, train_observed",
+                         [(12, 40, 5, 395), (3, 40, 5, 395), (0, 40, 5, 395), (90, 1000, 5, 817)])
+def test_missing_values_is_fisher_two_sided(missing, records, train_missing, train_observed):
+    base = {"missing": train_missing, "observed": train_observed}
+    expected = stats.fisher_exact([[missing, records - missing], [train_missing, train_observed]])[1]
+    assert dc.missing_test(base, missing, records) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("k, records, drifts", [(12, 40, True), (3, 40, False), (1, 5, False), (0, 40, False)],
-                         ids=["many", "few", "not-significant", "none"])
-def test_missing_share_p_value_is_binomtest_greater(k, records, drifts):
-    base = numeric_base(TRAIN_AGE[:95], missing=5)  # 5 of 100 missing in training
-    values = with_missing(TRAIN_AGE[200:200 + records], k)
-    r = dc.check("Age", AGE, base, values, records)
-    p0 = (5 + 0.5) / (95 + 5 + 1.0)
-    assert r["missing_p_value"] == pytest.approx(
-        stats.binomtest(k, records, p0, alternative="greater").pvalue, rel=1e-12)
-    assert r["missing_p_value"] == pytest.approx(stats.binom.sf(k - 1, records, p0), rel=1e-9)
-    assert r["batch_missing_share"] == k / records and r["training_missing_share"] == 0.05
-    assert r["observed"] == records - k
-    assert r["p_value"] > dc.P_VALUE  # the observed values are training values: no distribution shift
-    assert r["drifted"] is drifts
-    assert r["reason"] == ("missing values" if drifts else "")
-    if (k, records) == (1, 5):  # rises by 0.15 >= 0.1 but one record in five is no evidence
-        assert k / records - 0.05 >= dc.MISSING_SHARE and r["missing_p_value"] > dc.P_VALUE
-
-
-def test_a_clean_training_set_does_not_make_a_missing_value_impossible():
-    base = categorical_base({"1": 300, "2": 300, "3": 200, "4": 200})  # no missing value
-    r = dc.check("Density", DENSITY, base, [None] + values_of({"1": 12, "2": 12, "3": 12, "4": 11}), 48)
-    p0 = 0.5 / 1001.0
-    assert r["missing_p_value"] == pytest.approx(stats.binomtest(1, 48, p0, alternative="greater").pvalue)
-    assert 0.0 < r["missing_p_value"] < 0.05 and not r["drifted"]  # 1/48 = 2 % < +10 %
-    r = dc.check("Density", DENSITY, base, [None] * 8 + values_of({"1": 10, "2": 10, "3": 10, "4": 10}), 48)
-    assert r["drifted"] and r["reason"] == "missing values"
-
-
-def test_every_value_missing():
-    base = categorical_base({"1": 300, "2": 300, "3": 200, "4": 200}, missing=10)
-    r = dc.check("Density", DENSITY, base, [None] * 20, 20)
-    assert r["test"] == "none (no observed value)" and r["p_value"] == 1.0
-    assert r["drifted"] and r["reason"] == "missing values"
-
-
-# Training: 50 of 1000 values missing (5 %); batch: 150 of 1000 (15 %), the observed values the
-# training's own: a rise of exactly MISSING_SHARE (+10 %), with a binomial p-value about 4e-32.
-EDGE_BASE = numeric_base(TRAIN_AGE[:95] * 10, missing=50)
-EDGE_VALUES = with_missing(TRAIN_AGE[:95] * 11, 150)[:1000]
-
-
-def test_a_rise_of_exactly_the_missing_share_threshold_preconditions():
-    assert EDGE_BASE["missing_share"] == 0.05 and len(EDGE_VALUES) == 1000
-    assert sum(v is None for v in EDGE_VALUES) == 150
-    r = dc.check("Age", AGE, EDGE_BASE, EDGE_VALUES, 1000)
-    assert r["batch_missing_share"] == 0.15
-    assert r["missing_p_value"] < 1e-20
-    assert r["p_value"] > 0.5  # no distribution shift: only the missing values can make it drift
-    # The rule's subtraction in binary floating point falls short of 0.1 (drift_check allows 1e-9):
-    assert 0.15 - 0.05 < 0.1
-
-
-def test_a_rise_of_exactly_the_missing_share_threshold_drifts():
-    r = dc.check("Age", AGE, EDGE_BASE, EDGE_VALUES, 1000)
-    assert r["drifted"] and r["reason"] == "missing values"
+def test_no_missing_value_anywhere_is_no_test():
+    assert dc.missing_test({"missing": 0, "observed": 400}, 0, 48) is None
 
 
 # ----------------------------------------------------------------------------------------------
-# A feature's rule: (p < P_VALUE and PSI >= PSI) or a significant rise of the missing share
+# Benjamini-Hochberg
 # ----------------------------------------------------------------------------------------------
 
-UNIFORM = numeric_base(np.linspace(0.0, 1.0, 2000))
-
-
-def test_a_significant_shift_with_a_small_psi_does_not_drift(monkeypatch):
-    values = list(np.linspace(0.07, 1.07, 4000))
-    r = dc.check("Age", AGE, UNIFORM, values, len(values))
-    ks = stats.ks_2samp(UNIFORM["sample"], values)
-    assert r["p_value"] == pytest.approx(ks.pvalue, rel=1e-9) and r["p_value"] < 1e-4
-    assert r["psi"] == pytest.approx(psi_formula(UNIFORM["bin_shares"], bin_shares(values, UNIFORM["bin_edges"])))
-    assert 0.1 < r["psi"] < 0.2
-    assert not r["drifted"]
-    monkeypatch.setattr(dc, "PSI", 0.1)
-    assert dc.check("Age", AGE, UNIFORM, values, len(values))["drifted"]
-
-
-def test_a_large_psi_without_a_significant_test_does_not_drift(monkeypatch):
-    values = [0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95]  # the first decile bin empty
-    r = dc.check("Age", AGE, UNIFORM, values, len(values))
-    assert r["psi"] >= 0.6  # mostly the empty bin: (1e-4 - 0.1) * ln(1e-3)
-    assert r["p_value"] == pytest.approx(stats.ks_2samp(UNIFORM["sample"], values).pvalue, rel=1e-12)
-    assert r["p_value"] > 0.5
-    assert not r["drifted"]
-    monkeypatch.setattr(dc, "P_VALUE", 1.0)
-    assert dc.check("Age", AGE, UNIFORM, values, len(values))["drifted"]
-
-
-def test_a_significant_shift_with_a_large_psi_drifts():
-    base = numeric_base(TRAIN_AGE)
-    r = dc.check("Age", AGE, base, OLDER_AGE, len(OLDER_AGE))
-    assert r["p_value"] < dc.P_VALUE and r["psi"] >= dc.PSI
-    assert r["drifted"] and r["reason"] == "distribution"
-    r = dc.check("Age", AGE, base, SAME_AGE, len(SAME_AGE))
-    assert not r["drifted"] and r["reason"] == ""
-
-
-def test_both_reasons():
-    base = numeric_base(TRAIN_AGE, missing=0)
-    r = dc.check("Age", AGE, base, [None] * 12 + OLDER_AGE, 60)
-    assert r["drifted"] and r["reason"] == "distribution and missing values"
+@pytest.mark.parametrize("p", [
+    [0.01, 0.04, 0.03, 0.2, 0.5],
+    [0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216],
+    [0.02, 0.02, 0.02, 0.02],
+    [0.9],
+    list(np.random.default_rng(3).uniform(0, 0.1, 25)),
+])
+@pytest.mark.parametrize("q", [0.05, 0.1])
+def test_benjamini_hochberg_matches_its_definition(p, q):
+    adjusted = dc.benjamini_hochberg(p)
+    assert [a <= q for a in adjusted] == bh_by_definition(p, q)
+    assert all(a >= v for a, v in zip(adjusted, p)) and all(a <= 1.0 for a in adjusted)
 
 
 # ----------------------------------------------------------------------------------------------
-# The batch's rule, through main(): drift when at least FEATURES_SHARE of the features drift and
-# at least one does
+# The whole check
 # ----------------------------------------------------------------------------------------------
 
-STATISTICS = {"features": {
-    "Age": numeric_base(TRAIN_AGE),
-    "Shape": categorical_base({"1": 220, "2": 210, "3": 100, "4": 400}),
-    "Margin": categorical_base({"1": 350, "2": 25, "3": 115, "4": 280, "5": 140}),
-    "Density": categorical_base({"1": 15, "2": 60, "3": 800, "4": 12}),
-}}
-# 48 records whose categories follow the training shares closely.
-SHAPES = [1.0] * 11 + [2.0] * 11 + [3.0] * 5 + [4.0] * 21
-MARGINS = [1.0] * 18 + [2.0] * 1 + [3.0] * 6 + [4.0] * 15 + [5.0] * 8
-DENSITIES = [1.0] * 1 + [2.0] * 3 + [3.0] * 43 + [4.0] * 1
+TRAIN_SHAPE = {"1": 220, "2": 210, "3": 100, "4": 400}
+TRAIN_DENSITY = {"1": 15, "2": 60, "3": 800, "4": 12}
 
 
-def run_main(tmp_path, monkeypatch, ages):
+def statistics(reference=True, seed=5, n=400, density=TRAIN_DENSITY):
+    """A baseline of four features whose reference records tie Shape to Margin (Margin = Shape
+    or Shape + 1)."""
+    rng = np.random.default_rng(seed)
+    shape = rng.choice([1.0, 2.0, 3.0, 4.0], n, p=[0.24, 0.22, 0.11, 0.43])
+    margin = np.minimum(shape + rng.integers(0, 2, n), 5.0)
+    age = rng.normal(55.0, 12.0, n).round()
+    dens = rng.choice([float(k) for k in density], n, p=np.array(list(density.values())) / sum(density.values()))
+    rows = np.column_stack([age, shape, margin, dens])
+    counts = lambda col, keys: {k: int(np.sum(col == float(k))) for k in keys}  # noqa: E731
+    doc = {"version": 2, "features": {
+        "Age": numeric_base(age, missing=2), "Shape": categorical_base(counts(shape, "1234"), missing=3),
+        "Margin": categorical_base(counts(margin, "12345"), missing=4), "Density": categorical_base(counts(dens, "1234"))}}
+    if reference:
+        doc["reference"] = {"columns": ["Age", "Shape", "Margin", "Density"], "records": n, "seed": 0,
+                            "rows": rows.tolist()}
+    return doc, rows
+
+
+def test_a_batch_like_training_does_not_drift():
+    doc, rows = statistics()
+    _, batch = statistics(reference=False, seed=6, n=300)
+    d = dc.check(doc, batch)
+    assert d["detected"] == 0 and d["drifted_features"] == [] and d["records"] == 300
+    # Age is numeric with missing values in training: KS and Fisher. The categorical features'
+    # missing values are a level of their chi-squared tables. And the joint test.
+    assert [(h["feature"], h["test"][:7]) for h in d["hypotheses"]] == [
+        ("Age", "Kolmogo"), ("Age", "missing"), ("Shape", "chi-squ"), ("Margin", "chi-squ"), ("Density", "chi-squ"),
+        (None, "joint")]
+    assert d["summary"].startswith("no drift: none of 6 tests over 4 features rejected at false discovery rate 0.05")
+
+
+def test_the_adjusted_p_values_are_benjamini_hochberg_over_every_test():
+    doc, _ = statistics()
+    _, batch = statistics(reference=False, seed=6, n=300)
+    batch[:, 0] += 6.0  # Age half a standard deviation older
+    d = dc.check(doc, batch)
+    p = [h["p_value"] for h in d["hypotheses"]]
+    assert [h["rejected"] for h in d["hypotheses"]] == bh_by_definition(p, 0.05)
+    assert d["features"]["Age"]["adjusted_p_value"] == pytest.approx(dc.benjamini_hochberg(p)[0])
+    assert d["drifted_features"][0] == "Age" and d["detected"] == 1
+    assert "Age (KS p=" in d["summary"] and "adj=" in d["summary"] and "PSI" in d["summary"]
+
+
+def test_a_single_row_of_a_category_training_never_saw_drifts():
+    # Training far larger than the batch (822 and 48 in the post): the chi-squared statistic of
+    # one record where training expects 48 / 870 of one is about 16.
+    doc, _ = statistics(n=820, density={"1": 15, "2": 60, "3": 800, "4": 0})
+    _, batch = statistics(reference=False, seed=6, n=48, density={"1": 15, "2": 60, "3": 800, "4": 0})
+    assert not (batch[:, 3] == 4.0).any()
+    batch[7, 3] = 4.0
+    d = dc.check(doc, batch)
+    assert d["features"]["Density"]["unseen_categories"] == {"4": 1}
+    assert "Density" in d["drifted_features"] and d["detected"] == 1
+    assert "unseen in training: 4 (1)" in d["summary"]
+
+
+def test_more_missing_values_drift_without_a_minimum_rise():
+    doc, _ = statistics()
+    _, batch = statistics(reference=False, seed=6, n=1000)
+    batch[:40, 0] = np.nan  # 4 % missing against 0.5 % in training: a 3.5-point rise
+    batch[:40, 3] = np.nan  # Density: none missing in training
+    d = dc.check(doc, batch)
+    assert d["features"]["Age"]["reason"] == "missing values" and d["detected"] == 1
+    assert d["features"]["Density"]["reason"] == "missing values"
+    assert "Density (missing 4.0% vs 0.0% in training, chi-squared p=" in d["summary"]
+
+
+def test_a_change_in_how_features_relate_is_seen_by_the_joint_test_only():
+    doc, _ = statistics(n=800)
+    _, batch = statistics(reference=False, seed=6, n=1000)
+    batch[:, 2] = np.random.default_rng(9).permutation(batch[:, 2])  # Margin no longer follows Shape
+    d = dc.check(doc, batch)
+    assert d["drifted_features"] == []
+    assert d["joint"]["drifted"] and d["joint"]["auc"] > 0.6 and d["detected"] == 1
+    assert d["summary"].startswith("the features' joint distribution drifted")
+
+
+def test_the_joint_test_keeps_its_level():
+    doc, _ = statistics(n=600)
+    rejected = 0
+    for seed in range(40):
+        _, batch = statistics(reference=False, seed=100 + seed, n=200)
+        rejected += dc.joint(doc["reference"], batch)["p_value"] < 0.05
+    assert rejected <= 6  # 5 % of 40 is 2; the binomial's 99.9 % bound is 7
+
+
+def test_the_joint_test_says_why_it_did_not_run(monkeypatch):
+    doc, batch = statistics(reference=False)
+    assert "no reference records" in dc.check(doc, batch)["joint"]["skipped"]
+    monkeypatch.setattr(dc, "JOINT_TEST", False)
+    doc, batch = statistics()
+    assert "turned off" in dc.check(doc, batch)["joint"]["skipped"]
+    assert all(h["test"] != "joint" for h in dc.check(doc, batch)["hypotheses"])
+
+
+def test_the_psi_gate_drops_significant_but_small_shifts(monkeypatch):
+    doc, _ = statistics()
+    _, batch = statistics(reference=False, seed=6, n=1000)
+    batch[:, 0] += 4.0
+    assert "Age" in dc.check(doc, batch)["drifted_features"]
+    psi = dc.check(doc, batch)["features"]["Age"]["psi"]
+    monkeypatch.setattr(dc, "MIN_PSI", psi + 0.01)
+    d = dc.check(doc, batch)
+    assert "Age" not in d["drifted_features"]
+    assert [h.get("gated") for h in d["hypotheses"] if h["feature"] == "Age"][0] is True
+
+
+def run_main(tmp_path, monkeypatch, doc, batch):
     for d in ("input/statistics", "input/canonical"):
         os.makedirs(tmp_path / d, exist_ok=True)
     with open(tmp_path / "input" / "statistics" / "statistics.json", "w", encoding="utf-8") as f:
-        json.dump(STATISTICS, f)
+        json.dump(doc, f)
     with open(tmp_path / "input" / "canonical" / "batch.csv", "w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(
-            [contract.number(a), contract.number(s), contract.number(m), contract.number(d)]
-            for a, s, m, d in zip(ages, SHAPES, MARGINS, DENSITIES))
+        csv.writer(f, lineterminator="\n").writerows([contract.number(v) for v in row] for row in batch)
     monkeypatch.setattr(dc, "BASE", str(tmp_path))
     monkeypatch.setattr(sys, "argv", ["drift_check.py", "--model-package-arn", "arn:test", "--execution-id", "x"])
     dc.main()
@@ -424,27 +415,38 @@ def run_main(tmp_path, monkeypatch, ages):
         return json.load(f)["drift"]
 
 
-def test_main_no_feature_drifts(tmp_path, monkeypatch):
-    d = run_main(tmp_path, monkeypatch, SAME_AGE)
-    assert d["detected"] == 0 and d["drifted_features"] == [] and d["records"] == 48
-    ks = stats.ks_2samp(TRAIN_AGE, SAME_AGE)
-    assert d["features"]["Age"]["statistic"] == pytest.approx(ks.statistic, rel=1e-12)
-    assert d["features"]["Age"]["p_value"] == pytest.approx(ks.pvalue, rel=1e-12)
-    for name in ("Shape", "Margin", "Density"):
-        assert d["features"][name]["p_value"] > 0.5
-    # "At least one drifts": a share of 0 is reached by 0 drifted features, and still no drift.
-    monkeypatch.setattr(dc, "FEATURES_SHARE", 0.0)
-    assert run_main(tmp_path, monkeypatch, SAME_AGE)["detected"] == 0
+def test_main_reads_the_canonical_files_and_writes_every_report(tmp_path, monkeypatch):
+    doc, _ = statistics()
+    _, batch = statistics(reference=False, seed=6, n=200)
+    batch[:, 0] += 15.0
+    batch[3, 1] = np.nan
+    d = run_main(tmp_path, monkeypatch, doc, batch)
+    assert d["detected"] == 1 and d["drifted_features"][0] == "Age" and d["records"] == 200
+    assert d["features"]["Age"]["p_value"] == pytest.approx(
+        stats.ks_2samp(doc["features"]["Age"]["sample"], batch[:, 0]).pvalue, rel=1e-12)
+    assert d["features"]["Shape"]["batch_missing_share"] == pytest.approx(1 / 200)
+    out = tmp_path / "drift"
+    assert (out / "drift.md").read_text(encoding="utf-8").startswith("# Drift check: DRIFT DETECTED")
+    assert "<h2>Age</h2>" in (out / "drift.html").read_text(encoding="utf-8")
+    # SageMaker Model Monitor's formats.
+    monitor = json.loads((out / "statistics.json").read_text(encoding="utf-8"))
+    assert monitor["dataset"] == {"item_count": 200}
+    age = monitor["features"][0]
+    assert age["name"] == "Age" and age["inferred_type"] == "Fractional"
+    assert age["numerical_statistics"]["common"] == {"num_present": 200, "num_missing": 0}
+    assert sum(b["count"] for b in age["numerical_statistics"]["distribution"]["kll"]["buckets"]) == 200
+    shape = monitor["features"][1]["string_statistics"]
+    assert shape["common"] == {"num_present": 199, "num_missing": 1}
+    constraints = json.loads((out / "constraints.json").read_text(encoding="utf-8"))
+    assert constraints["features"][1]["string_constraints"]["domains"] == ["1", "2", "3", "4"]
+    assert constraints["monitoring_config"]["evaluate_constraints"] == "Enabled"
+    violations = json.loads((out / "constraint_violations.json").read_text(encoding="utf-8"))["violations"]
+    assert {"feature_name": "Age", "constraint_check_type": "baseline_drift_check"}.items() <= violations[0].items()
 
 
-def test_main_one_feature_of_four_drifts(tmp_path, monkeypatch):
-    d = run_main(tmp_path, monkeypatch, OLDER_AGE)
-    assert d["drifted_features"] == ["Age"] and d["drifted_share"] == 0.25
-    assert d["detected"] == 1  # 1/4 >= 0.25
-    assert d["features"]["Age"]["p_value"] == pytest.approx(stats.ks_2samp(TRAIN_AGE, OLDER_AGE).pvalue, rel=1e-12)
-    assert d["thresholds"] == {"p_value": 0.01, "psi": 0.2, "missing_share": 0.1, "drifted_features_share": 0.25}
-    assert (tmp_path / "drift" / "drift.md").read_text(encoding="utf-8").startswith("# Drift check: DRIFT DETECTED")
-    monkeypatch.setattr(dc, "FEATURES_SHARE", 0.5)
-    d = run_main(tmp_path, monkeypatch, OLDER_AGE)
-    assert d["drifted_features"] == ["Age"] and d["detected"] == 0  # 1/4 < 0.5
-    assert "below the share of 0.5" in d["summary"]
+def test_main_on_a_batch_like_training_writes_no_violation(tmp_path, monkeypatch):
+    doc, _ = statistics()
+    _, batch = statistics(reference=False, seed=6, n=100)
+    d = run_main(tmp_path, monkeypatch, doc, batch)
+    assert d["detected"] == 0
+    assert json.loads((tmp_path / "drift" / "constraint_violations.json").read_text(encoding="utf-8")) == {"violations": []}
