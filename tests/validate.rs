@@ -305,6 +305,35 @@ fn every_proposed_fix_resolves_its_problem() {
     assert!(applied.len() >= 30, "fixes applied: {applied:?}");
 }
 
+/// The diagnostics issue 23 names each carry a help and a fix, and the fixes together make their
+/// fixture valid: not only is the problem gone, nothing else objects to the values proposed.
+#[test]
+fn the_proposed_fixes_of_these_fixtures_make_them_valid() {
+    for name in [
+        "bucket-too-long",
+        "cron-hour-out-of-range",
+        "email-list-in-one-string",
+        "missing-required-env-group",
+        "missing-required-region",
+    ] {
+        let case = fixture(&format!("broken/{name}"));
+        let repo = case_repo(&case);
+        let v = mlopsgen::validate_repo(repo.path(), &[]);
+        let errors: Vec<_> = v.report.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(!errors.is_empty(), "{name}: nothing reported");
+        for d in &errors {
+            assert!(d.help.is_some() && d.fix.is_some(), "{name}: {} without help or fix", d.code.as_str());
+            let fix = d.fix.as_ref().expect("checked");
+            let file = repo.path().join(&fix.file);
+            let text = std::fs::read_to_string(&file).expect("the fix names a config file");
+            let fixed = mlopsgen::config::apply_fix(&text, &fix.path, &fix.value).expect("the fix points somewhere");
+            std::fs::write(&file, fixed).expect("write");
+        }
+        let after = mlopsgen::validate_repo(repo.path(), &[]);
+        assert_eq!(after.report.error_count(), 0, "{name} with its fixes:\n{}", after.report.render_plain());
+    }
+}
+
 fn snapshot_tree(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];

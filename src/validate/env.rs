@@ -564,11 +564,31 @@ fn role_from_arn(cx: &mut FileCtx<'_>, path: &JsonPath, arn: &str) -> Option<Rol
 fn emails(cx: &mut FileCtx<'_>, value: Option<&OneOrMany>, path: &JsonPath) -> Vec<String> {
     let Some(v) = value else { return Vec::new() };
     let list = v.to_vec();
+    // Several addresses in one string: one problem per string, fixed by the list written out.
+    let split: Vec<Vec<String>> =
+        list.iter().map(|e| rules::email_list(e).unwrap_or_else(|| vec![e.clone()])).collect();
+    let whole: Vec<String> = split.iter().flatten().cloned().collect();
     for (i, e) in list.iter().enumerate() {
         let p = match v {
             OneOrMany::One(_) => path.clone(),
             OneOrMany::Many(_) => path.index(i),
         };
+        if split[i].len() > 1 && !cx.has_placeholder(&p) {
+            let n = split[i].len();
+            cx.push(
+                cx.error(Code::E0219, &p, format!("{n} e-mail addresses written as one string"))
+                    .label("one string, several addresses")
+                    .expected("each address its own string in a list, e.g. [\"a@example.com\", \"b@example.com\"]")
+                    .found(quoted(e))
+                    .help(format!(
+                        "write a list of addresses: \"{}\": {}",
+                        path.last_key(),
+                        serde_json::to_string(&whole).unwrap_or_default().replace("\",\"", "\", \"")
+                    ))
+                    .fix(path, whole.clone()),
+            );
+            continue;
+        }
         if cx.check(Code::E0219, &p, e, rules::email) && e == "admin@org.com" {
             cx.push(
                 Diagnostic::warning(Code::E0219, cx.file, "this is the blog post's sample address")
@@ -580,7 +600,7 @@ fn emails(cx: &mut FileCtx<'_>, value: Option<&OneOrMany>, path: &JsonPath) -> V
             );
         }
     }
-    list
+    whole
 }
 
 /// A topic mlopsgen creates with nobody subscribed: what it announces reaches no one, silently.
