@@ -315,6 +315,7 @@ fn the_proposed_fixes_of_these_fixtures_make_them_valid() {
         "email-list-in-one-string",
         "missing-required-env-group",
         "missing-required-region",
+        "name-prefix-invalid",
     ] {
         let case = fixture(&format!("broken/{name}"));
         let repo = case_repo(&case);

@@ -162,7 +162,9 @@ pub struct InitArgs {
     /// The region of every environment.
     #[arg(long, value_name = "REGION", default_value = "us-east-1", conflicts_with = "from")]
     pub region: String,
-    /// Starts bucket names, key aliases and the project tag.
+    /// Starts every name the platform gives a resource (buckets, key aliases, roles, Lambdas,
+    /// the alert topic, the dead-letter queues: PREFIX-...), written as each config's
+    /// name_prefix; also the project tag. Lowercase letters, digits and hyphens, at most 20.
     #[arg(long, value_name = "PREFIX", default_value = "mlops", conflicts_with = "from")]
     pub prefix: String,
     /// Who is told when a pipeline fails or drift is found (dev and prod; repeat for several).

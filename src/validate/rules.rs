@@ -397,6 +397,33 @@ pub fn model_name(s: &str) -> Rule {
     })
 }
 
+/// `name_prefix`: starts the names mlopsgen builds (`<prefix>-access-logs-<account>-<region>`,
+/// `<prefix>-<env>-latest-approved-model`, ...). Lowercase letters, digits and hyphens, a letter
+/// first, at most 20 characters: the strictest name it starts is a bucket's (aws-facts.md §4.1),
+/// and at 20 the longest role and function names stay within 64 characters (§5.1).
+pub fn name_prefix(s: &str) -> Rule {
+    let expected = "1-20 lowercase letters, digits and hyphens, starting with a letter, e.g. \"acme-ml\"";
+    if s.is_empty() || s.len() > 20 {
+        return Err(broken(
+            "name_prefix must be 1 to 20 characters",
+            format!("{} characters", s.chars().count()),
+            expected,
+        ));
+    }
+    let ok = s.starts_with(|c: char| c.is_ascii_lowercase())
+        && !s.ends_with('-')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        return Ok(());
+    }
+    let candidate = bucket_candidate(s).trim_start_matches(|c: char| c.is_ascii_digit() || c == '-').to_string();
+    Err(broken("name_prefix must be lowercase letters, digits and hyphens", "not a name prefix", expected).propose(
+        Some(candidate),
+        |v| name_prefix(v).is_ok(),
+        |v| format!("write {v:?}"),
+    ))
+}
+
 /// E-mail addresses, conservatively (aws-facts.md §8: SNS publishes no grammar).
 pub fn email(s: &str) -> Rule {
     let expected = "an address such as \"ml-ops@example.com\"";
