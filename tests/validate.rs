@@ -335,6 +335,24 @@ fn the_proposed_fixes_of_these_fixtures_make_them_valid() {
     }
 }
 
+/// A valid prefix can still make names too long with a long environment name: the Lambda that
+/// finds the latest approved model may have 64 characters.
+#[test]
+fn name_prefix_and_a_long_environment_name_are_checked_together() {
+    let env = "customer-churn-production";
+    let config = |prefix: &str| {
+        format!("{{\"env_group\": \"{env}\", \"aws_region\": \"us-east-1\", \"name_prefix\": \"{prefix}\"}}")
+    };
+    let too_long = |prefix: &str| {
+        let repo = temp_repo_with(&[(&format!("{env}.tfvars.json"), &config(prefix))]);
+        let v = mlopsgen::validate_repo(repo.path(), &[]);
+        v.report.diagnostics.iter().any(|d| d.code == Code::E0236 && d.message.contains("too long"))
+    };
+    // 18 + 1 + 25 + 22 = 66 characters; 16 make 64.
+    assert!(too_long("abcdefghijklmnopqr"));
+    assert!(!too_long("abcdefghijklmnop"));
+}
+
 fn snapshot_tree(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
