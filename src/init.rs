@@ -30,7 +30,8 @@ pub struct Options {
     pub prod_account: Option<String>,
     pub registry_account: Option<String>,
     pub region: String,
-    /// Starts the names of buckets, key aliases and the project tag.
+    /// `name_prefix` of every environment: starts every name the platform gives a resource
+    /// (buckets, key aliases, roles, Lambdas, topics, queues), and the project tag.
     pub prefix: String,
     /// Subscribers of the dev and prod alert topics.
     pub email: Vec<String>,
@@ -314,9 +315,11 @@ fn check_flags(opts: &Options, accounts: &[(&str, &str)]) -> Vec<String> {
         b.help = near.map(|n| format!("did you mean {}?", crate::diag::quoted(n)));
         fail("--region", &opts.region, Err(b));
     }
-    // The longest names built from the prefix: a bucket and a key alias.
+    // The prefix itself, then the longest names built from it: a bucket and a key alias.
     let longest = format!("{}-sagemaker-model-artifacts-{}", opts.prefix, "000000000000");
-    if let Err(mut b) = rules::bucket_name(&longest) {
+    if let Err(b) = rules::name_prefix(&opts.prefix) {
+        fail("--prefix", &opts.prefix, Err(b));
+    } else if let Err(mut b) = rules::bucket_name(&longest) {
         b.help = None;
         b.message = format!("the bucket names built from it would be invalid: {}", b.message);
         fail("--prefix", &opts.prefix, Err(b));
@@ -370,6 +373,7 @@ fn platform(opts: &Options) -> Result<Vec<File>, InitError> {
         }
         m.insert("account_id".into(), json!(account));
         m.insert("aws_region".into(), json!(opts.region));
+        m.insert("name_prefix".into(), json!(p));
         m.insert("tags".into(), json!({ "project": p, "environment": env, "managed-by": "mlopsgen" }));
         m
     };
@@ -603,7 +607,7 @@ mod tests {
             "--registry-account \"111111111111\": the same account as --dev-account",
             "--region \"us-east1\"",
             "did you mean \"us-east-1\"?",
-            "--prefix \"Acme\": the bucket names built from it would be invalid",
+            "--prefix \"Acme\": name_prefix must be lowercase letters, digits and hyphens (write \"acme\")",
         ] {
             assert!(text.contains(want), "{want} in\n{text}");
         }

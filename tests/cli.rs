@@ -163,8 +163,89 @@ fn completions_are_printed_for_each_shell() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let out = mlopsgen(&["completions", shell]);
         assert_eq!(out.status.code(), Some(0), "{shell}");
-        assert!(text(&out.stdout).contains("validate"), "{shell}");
+        // The script asks the binary (by the path it was run as) for the candidates.
+        let script = text(&out.stdout);
+        assert!(script.contains(env!("CARGO_BIN_EXE_mlopsgen")) && script.contains("COMPLETE"), "{shell}: {script}");
     }
+}
+
+/// What the binary answers a bash completion request for `words` (the word at `index` being
+/// completed), run in `dir`: the candidates other than flags.
+fn complete(dir: &std::path::Path, words: &[&str], index: usize) -> Vec<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_mlopsgen"))
+        .arg("--")
+        .args(words)
+        .current_dir(dir)
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", index.to_string())
+        .env("_CLAP_IFS", "\n")
+        .output()
+        .expect("run mlopsgen");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    text(&out.stdout).lines().filter(|c| !c.starts_with('-')).map(str::to_string).collect()
+}
+
+#[test]
+fn completion_offers_the_repositorys_environment_and_model_names() {
+    let repo = temp_repo(None);
+    std::fs::rename(
+        repo.path().join("environments/prod.tfvars.json"),
+        repo.path().join("environments/production.tfvars.json"),
+    )
+    .expect("rename");
+    let envs = ["dev", "production", "registry"];
+    assert_eq!(complete(repo.path(), &["mlopsgen", "validate", ""], 2), envs);
+    assert_eq!(complete(repo.path(), &["mlopsgen", "plan", "--check", "pro"], 3), ["production"]);
+    assert_eq!(complete(repo.path(), &["mlopsgen", "approve", "r"], 2), ["registry"]);
+    // -C names the repository; the current directory is another.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let root = repo.path().to_str().expect("utf-8");
+    assert_eq!(complete(elsewhere.path(), &["mlopsgen", "-C", root, "generate", ""], 4), envs);
+    assert!(complete(elsewhere.path(), &["mlopsgen", "generate", ""], 2).is_empty(), "no environments/ there");
+    // MODEL: the model files and the models and groups the environments declare.
+    assert_eq!(
+        complete(repo.path(), &["mlopsgen", "versions", "dev", ""], 3),
+        ["mammo-severity-model-package", "mammography-severity-model"]
+    );
+    // Subcommands still come from the command definition.
+    assert!(complete(repo.path(), &["mlopsgen", "val"], 1).contains(&"validate".to_string()));
+}
+
+/// The script `completions bash` prints, sourced by a real bash and called the way bash calls it
+/// on TAB, completes environment names from the binary.
+#[test]
+fn bash_completes_environment_names_through_the_printed_script() {
+    let repo = temp_repo(None);
+    let script = text(&mlopsgen(&["completions", "bash"]).stdout);
+    let probe = format!(
+        "{script}\nCOMP_WORDS=(mlopsgen validate pr); COMP_CWORD=2; COMP_TYPE=9\n\
+         _clap_complete_mlopsgen mlopsgen pr validate\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n"
+    );
+    let out = Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &probe])
+        .current_dir(repo.path())
+        .env_remove("COMPLETE")
+        .output()
+        .expect("run bash");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).split_whitespace().collect::<Vec<_>>(), ["prod"], "{}", text(&out.stderr));
+}
+
+/// Flags read from the environment say so in --help, without an empty `=` where a value would
+/// go, and never with the value.
+#[test]
+fn help_names_environment_variables_without_their_values() {
+    let out = Command::new(env!("CARGO_BIN_EXE_mlopsgen"))
+        .args(["approve", "--help"])
+        .env("MLOPSGEN_MFA_SERIAL", "arn:aws:iam::123456789012:mfa/alice")
+        .env("MLOPSGEN_MFA_CODE", "123456")
+        .output()
+        .expect("run");
+    let help = text(&out.stdout);
+    assert!(help.contains("[env: MLOPSGEN_MFA_SERIAL]") && help.contains("[env: MLOPSGEN_MFA_CODE]"), "{help}");
+    assert!(!help.contains("MFA_SERIAL=") && !help.contains("alice") && !help.contains("123456"), "{help}");
+    let help = text(&mlopsgen(&["versions", "--help"]).stdout);
+    assert!(!help.to_lowercase().contains("compiler"), "{help}");
 }
 
 #[test]

@@ -347,3 +347,83 @@ fn data_flags_without_data_are_usage_errors() {
     assert!(text(&out.stderr).contains("[possible values: binary, multiclass, regression]"), "{}", text(&out.stderr));
     assert!(std::fs::read_dir(dir.path()).expect("dir").next().is_none(), "nothing was written");
 }
+
+/// Every file under `dir` (recursively) whose bytes contain `needle`, ASCII case ignored, with
+/// the line it is on (ZIP archives are stored uncompressed, so their text is searched too).
+fn files_mentioning(dir: &Path, needle: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir") {
+            let path = e.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).expect("read");
+            for line in String::from_utf8_lossy(&bytes).lines() {
+                if line.to_ascii_lowercase().contains(needle) {
+                    hits.push(format!("{}: {}", path.strip_prefix(dir).unwrap_or(&path).display(), line.trim()));
+                }
+            }
+        }
+    }
+    hits.sort();
+    hits
+}
+
+/// `init --data` for a model that is not the blog post's, then `generate`: nothing written
+/// names the post's data (its file, mammography, its columns' words).
+#[test]
+fn nothing_generated_for_another_model_mentions_the_posts_data() {
+    let dir = with_data(&measurements());
+    let out = init(dir.path(), &["--model", "cancer", "--data", "data.csv", "--label", "diagnosis"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_mlopsgen"))
+        .args(["-C", ".", "generate"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for needle in ["mammo", "mammographic", "bi-rads", "severity"] {
+        for sub in ["generated", "environments", "models"] {
+            let hits = files_mentioning(&dir.path().join(sub), needle);
+            assert!(hits.is_empty(), "{sub}/ mentions {needle:?}:\n{}", hits.join("\n"));
+        }
+    }
+}
+
+/// `init --prefix telco`: every name the platform gives a resource starts with `telco-`; no
+/// `mlops-` is left in what init writes or generate renders. (What stays is the tool's own
+/// mark, `mlopsgen`: the managed-by tag, session and inline policy names, the state key.)
+#[test]
+fn init_prefix_starts_every_name_the_platform_chooses() {
+    let dir = with_data(&measurements());
+    let out =
+        init(dir.path(), &["--prefix", "telco", "--jenkins-account", "444444444444", "--email", "ml@example.com"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_mlopsgen"))
+        .args(["-C", ".", "generate"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for sub in ["generated", "environments"] {
+        let hits = files_mentioning(&dir.path().join(sub), "mlops-");
+        assert!(hits.is_empty(), "{sub}/ still names mlops-:\n{}", hits.join("\n"));
+    }
+    let main = std::fs::read_to_string(dir.path().join("generated/prod/main.tf")).expect("prod main.tf");
+    let bootstrap = std::fs::read_to_string(dir.path().join("generated/prod/bootstrap/main.tf")).expect("bootstrap");
+    for name in [
+        "\"telco-prod-latest-approved-model\"",
+        "\"telco-prod-events-dlq\"",
+        "\"telco-prod-start-pipelines\"",
+        "\"telco-pipeline-alerts\"",
+        "\"telco-access-logs-222222222222-us-east-1\"",
+    ] {
+        assert!(main.contains(name), "{name} in generated/prod/main.tf");
+    }
+    for name in ["\"alias/telco-prod-tfstate\"", "\"telco-prod-deploy-1\"", "\"telco-prod-role-boundary\""] {
+        assert!(bootstrap.contains(name), "{name} in generated/prod/bootstrap/main.tf");
+    }
+}

@@ -305,6 +305,54 @@ fn every_proposed_fix_resolves_its_problem() {
     assert!(applied.len() >= 30, "fixes applied: {applied:?}");
 }
 
+/// The diagnostics issue 23 names each carry a help and a fix, and the fixes together make their
+/// fixture valid: not only is the problem gone, nothing else objects to the values proposed.
+#[test]
+fn the_proposed_fixes_of_these_fixtures_make_them_valid() {
+    for name in [
+        "bucket-too-long",
+        "cron-hour-out-of-range",
+        "email-list-in-one-string",
+        "missing-required-env-group",
+        "missing-required-region",
+        "name-prefix-invalid",
+    ] {
+        let case = fixture(&format!("broken/{name}"));
+        let repo = case_repo(&case);
+        let v = mlopsgen::validate_repo(repo.path(), &[]);
+        let errors: Vec<_> = v.report.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(!errors.is_empty(), "{name}: nothing reported");
+        for d in &errors {
+            assert!(d.help.is_some() && d.fix.is_some(), "{name}: {} without help or fix", d.code.as_str());
+            let fix = d.fix.as_ref().expect("checked");
+            let file = repo.path().join(&fix.file);
+            let text = std::fs::read_to_string(&file).expect("the fix names a config file");
+            let fixed = mlopsgen::config::apply_fix(&text, &fix.path, &fix.value).expect("the fix points somewhere");
+            std::fs::write(&file, fixed).expect("write");
+        }
+        let after = mlopsgen::validate_repo(repo.path(), &[]);
+        assert_eq!(after.report.error_count(), 0, "{name} with its fixes:\n{}", after.report.render_plain());
+    }
+}
+
+/// A valid prefix can still make names too long with a long environment name: the Lambda that
+/// finds the latest approved model may have 64 characters.
+#[test]
+fn name_prefix_and_a_long_environment_name_are_checked_together() {
+    let env = "customer-churn-production";
+    let config = |prefix: &str| {
+        format!("{{\"env_group\": \"{env}\", \"aws_region\": \"us-east-1\", \"name_prefix\": \"{prefix}\"}}")
+    };
+    let too_long = |prefix: &str| {
+        let repo = temp_repo_with(&[(&format!("{env}.tfvars.json"), &config(prefix))]);
+        let v = mlopsgen::validate_repo(repo.path(), &[]);
+        v.report.diagnostics.iter().any(|d| d.code == Code::E0236 && d.message.contains("too long"))
+    };
+    // 18 + 1 + 25 + 22 = 66 characters; 16 make 64.
+    assert!(too_long("abcdefghijklmnopqr"));
+    assert!(!too_long("abcdefghijklmnop"));
+}
+
 fn snapshot_tree(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];

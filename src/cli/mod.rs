@@ -7,9 +7,12 @@
 use crate::diag::plural;
 use crate::diag::{Report, Style};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap_complete::ArgValueCandidates;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod complete;
 
 /// Exit code for a successful run.
 pub const EXIT_OK: u8 = 0;
@@ -45,7 +48,7 @@ pub enum Command {
     /// Check the environment configs; all files are checked together. Exit 1 on any error.
     Validate {
         /// Environments to report on (default: all files in environments/).
-        #[arg(value_name = "ENV")]
+        #[arg(value_name = "ENV", add = ArgValueCandidates::new(complete::environments))]
         envs: Vec<String>,
         /// Output format of the diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -55,7 +58,7 @@ pub enum Command {
     /// first; on any error nothing is written. Hand edits in generated/ are refused.
     Generate {
         /// Environments to generate (default: all). The shared modules are always written.
-        #[arg(value_name = "ENV")]
+        #[arg(value_name = "ENV", add = ArgValueCandidates::new(complete::environments))]
         envs: Vec<String>,
         /// Overwrite files in generated/ that were changed by hand.
         #[arg(long)]
@@ -65,7 +68,7 @@ pub enum Command {
     /// first, then a unified diff per file. Writes nothing. Exit 0: no change; 2: changes; 1: error.
     Plan {
         /// Environments to plan (default: all). The shared modules are always compared.
-        #[arg(value_name = "ENV")]
+        #[arg(value_name = "ENV", add = ArgValueCandidates::new(complete::environments))]
         envs: Vec<String>,
         /// Summary only (no diffs); the exit code says whether generated/ is current (CI, Jenkins).
         #[arg(long)]
@@ -81,7 +84,7 @@ pub enum Command {
     /// flows between them.
     Graph {
         /// Environments to draw (default: all).
-        #[arg(value_name = "ENV")]
+        #[arg(value_name = "ENV", add = ArgValueCandidates::new(complete::environments))]
         envs: Vec<String>,
         /// Mermaid (for Markdown) or Graphviz DOT.
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
@@ -91,7 +94,7 @@ pub enum Command {
     /// the environment's account. Exit 0: they do; 1: wrong account or no access.
     Preflight {
         /// The environment to check.
-        #[arg(value_name = "ENV")]
+        #[arg(value_name = "ENV", add = ArgValueCandidates::new(complete::environments))]
         env: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -102,10 +105,10 @@ pub enum Command {
     /// metrics and evidence. Reads with the ambient AWS credentials.
     Versions {
         /// A workload environment, or the registry.
-        #[arg(value_name = "ENV")]
+        #[arg(value_name = "ENV", add = ArgValueCandidates::new(complete::environments))]
         env: String,
         /// Only this model of ENV (or, in the registry, this model package group).
-        #[arg(value_name = "MODEL")]
+        #[arg(value_name = "MODEL", add = ArgValueCandidates::new(complete::models))]
         model: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -120,7 +123,7 @@ pub enum Command {
     /// and every EventBridge rule with its pattern and targets (for tools; see README).
     Describe {
         /// Environments to describe (default: all).
-        #[arg(value_name = "ENV")]
+        #[arg(value_name = "ENV", add = ArgValueCandidates::new(complete::environments))]
         envs: Vec<String>,
     },
     /// Print the JSON Schema of environments/*.tfvars.json, or with --model of models/*.json (for editors).
@@ -129,7 +132,11 @@ pub enum Command {
         #[arg(long)]
         model: bool,
     },
-    /// Print a shell completion script.
+    /// Print a shell completion script: subcommands, flags, and the repository's environment and
+    /// model names (the script asks mlopsgen on each TAB, in the directory -C names).
+    ///
+    /// Load it from the shell's startup file: `source <(mlopsgen completions bash)` in ~/.bashrc
+    /// (zsh: the same with zsh, in ~/.zshrc), `mlopsgen completions fish | source` in fish.
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
@@ -155,7 +162,9 @@ pub struct InitArgs {
     /// The region of every environment.
     #[arg(long, value_name = "REGION", default_value = "us-east-1", conflicts_with = "from")]
     pub region: String,
-    /// Starts bucket names, key aliases and the project tag.
+    /// Starts every name the platform gives a resource (buckets, key aliases, roles, Lambdas,
+    /// the alert topic, the dead-letter queues: PREFIX-...), written as each config's
+    /// name_prefix; also the project tag. Lowercase letters, digits and hyphens, at most 20.
     #[arg(long, value_name = "PREFIX", default_value = "mlops", conflicts_with = "from")]
     pub prefix: String,
     /// Who is told when a pipeline fails or drift is found (dev and prod; repeat for several).
@@ -192,10 +201,10 @@ pub struct InitArgs {
 #[derive(Debug, clap::Args)]
 pub struct DecideArgs {
     /// A workload environment, or the registry.
-    #[arg(value_name = "ENV")]
+    #[arg(value_name = "ENV", add = ArgValueCandidates::new(complete::environments))]
     pub env: String,
     /// The model of ENV (or, in the registry, the model package group).
-    #[arg(value_name = "MODEL")]
+    #[arg(value_name = "MODEL", add = ArgValueCandidates::new(complete::models))]
     pub model: String,
     /// The version number, as `versions` lists it.
     #[arg(value_name = "VERSION", value_parser = clap::value_parser!(i32).range(1..))]
@@ -204,7 +213,7 @@ pub struct DecideArgs {
     #[arg(long, value_name = "TEXT", required = true)]
     pub reason: String,
     /// The caller's MFA device (ARN or serial number), for an approver role that requires MFA.
-    #[arg(long, value_name = "ARN", env = "MLOPSGEN_MFA_SERIAL")]
+    #[arg(long, value_name = "ARN", env = "MLOPSGEN_MFA_SERIAL", hide_env_values = true)]
     pub mfa_serial: Option<String>,
     /// The device's current 6-digit code.
     #[arg(long, value_name = "CODE", env = "MLOPSGEN_MFA_CODE", hide_env_values = true)]
@@ -242,14 +251,16 @@ pub const EXIT_CHANGES: u8 = 2;
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Compiler-style text on stderr.
+    /// Text for a person: results on stdout, problems on stderr.
     Text,
     /// One JSON document on stdout.
     Json,
 }
 
-/// Parses the process arguments and runs the command.
+/// Parses the process arguments and runs the command. With `COMPLETE` set (by the script
+/// `completions` prints), answers the shell's completion request instead and exits.
 pub fn main() -> ExitCode {
+    clap_complete::CompleteEnv::with_factory(Cli::command).var(complete::VAR).complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -281,9 +292,8 @@ pub fn run(cli: Cli) -> u8 {
             out(&format!("{text}\n"))
         }
         Command::Completions { shell } => {
-            let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "mlopsgen", &mut buf);
-            out(&String::from_utf8_lossy(&buf))
+            let program = complete::completer_program(std::env::args_os().next());
+            out(&complete::registration(shell, &program))
         }
     }
 }

@@ -131,6 +131,8 @@ pub struct SyntaxError {
     pub expected: String,
     pub found: String,
     pub help: Option<String>,
+    /// The words under the caret, when not "expected <expected>".
+    pub label: Option<String>,
 }
 
 /// Deepest nesting accepted; deeper input is refused instead of risking the stack.
@@ -138,7 +140,7 @@ const MAX_DEPTH: usize = 128;
 
 /// Parses one JSON document (RFC 8259). A UTF-8 byte-order mark is tolerated.
 pub fn parse(src: &str) -> Result<Node, SyntaxError> {
-    let mut p = Parser { src: src.as_bytes(), text: src, pos: 0, depth: 0 };
+    let mut p = Parser { src: src.as_bytes(), text: src, pos: 0, depth: 0, last_comma: usize::MAX };
     if src.starts_with('\u{feff}') {
         p.pos = 3;
     }
@@ -160,6 +162,8 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     depth: usize,
+    /// Where the last `,` between members or items was (`usize::MAX`: none yet).
+    last_comma: usize,
 }
 
 impl Parser<'_> {
@@ -203,6 +207,7 @@ impl Parser<'_> {
             expected: expected.to_string(),
             found: found.to_string(),
             help: help.map(str::to_string),
+            label: None,
         }
     }
 
@@ -210,14 +215,27 @@ impl Parser<'_> {
         let found = self.found_here();
         let help = if found == "a comment" {
             Some("JSON has no comments; put notes in a \"description\" field or in the README")
-        } else if found == "`}`" || found == "`]`" {
-            Some("JSON allows no trailing comma before a closing bracket")
         } else if found.starts_with("`'") {
             Some("JSON strings use double quotes")
         } else {
             None
         };
         self.error_here(expected, &found, help)
+    }
+
+    /// A comma followed by the closing bracket `close` (the next character): the error points
+    /// at the comma, where the mistake is, not at the bracket.
+    fn trailing_comma(&self, close: u8) -> Option<SyntaxError> {
+        let comma = self.last_comma;
+        let between = self.src.get(comma.checked_add(1)?..self.pos)?;
+        let only_ws_between = between.iter().all(|b| b" \t\r\n".contains(b));
+        (self.peek() == Some(close) && self.src.get(comma) == Some(&b',') && only_ws_between).then(|| SyntaxError {
+            span: Span::new(comma, comma + 1),
+            expected: format!("another {} after the comma, or no comma", if close == b'}' { "member" } else { "item" }),
+            found: format!("`{}` after the comma", close as char),
+            help: Some("JSON allows no comma before a closing bracket: remove this one".into()),
+            label: Some("trailing comma".into()),
+        })
     }
 
     fn value(&mut self) -> Result<Node, SyntaxError> {
@@ -268,7 +286,7 @@ impl Parser<'_> {
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
-                return Err(self.unexpected("a key in double quotes"));
+                return Err(self.trailing_comma(b'}').unwrap_or_else(|| self.unexpected("a key in double quotes")));
             }
             let key_start = self.pos;
             let (key, _) = self.string()?;
@@ -283,7 +301,10 @@ impl Parser<'_> {
             members.push(Member { key, key_span, node });
             self.skip_ws();
             match self.peek() {
-                Some(b',') => self.pos += 1,
+                Some(b',') => {
+                    self.last_comma = self.pos;
+                    self.pos += 1;
+                }
                 Some(b'}') => {
                     self.pos += 1;
                     break;
@@ -307,10 +328,16 @@ impl Parser<'_> {
         }
         loop {
             self.skip_ws();
+            if let Some(e) = self.trailing_comma(b']') {
+                return Err(e);
+            }
             items.push(self.value()?);
             self.skip_ws();
             match self.peek() {
-                Some(b',') => self.pos += 1,
+                Some(b',') => {
+                    self.last_comma = self.pos;
+                    self.pos += 1;
+                }
                 Some(b']') => {
                     self.pos += 1;
                     break;
@@ -338,7 +365,8 @@ impl Parser<'_> {
                     span: Span::new(open, open + 1),
                     expected: "a closing `\"` for this string".into(),
                     found: "the end of the file".into(),
-                    help: None,
+                    help: Some("close the string with `\"`".into()),
+                    label: None,
                 });
             };
             match c {
@@ -350,6 +378,7 @@ impl Parser<'_> {
                     verbatim = false;
                     self.escape(&mut out)?;
                 }
+                '\n' | '\r' if self.unterminated_at_line_end() => return Err(self.unterminated(open)),
                 c if (c as u32) < 0x20 => {
                     return Err(self.error_here(
                         "a closing `\"` (strings cannot span lines)",
@@ -365,6 +394,31 @@ impl Parser<'_> {
         }
     }
 
+    /// At a line break inside a string: whether the string was simply left open, because what
+    /// follows the line break reads as JSON again (a key, a closing bracket, the end of the file),
+    /// rather than as the rest of a string meant to span lines.
+    fn unterminated_at_line_end(&self) -> bool {
+        let next = self.text.get(self.pos..).unwrap_or("").trim_start();
+        next.is_empty() || next.starts_with(['"', '}', ']'])
+    }
+
+    /// The error for a string opened at `open` and not closed before the line break at `pos`:
+    /// the whole opened string is underlined, and the help shows it closed.
+    fn unterminated(&self, open: usize) -> SyntaxError {
+        let written = self.text.get(open + 1..self.pos).unwrap_or("").trim_end();
+        let (content, comma) = match written.strip_suffix(',') {
+            Some(c) => (c.trim_end(), ","),
+            None => (written, ""),
+        };
+        SyntaxError {
+            span: Span::new(open, self.pos),
+            expected: "a closing `\"` before the end of the line".into(),
+            found: "the end of the line".into(),
+            help: Some(format!("close the string: \"{content}\"{comma}")),
+            label: Some("this string is never closed".into()),
+        }
+    }
+
     fn escape(&mut self, out: &mut String) -> Result<(), SyntaxError> {
         let start = self.pos;
         self.pos += 1; // backslash
@@ -373,6 +427,7 @@ impl Parser<'_> {
             expected: "an escape sequence (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)".into(),
             found: format!("`{}`", p.text.get(start..(p.pos + 1).min(p.src.len())).unwrap_or("\\")),
             help: Some("write a literal backslash as \\\\".into()),
+            label: None,
         };
         let c = match self.peek() {
             Some(b'"') => '"',
@@ -496,11 +551,28 @@ mod tests {
     }
 
     #[test]
-    fn rejects_trailing_comma_with_hint() {
-        let err = parse("{\"a\": 1,}").expect_err("trailing comma");
-        assert_eq!(err.expected, "a key in double quotes");
+    fn points_at_the_trailing_comma_not_the_bracket() {
+        for src in ["{\"a\": 1,}", "{\"a\": [1, 2,\n  ]}", "{\"a\": {\"b\": 1},\n}", "[{\"a\": [1,2]},]"] {
+            let err = parse(src).expect_err("trailing comma");
+            let comma = src.rfind(',').expect("a comma");
+            assert_eq!(err.span, Span::new(comma, comma + 1), "{src:?}");
+            assert!(err.help.as_deref().is_some_and(|h| h.contains("remove this one")), "{err:?}");
+        }
+        // A missing value is not a trailing comma.
+        let err = parse("{\"a\": }").expect_err("no value");
         assert_eq!(err.found, "`}`");
-        assert!(err.help.is_some());
+        assert_eq!(err.help, None);
+    }
+
+    #[test]
+    fn an_unterminated_string_is_told_to_close_not_to_escape() {
+        let src = "{\n  \"a\": \"acme-data,\n  \"b\": 1\n}";
+        let err = parse(src).expect_err("unterminated");
+        assert_eq!(&src[err.span.start..err.span.end], "\"acme-data,");
+        assert_eq!(err.help.as_deref(), Some("close the string: \"acme-data\","));
+        // A string that goes on after the line break: the line break is the mistake.
+        let err = parse("{\"a\": \"line one\nline two\"}").expect_err("line break");
+        assert_eq!(err.help.as_deref(), Some("write a line break inside a string as \\n"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub struct RawEnv {
     pub kind: Option<String>,
     pub account_id: Option<String>,
     pub aws_region: String,
+    pub name_prefix: Option<String>,
     #[serde(default)]
     pub tags: IndexMap<String, String>,
     pub event_bus_name: Option<String>,

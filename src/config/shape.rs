@@ -165,6 +165,9 @@ fn req(name: &'static str, shape: Shape) -> Field {
 }
 
 /// Pattern of environment names (they become parts of resource names and HCL labels).
+/// `name_prefix`: lowercase letters, digits and hyphens, a letter first, at most 20 characters, so
+/// that every name built from it stays within AWS's limits (aws-facts.md §4.1, §5.1).
+pub const NAME_PREFIX_PATTERN: &str = "^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$";
 pub const ENV_NAME_PATTERN: &str = "^[a-z][a-z0-9-]{0,30}[a-z0-9]$";
 /// Pattern of model names (they become S3 prefixes and parts of SageMaker names).
 pub const MODEL_NAME_PATTERN: &str = "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$";
@@ -232,7 +235,7 @@ fn kms_ref() -> Shape {
             object(
                 vec![
                     opt("create", boolean("Create the key (must be true; give an ARN string to use an existing key).").default(json!(true))),
-                    opt("alias", string("Alias of the new key; must start with alias/ and not alias/aws/.").len(7, 256).default(json!("alias/mlops-<env_group>"))),
+                    opt("alias", string("Alias of the new key; must start with alias/ and not alias/aws/.").len(7, 256).default(json!("alias/<name_prefix>-<env_group>"))),
                     opt("description", string("Key description.").len(0, 8192)),
                     opt("shared_with", array(string("An environment name."), 0, 50,
                         "Environments (by env_group) whose accounts may use the key, e.g. prod reading model artifacts written in dev.").default(json!([]))),
@@ -833,6 +836,12 @@ fn top_level() -> Shape {
         ),
         req("aws_region", string("AWS region of the environment, e.g. us-east-1.")),
         opt(
+            "name_prefix",
+            string("Starts every name mlopsgen gives a resource itself (not the names written in this file): the access-log bucket, the Lambdas, the roles, the dead-letter queue, the state key's alias, and the defaults of the key alias, buckets, alert topic and approver role.")
+                .pattern(NAME_PREFIX_PATTERN)
+                .default(json!("mlops")),
+        ),
+        opt(
             "tags",
             map(
                 "^.{1,128}$",
@@ -848,7 +857,7 @@ fn top_level() -> Shape {
         ),
         opt(
             "pipelines_alert_topic_name",
-            string("SNS topic that pipeline failures notify.").default(json!("mlops-pipeline-alerts")),
+            string("SNS topic that pipeline failures notify.").default(json!("<name_prefix>-pipeline-alerts")),
         ),
         opt("email", emails("Subscribers (e-mail) of the alert topic.")),
         opt("kms_key", kms_ref()),
@@ -971,7 +980,7 @@ fn top_level() -> Shape {
                     ),
                     opt(
                         "role_name",
-                        string("Name of the approver role in the registry account.").len(1, 64).default(json!("mlops-model-approver")),
+                        string("Name of the approver role in the registry account.").len(1, 64).default(json!("<name_prefix>-model-approver")),
                     ),
                 ],
                 "Model approval (registry environment): who approves, and who is told.",

@@ -69,6 +69,7 @@ codes! {
     E0233 => "the problem type, the label and the metrics disagree",
     E0234 => "a model reads the blog post's default data contract",
     E0235 => "the training choice is incomplete, or its script cannot be shipped",
+    E0236 => "invalid name_prefix, or names built from it too long",
     E0240 => "invalid Jenkins setting",
     E0301 => "two environments use one account",
     E0302 => "environments disagree on the region",

@@ -35,6 +35,8 @@ pub struct EnvConfig {
     pub account_id: String,
     pub region: String,
     pub partition: &'static str,
+    /// `name_prefix` (default `mlops`): starts every name `model::names` builds for a resource.
+    pub prefix: String,
     pub tags: IndexMap<String, String>,
     pub event_bus_name: String,
     pub kms_key: KmsKey,

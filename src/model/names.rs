@@ -47,22 +47,22 @@ impl EnvConfig {
 
     /// The dead-letter queue of the environment's EventBridge targets.
     pub fn events_dlq_name(&self) -> String {
-        format!("mlops-{}-events-dlq", self.name)
+        format!("{}-{}-events-dlq", self.prefix, self.name)
     }
 
     /// The role EventBridge uses to start pipelines.
     pub fn events_role_name(&self) -> String {
-        format!("mlops-{}-start-pipelines", self.name)
+        format!("{}-{}-start-pipelines", self.prefix, self.name)
     }
 
     /// The role EventBridge Scheduler starts the inference pipelines with.
     pub fn scheduler_role_name(&self) -> String {
-        format!("mlops-{}-scheduled-runs", self.name)
+        format!("{}-{}-scheduled-runs", self.prefix, self.name)
     }
 
     /// The read-only role Jenkins plans pull requests with (bootstrap/).
     pub fn plan_role_name(&self) -> String {
-        format!("mlops-{}-terraform-plan", self.name)
+        format!("{}-{}-terraform-plan", self.prefix, self.name)
     }
 
     /// The ARN of the read-only role pull requests plan with (bootstrap/).
@@ -73,7 +73,7 @@ impl EnvConfig {
     /// The managed policy bootstrap/ creates as the permissions boundary of the roles the main
     /// root creates.
     pub fn boundary_policy_name(&self) -> String {
-        format!("mlops-{}-role-boundary", self.name)
+        format!("{}-{}-role-boundary", self.prefix, self.name)
     }
 
     /// The permissions boundary of the roles the main root creates, when bootstrap/ creates one
@@ -94,7 +94,7 @@ impl EnvConfig {
 
     /// The Lambda that starts a model's quality pipeline when its ground truth arrives.
     pub fn quality_trigger_function_name(&self) -> String {
-        format!("mlops-{}-start-quality-check", self.name)
+        format!("{}-{}-start-quality-check", self.prefix, self.name)
     }
 
     /// Whether any model of the environment has the model-quality pipeline.
@@ -115,7 +115,7 @@ impl EnvConfig {
 
     /// The name of the Lambda that finds the latest approved model version.
     pub fn latest_model_function_name(&self) -> String {
-        format!("mlops-{}-latest-approved-model", self.name)
+        format!("{}-{}-latest-approved-model", self.prefix, self.name)
     }
 
     /// The ARN of a model package group in `account` (the registry's), in this region.
@@ -161,12 +161,18 @@ impl EnvConfig {
 
     /// The access-log bucket of the account, created by the bootstrap root.
     pub fn access_log_bucket(&self) -> String {
-        format!("mlops-access-logs-{}-{}", self.account_id, self.region)
+        format!("{}-access-logs-{}-{}", self.prefix, self.account_id, self.region)
+    }
+
+    /// What the names of a bootstrap role's managed policies start with (`<stem>-1`, `<stem>-2`,
+    /// ...): `role` is the role's label, `deploy` or `plan`.
+    pub fn managed_policy_stem(&self, role: &str) -> String {
+        format!("{}-{}-{role}", self.prefix, self.name)
     }
 
     /// The alias of the key that encrypts Terraform state (bootstrap).
     pub fn state_key_alias(&self) -> String {
-        format!("alias/mlops-{}-tfstate", self.name)
+        format!("alias/{}-{}-tfstate", self.prefix, self.name)
     }
 
     /// The object key of this environment's state in the state bucket.

@@ -266,7 +266,7 @@ pub(super) fn bootstrap(env: &EnvConfig, all: &[EnvConfig]) -> (Body, Body) {
             managed_policies(
                 &mut body,
                 l,
-                &format!("mlops-{}-{l}", env.name),
+                &env.managed_policy_stem(l),
                 Expr::r(format!("aws_iam_role.{l}.name")),
                 statements,
             );

@@ -231,18 +231,37 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Option<EnvCo
     }
 
     let env_name = raw.env_group.clone();
-    let kms_key = kms_key(cx, raw, &env_name, &region, partition);
+    let prefix = raw.name_prefix.clone().unwrap_or_else(|| "mlops".into());
+    let mut prefix_ok = cx.check(Code::E0236, &p("name_prefix"), &prefix, rules::name_prefix);
+    // The longest name built from the prefix: a Lambda function's (64 characters at most).
+    let longest = format!("{prefix}-{env_name}-latest-approved-model");
+    if prefix_ok && name_ok && longest.len() > 64 {
+        let room = 64 - "-latest-approved-model".len();
+        cx.push(
+            cx.error(Code::E0236, &p("name_prefix"), "names built from name_prefix and env_group would be too long")
+                .label(format!("{} characters with env_group", longest.len()))
+                .expected(format!("\"<name_prefix>-<env_group>\" of at most {room} characters"))
+                .found(quoted(&longest))
+                .help(format!(
+                    "AWS allows 64 characters in a Lambda function's name; shorten name_prefix to {} characters",
+                    room.saturating_sub(env_name.len() + 1)
+                )),
+        );
+        prefix_ok = false;
+    }
+    let kms_key = kms_key(cx, raw, &env_name, &prefix, &region, partition);
 
     let state_bucket = bucket(cx, raw.terraform_state_bucket.as_ref(), &p("terraform_state_bucket"), || {
-        format!("mlops-tfstate-{}-{}", account.as_deref().unwrap_or("000000000000"), region)
+        format!("{prefix}-tfstate-{}-{}", account.as_deref().unwrap_or("000000000000"), region)
     });
 
     let deploy = raw.deploy.as_ref().map(|d| deploy(cx, d));
 
-    let workload = (kind == EnvKind::Workload).then(|| workload(cx, raw, account.as_deref(), &region, partition));
-    let registry = (kind == EnvKind::Registry).then(|| registry(cx, raw, account.as_deref(), &region));
+    let workload =
+        (kind == EnvKind::Workload).then(|| workload(cx, raw, &prefix, account.as_deref(), &region, partition));
+    let registry = (kind == EnvKind::Registry).then(|| registry(cx, raw, &prefix, account.as_deref(), &region));
 
-    match (account, name_ok, region_ok) {
+    match (account, name_ok && prefix_ok, region_ok) {
         (Some(account_id), true, true) => Some(EnvConfig {
             name: env_name,
             file: cx.file.to_path_buf(),
@@ -250,6 +269,7 @@ pub fn check_env(cx: &mut FileCtx<'_>, stem: &str, raw: &RawEnv) -> Option<EnvCo
             account_id,
             region,
             partition,
+            prefix,
             tags: raw.tags.clone(),
             event_bus_name,
             kms_key,
@@ -380,7 +400,7 @@ fn resolve_account(cx: &mut FileCtx<'_>, raw: &RawEnv) -> Option<String> {
     }
 }
 
-fn kms_key(cx: &mut FileCtx<'_>, raw: &RawEnv, env: &str, region: &str, partition: &str) -> KmsKey {
+fn kms_key(cx: &mut FileCtx<'_>, raw: &RawEnv, env: &str, prefix: &str, region: &str, partition: &str) -> KmsKey {
     let path = JsonPath::root().key("kms_key");
     match &raw.kms_key {
         Some(KmsRef::Arn(arn)) => {
@@ -411,7 +431,7 @@ fn kms_key(cx: &mut FileCtx<'_>, raw: &RawEnv, env: &str, region: &str, partitio
                         .help("to use an existing key write \"kms_key\": \"arn:aws:kms:...:key/...\""),
                 );
             }
-            let alias = k.alias.clone().unwrap_or_else(|| format!("alias/mlops-{env}"));
+            let alias = k.alias.clone().unwrap_or_else(|| format!("alias/{prefix}-{env}"));
             cx.check(Code::E0215, &path.key("alias"), &alias, rules::kms_alias);
             let shared_with =
                 k.shared_with.iter().enumerate().map(|(i, e)| (e.clone(), path.key("shared_with").index(i))).collect();
@@ -427,7 +447,7 @@ fn kms_key(cx: &mut FileCtx<'_>, raw: &RawEnv, env: &str, region: &str, partitio
             }
         }
         None => KmsKey::Create {
-            alias: format!("alias/mlops-{env}"),
+            alias: format!("alias/{prefix}-{env}"),
             description: format!("mlopsgen: data, artifacts and notifications of {env}"),
             shared_with: Vec::new(),
             deletion_window_in_days: 30,
@@ -564,11 +584,31 @@ fn role_from_arn(cx: &mut FileCtx<'_>, path: &JsonPath, arn: &str) -> Option<Rol
 fn emails(cx: &mut FileCtx<'_>, value: Option<&OneOrMany>, path: &JsonPath) -> Vec<String> {
     let Some(v) = value else { return Vec::new() };
     let list = v.to_vec();
+    // Several addresses in one string: one problem per string, fixed by the list written out.
+    let split: Vec<Vec<String>> =
+        list.iter().map(|e| rules::email_list(e).unwrap_or_else(|| vec![e.clone()])).collect();
+    let whole: Vec<String> = split.iter().flatten().cloned().collect();
     for (i, e) in list.iter().enumerate() {
         let p = match v {
             OneOrMany::One(_) => path.clone(),
             OneOrMany::Many(_) => path.index(i),
         };
+        if split[i].len() > 1 && !cx.has_placeholder(&p) {
+            let n = split[i].len();
+            cx.push(
+                cx.error(Code::E0219, &p, format!("{n} e-mail addresses written as one string"))
+                    .label("one string, several addresses")
+                    .expected("each address its own string in a list, e.g. [\"a@example.com\", \"b@example.com\"]")
+                    .found(quoted(e))
+                    .help(format!(
+                        "write a list of addresses: \"{}\": {}",
+                        path.last_key(),
+                        serde_json::to_string(&whole).unwrap_or_default().replace("\",\"", "\", \"")
+                    ))
+                    .fix(path, whole.clone()),
+            );
+            continue;
+        }
         if cx.check(Code::E0219, &p, e, rules::email) && e == "admin@org.com" {
             cx.push(
                 Diagnostic::warning(Code::E0219, cx.file, "this is the blog post's sample address")
@@ -580,7 +620,7 @@ fn emails(cx: &mut FileCtx<'_>, value: Option<&OneOrMany>, path: &JsonPath) -> V
             );
         }
     }
-    list
+    whole
 }
 
 /// A topic mlopsgen creates with nobody subscribed: what it announces reaches no one, silently.
@@ -657,9 +697,16 @@ fn retention(cx: &mut FileCtx<'_>, path: &JsonPath, value: Option<i64>) -> i64 {
     retention_in_days
 }
 
-fn workload(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &str, partition: &str) -> Workload {
+fn workload(
+    cx: &mut FileCtx<'_>,
+    raw: &RawEnv,
+    prefix: &str,
+    account: Option<&str>,
+    region: &str,
+    partition: &str,
+) -> Workload {
     let root = JsonPath::root();
-    let alert_topic = raw.pipelines_alert_topic_name.clone().unwrap_or_else(|| "mlops-pipeline-alerts".into());
+    let alert_topic = raw.pipelines_alert_topic_name.clone().unwrap_or_else(|| format!("{prefix}-pipeline-alerts"));
     cx.check(Code::E0216, &root.key("pipelines_alert_topic_name"), &alert_topic, rules::sns_topic_name);
     let alert_emails = emails(cx, raw.email.as_ref(), &root.key("email"));
     if alert_emails.is_empty() {
@@ -670,8 +717,9 @@ fn workload(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
     let lambda_role = role(cx, raw.lambda_role.as_ref(), &root.key("lambda_role"), "lambda-sagemaker-role");
     let execution_role = execution_role(cx, raw);
     let acct = account.unwrap_or("000000000000").to_string();
-    let default_bucket =
-        bucket(cx, raw.default_bucket.as_ref(), &root.key("default_bucket"), || format!("mlops-data-{acct}-{region}"));
+    let default_bucket = bucket(cx, raw.default_bucket.as_ref(), &root.key("default_bucket"), || {
+        format!("{prefix}-data-{acct}-{region}")
+    });
     let (artifacts_bucket, artifacts_bucket_path) = match &raw.model_artifacts_bucket {
         Some(BucketRef::Name(n)) => {
             cx.check(Code::E0213, &root.key("model_artifacts_bucket"), n, rules::bucket_name);
@@ -1229,11 +1277,11 @@ fn group_ref(cx: &mut FileCtx<'_>, m: &RawModel, base: &JsonPath, region: &str, 
     GroupRef { name, account: None, env, path }
 }
 
-fn registry(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &str) -> Registry {
+fn registry(cx: &mut FileCtx<'_>, raw: &RawEnv, prefix: &str, account: Option<&str>, region: &str) -> Registry {
     let root = JsonPath::root();
     let acct = account.unwrap_or("000000000000").to_string();
     let artifacts_bucket = bucket(cx, raw.model_artifacts_bucket.as_ref(), &root.key("model_artifacts_bucket"), || {
-        format!("mlops-model-artifacts-{acct}-{region}")
+        format!("{prefix}-model-artifacts-{acct}-{region}")
     });
     let mut groups = Vec::new();
     for (name, g) in raw.model_package_groups.iter().flatten() {
@@ -1277,7 +1325,7 @@ fn registry(cx: &mut FileCtx<'_>, raw: &RawEnv, account: Option<&str>, region: &
         let example = "\"approvals\": {\"email\": [\"ml-approvers@example.com\"]}";
         no_subscriber(cx, &path, "approval topic", &approval_topic, "model versions waiting for approval", example);
     }
-    let role_name = approvals.and_then(|a| a.role_name.clone()).unwrap_or_else(|| "mlops-model-approver".into());
+    let role_name = approvals.and_then(|a| a.role_name.clone()).unwrap_or_else(|| format!("{prefix}-model-approver"));
     cx.check(Code::E0214, &root.key("approvals").key("role_name"), &role_name, rules::role_name);
     let approvers = approvals.and_then(|a| a.approvers.clone()).unwrap_or_default();
     for (i, a) in approvers.iter().enumerate() {

@@ -53,13 +53,45 @@ pub fn unknown_environments(requested: &[String], known: &[String]) -> Vec<Diagn
 pub fn invalid_json(path: &Path, e: json::SyntaxError) -> Diagnostic {
     let mut d = Diagnostic::error(Code::E0102, path, "invalid JSON")
         .at(e.span, "$")
-        .label(format!("expected {}", e.expected))
+        .label(e.label.unwrap_or_else(|| format!("expected {}", e.expected)))
         .expected(e.expected)
         .found(e.found);
     if let Some(h) = e.help {
         d = d.help(h);
     }
     d
+}
+
+/// What the other files say about `f`'s required keys: its `env_group` is its file name, its
+/// `aws_region` the one region every other environment names (when they agree on a region
+/// SageMaker serves).
+fn known_values(f: &config::SourceFile, parsed: &[(&config::SourceFile, json::Node)]) -> Vec<structure::Known> {
+    let mut known = Vec::new();
+    if rules::env_name(&f.env).is_ok() {
+        known.push(structure::Known {
+            key: "env_group",
+            value: f.env.clone(),
+            because: format!("the file is {}{}", f.env, config::ENV_SUFFIX),
+        });
+    }
+    let mut regions: Vec<(&str, &str)> = parsed
+        .iter()
+        .filter(|(other, _)| other.path != f.path)
+        .filter_map(|(other, root)| Some((root.get("aws_region")?.as_str()?, other.env.as_str())))
+        .collect();
+    regions.sort();
+    if let (Some((first, _)), Some((last, _))) = (regions.first(), regions.last())
+        && first == last
+        && crate::model::images::known_regions().iter().any(|r| r == first)
+    {
+        let names: Vec<&str> = regions.iter().map(|(_, env)| *env).collect();
+        let because = match names[..] {
+            [one] => format!("{one} is in {first}"),
+            _ => format!("the other environments ({}) are in {first}", names.join(", ")),
+        };
+        known.push(structure::Known { key: "aws_region", value: first.to_string(), because });
+    }
+    known
 }
 
 /// Loads and validates every environment of the repository at `repo`. With a non-empty `only`,
@@ -113,7 +145,8 @@ pub fn validate_with_models(
     let mut envs = Vec::new();
     let mut diags = Vec::new();
     for (f, root) in &parsed {
-        let (structural, cleaned) = structure::check(&f.path, &f.text, root);
+        let known = known_values(f, &parsed);
+        let (structural, cleaned) = structure::check(&f.path, &f.text, root, &known);
         let (scanned, placeholders) = scan::scan(&f.path, root);
         diags.extend(structural);
         diags.extend(scanned);

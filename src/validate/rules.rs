@@ -106,12 +106,40 @@ fn bucket_candidate(s: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
+/// `s` cut to a valid bucket name of at most 63 characters. A trailing account id or other
+/// number (what makes bucket names unique across accounts) is kept; the words before it are cut.
+fn shortened_bucket(s: &str) -> String {
+    let clean = bucket_candidate(s);
+    let (head, tail) = match clean.rsplit_once('-') {
+        Some((head, tail)) if tail.len() <= 20 && tail.bytes().all(|b| b.is_ascii_digit()) => (head, Some(tail)),
+        _ => (clean.as_str(), None),
+    };
+    let room = 63 - tail.map_or(0, |t| t.len() + 1);
+    let head = head.get(..room.min(head.len())).unwrap_or(head).trim_end_matches('-');
+    match tail {
+        Some(t) if !head.is_empty() => format!("{head}-{t}"),
+        Some(t) => t.to_string(),
+        None => head.to_string(),
+    }
+}
+
 fn bucket_rule(s: &str, propose: bool) -> Rule {
     let candidate = || propose.then(|| bucket_candidate(s));
     let valid = |v: &str| bucket_rule(v, false).is_ok();
-    let expected =
-        "3-63 characters: lowercase letters, digits, hyphens (and dots), starting and ending with a letter or digit";
-    if s.len() < 3 || s.len() > 63 {
+    let expected = "3-63 characters: lowercase letters, digits and hyphens, starting and ending with a letter or digit";
+    if s.len() > 63 {
+        let n = s.chars().count();
+        return Err(broken(
+            format!("bucket name is {n} characters long; S3 allows at most 63"),
+            format!("{n} characters, {} too many", n.saturating_sub(63)),
+            expected,
+        )
+        .help("shorten it to at most 63 characters")
+        .propose(propose.then(|| shortened_bucket(s)), valid, |v| {
+            format!("shorten it to at most 63 characters, e.g. {v:?} ({} characters)", v.len())
+        }));
+    }
+    if s.len() < 3 {
         return Err(broken(
             "bucket name must be 3 to 63 characters long",
             format!("{} characters", s.chars().count()),
@@ -369,6 +397,33 @@ pub fn model_name(s: &str) -> Rule {
     })
 }
 
+/// `name_prefix`: starts the names mlopsgen builds (`<prefix>-access-logs-<account>-<region>`,
+/// `<prefix>-<env>-latest-approved-model`, ...). Lowercase letters, digits and hyphens, a letter
+/// first, at most 20 characters: the strictest name it starts is a bucket's (aws-facts.md §4.1),
+/// and at 20 the longest role and function names stay within 64 characters (§5.1).
+pub fn name_prefix(s: &str) -> Rule {
+    let expected = "1-20 lowercase letters, digits and hyphens, starting with a letter, e.g. \"acme-ml\"";
+    if s.is_empty() || s.len() > 20 {
+        return Err(broken(
+            "name_prefix must be 1 to 20 characters",
+            format!("{} characters", s.chars().count()),
+            expected,
+        ));
+    }
+    let ok = s.starts_with(|c: char| c.is_ascii_lowercase())
+        && !s.ends_with('-')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        return Ok(());
+    }
+    let candidate = bucket_candidate(s).trim_start_matches(|c: char| c.is_ascii_digit() || c == '-').to_string();
+    Err(broken("name_prefix must be lowercase letters, digits and hyphens", "not a name prefix", expected).propose(
+        Some(candidate),
+        |v| name_prefix(v).is_ok(),
+        |v| format!("write {v:?}"),
+    ))
+}
+
 /// E-mail addresses, conservatively (aws-facts.md §8: SNS publishes no grammar).
 pub fn email(s: &str) -> Rule {
     let expected = "an address such as \"ml-ops@example.com\"";
@@ -389,6 +444,14 @@ pub fn email(s: &str) -> Rule {
         return Err(broken("e-mail domain must be a domain name with a dot", "bad domain", expected));
     }
     Ok(())
+}
+
+/// The addresses of a string that holds several, separated by commas, semicolons or spaces
+/// (`"a@example.com, b@example.com"`), when there are two or more and each is a valid address.
+pub fn email_list(s: &str) -> Option<Vec<String>> {
+    let parts: Vec<String> =
+        s.split([',', ';', ' ', '\t', '\n']).filter(|p| !p.is_empty()).map(str::to_string).collect();
+    (parts.len() > 1 && parts.iter().all(|p| email(p).is_ok())).then_some(parts)
 }
 
 /// Tag keys and values (provider `default_tags`); keys starting with `aws:` are reserved. The
@@ -687,6 +750,15 @@ fn repair_schedule(s: &str) -> Option<String> {
             6 => fields.iter().map(|v| v.to_string()).collect(),
             _ => return None,
         };
+        // An hour past 23 on a schedule that runs every day: the same hour of the clock.
+        let every_day = |d: &str| d == "*" || d == "?";
+        if let Ok(h) = f[1].parse::<u32>()
+            && (24..48).contains(&h)
+            && every_day(&f[2])
+            && every_day(&f[4])
+        {
+            f[1] = (h % 24).to_string();
+        }
         match (f[2] == "?", f[4] == "?") {
             (true, true) => f[2] = "*".into(),
             (false, false) if f[4] == "*" => f[4] = "?".into(),
@@ -791,7 +863,15 @@ fn cron(inner: &str) -> Rule {
     }
     for (i, (value, spec)) in fields.iter().zip(CRON_FIELDS.iter()).enumerate() {
         cron_field(value, spec, i).map_err(|msg| {
-            broken(format!("invalid {} field {value:?}: {msg}", spec.name), format!("bad {}", spec.name), expected)
+            let b =
+                broken(format!("invalid {} field {value:?}: {msg}", spec.name), format!("bad {}", spec.name), expected);
+            match value.parse::<u32>() {
+                Ok(h) if i == 1 && (24..48).contains(&h) => {
+                    b.help(format!("hours run from 0 to 23 (UTC); {h} o'clock is {} o'clock the next day", h - 24))
+                }
+                Ok(_) => b.help(format!("{} run from {} to {}", spec.name, spec.min, spec.max)),
+                Err(_) => b,
+            }
         })?;
     }
     let (dom, dow) = (fields[2], fields[4]);

@@ -11,18 +11,29 @@ use crate::diag::{Code, Diagnostic, Span, quoted};
 use serde_json::Value as Json;
 use std::path::Path;
 
+/// A value for a required top-level key that the file lacks, known from outside the file: the
+/// environment name from the file's name, the region the other environments agree on.
+#[derive(Debug, Clone)]
+pub struct Known {
+    pub key: &'static str,
+    pub value: String,
+    /// Where the value comes from, for the help: "the file is prod.tfvars.json".
+    pub because: String,
+}
+
 /// Checks `root` against the file shape. `Json::Null` stands for "nothing usable" at any level.
-pub fn check(file: &Path, src: &str, root: &Node) -> (Vec<Diagnostic>, Json) {
-    check_against(file, src, root, shape::env_file())
+/// A missing top-level key with a value in `known` gets that value as its fix.
+pub fn check(file: &Path, src: &str, root: &Node, known: &[Known]) -> (Vec<Diagnostic>, Json) {
+    check_against(file, src, root, shape::env_file(), known)
 }
 
 /// The structural check of a model file (`models/<model>.json`).
 pub fn check_model(file: &Path, src: &str, root: &Node) -> (Vec<Diagnostic>, Json) {
-    check_against(file, src, root, shape::model_file_shape())
+    check_against(file, src, root, shape::model_file_shape(), &[])
 }
 
-fn check_against(file: &Path, src: &str, root: &Node, shape: &Shape) -> (Vec<Diagnostic>, Json) {
-    let mut c = Checker { file, src, diags: Vec::new() };
+fn check_against(file: &Path, src: &str, root: &Node, shape: &Shape, known: &[Known]) -> (Vec<Diagnostic>, Json) {
+    let mut c = Checker { file, src, known, diags: Vec::new() };
     let cleaned = c.node(root, shape, &JsonPath::root());
     (c.diags, cleaned)
 }
@@ -30,6 +41,7 @@ fn check_against(file: &Path, src: &str, root: &Node, shape: &Shape) -> (Vec<Dia
 struct Checker<'a> {
     file: &'a Path,
     src: &'a str,
+    known: &'a [Known],
     diags: Vec<Diagnostic>,
 }
 
@@ -198,8 +210,8 @@ impl Checker<'_> {
             .collect();
         for field in fields.iter().filter(|f| f.required && !suggested.contains(&f.name)) {
             if !members.iter().any(|m| m.key == field.name) {
-                self.diags.push(
-                    self.err(
+                let mut d = self
+                    .err(
                         Code::E0203,
                         format!("missing required key `{}`", field.name),
                         Span::new(node.span.start, node.span.start + 1),
@@ -211,8 +223,14 @@ impl Checker<'_> {
                         quoted(field.name),
                         field.shape.description.trim_end_matches('.')
                     ))
-                    .found("no such key"),
-                );
+                    .found("no such key");
+                let known = self.known.iter().find(|k| path.0.is_empty() && k.key == field.name);
+                if let Some(k) = known {
+                    d = d
+                        .help(format!("{}: add {}: {}", k.because, quoted(k.key), quoted(&k.value)))
+                        .fix(&path.key(k.key), k.value.clone());
+                }
+                self.diags.push(d);
             }
         }
         Json::Object(out)
