@@ -88,7 +88,11 @@ fn schedule_instance_type_and_subscriber_changes_are_summarized() {
         text.contains("  ~ pipelines/mammography-severity-model-train.json: step RegisterModel (Arguments)\n"),
         "{text}"
     );
-    assert!(text.contains("Plan: 1 to add, 3 to change, 0 to destroy.\n"), "{text}");
+    // The events and scheduler roles' policy documents refer to the pipelines: Terraform reads
+    // them during apply, so both policies are updated as well.
+    assert!(text.contains("  ~ aws_iam_role_policy.events (policy)\n"), "{text}");
+    assert!(text.contains("  ~ aws_iam_role_policy.scheduler (policy)\n"), "{text}");
+    assert!(text.contains("Plan: 1 to add, 5 to change, 0 to destroy.\n"), "{text}");
     assert!(!text.contains("WARNING"), "{text}");
     let (_, check) = plan(repo.path(), &["prod", "--check"]);
     assert!(
@@ -96,7 +100,7 @@ fn schedule_instance_type_and_subscriber_changes_are_summarized() {
         "--check prints the summary only: {check}"
     );
     assert!(
-        check.contains("generated/prod: 1 to add, 3 to change, 0 to destroy; pipelines 0 to add, 2 to change"),
+        check.contains("generated/prod: 1 to add, 5 to change, 0 to destroy; pipelines 0 to add, 2 to change"),
         "{check}"
     );
     let (code, full) = plan(repo.path(), &["prod"]);
@@ -209,16 +213,19 @@ fn json_output_validates_against_its_schema() {
     let validator = jsonschema::validator_for(&schema).expect("valid schema");
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
-    // The definition reaches Terraform through file(): the pipeline is updated, caused by its file.
-    assert_eq!(doc["summary"]["change"], 1, "{doc}");
+    // The definition reaches Terraform through file(): the pipeline is updated, caused by its file;
+    // the events role's policy document refers to the pipeline, so Terraform reads it during
+    // apply and updates the policy too.
+    assert_eq!(doc["summary"]["change"], 2, "{doc}");
     assert_eq!(doc["summary"]["pipelines"]["change"], 1);
     let prod = doc["directories"].as_array().expect("dirs").iter().find(|d| d["directory"] == "generated/prod");
     let changes = &prod.expect("prod")["changes"];
-    assert_eq!(changes[0]["address"], "aws_sagemaker_pipeline.mammography_severity_model_train", "{doc}");
-    assert_eq!(changes[0]["files"], serde_json::json!(["pipelines/mammography-severity-model-train.json"]));
-    assert_eq!(changes[0]["root"], "main");
-    assert_eq!(changes[1]["address"], "parameter AucThreshold", "{doc}");
-    assert_eq!(changes[1]["root"], "pipeline");
+    assert_eq!(changes[0]["address"], "aws_iam_role_policy.events", "{doc}");
+    assert_eq!(changes[1]["address"], "aws_sagemaker_pipeline.mammography_severity_model_train", "{doc}");
+    assert_eq!(changes[1]["files"], serde_json::json!(["pipelines/mammography-severity-model-train.json"]));
+    assert_eq!(changes[1]["root"], "main");
+    assert_eq!(changes[2]["address"], "parameter AucThreshold", "{doc}");
+    assert_eq!(changes[2]["root"], "pipeline");
 }
 
 #[test]

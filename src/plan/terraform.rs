@@ -307,6 +307,8 @@ struct Scope<'a> {
     changed: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>,
     /// Per module call in both versions: outputs whose value changes.
     module_outputs: BTreeMap<String, BTreeSet<String>>,
+    /// Per module call in both versions: whether any of its resources changes.
+    module_instance_changes: BTreeMap<String, bool>,
 }
 
 impl Scope<'_> {
@@ -371,6 +373,18 @@ impl Scope<'_> {
         }
     }
 
+    /// Whether the object a reference points to has any pending change.
+    fn pending(&self, r: &Ref) -> bool {
+        match r {
+            Ref::Object(addr, _) => self.action(addr).is_some(),
+            Ref::Module(m, _) => {
+                let addr = format!("module.{m}");
+                self.action(&addr).is_some() || self.module_instance_changes.get(&addr).is_some_and(|changed| *changed)
+            }
+            Ref::Var(_) | Ref::Local(_) => false,
+        }
+    }
+
     fn solve(&mut self) {
         let both: Vec<String> =
             self.new.entities.keys().filter(|a| self.old.entities.contains_key(*a)).cloned().collect();
@@ -398,6 +412,11 @@ impl Scope<'_> {
                         files.extend(hashed);
                     }
                 }
+                // A data source that refers to an object with a pending change is read during
+                // apply (Terraform defers it): every attribute of it is unknown until then.
+                if n.kind == Kind::Data && n.args.values().flat_map(|a| &a.refs).any(|r| self.pending(r)) {
+                    attrs.insert("(read during apply)".into());
+                }
                 if n.kind == Kind::Variable && self.inputs.contains(addr.trim_start_matches("var.")) {
                     attrs.insert("value".into());
                 }
@@ -407,9 +426,13 @@ impl Scope<'_> {
                     moved = true;
                 }
                 if n.kind == Kind::Module && o.kind == Kind::Module {
-                    let outputs = self.module_instance(addr).1;
+                    let (inner, outputs) = self.module_instance(addr);
                     if self.module_outputs.get(addr) != Some(&outputs) {
                         self.module_outputs.insert(addr.clone(), outputs);
+                        moved = true;
+                    }
+                    if self.module_instance_changes.get(addr) != Some(&!inner.is_empty()) {
+                        self.module_instance_changes.insert(addr.clone(), !inner.is_empty());
                         moved = true;
                     }
                 }
@@ -437,6 +460,7 @@ impl Scope<'_> {
             new_modules: self.new_modules,
             changed: BTreeMap::new(),
             module_outputs: BTreeMap::new(),
+            module_instance_changes: BTreeMap::new(),
         };
         inner.solve();
         let outputs = new_def
@@ -538,6 +562,7 @@ pub fn diff(
         new_modules,
         changed: BTreeMap::new(),
         module_outputs: BTreeMap::new(),
+        module_instance_changes: BTreeMap::new(),
     };
     scope.solve();
     let mut out = scope.changes("");
@@ -630,5 +655,32 @@ resource "aws_s3_object" "code" {
                 ("aws_iam_role.r".to_string(), Action::Update, vec![], false),
             ]
         );
+    }
+
+    #[test]
+    fn a_data_source_that_refers_to_a_changing_resource_is_read_during_apply() {
+        let old = r#"
+resource "aws_sagemaker_pipeline" "p" {
+  pipeline_name       = "p"
+  pipeline_definition = file("${path.module}/pipelines/p.json")
+}
+data "aws_iam_policy_document" "d" {
+  statement {
+    resources = [aws_sagemaker_pipeline.p.arn]
+  }
+}
+resource "aws_iam_role_policy" "r" {
+  name   = "r"
+  policy = data.aws_iam_policy_document.d.json
+}
+"#;
+        assert_eq!(
+            plan(old, old, &["pipelines/p.json"]),
+            [
+                ("aws_iam_role_policy.r".to_string(), Action::Update, vec![], false),
+                ("aws_sagemaker_pipeline.p".to_string(), Action::Update, vec!["pipelines/p.json".to_string()], false),
+            ]
+        );
+        assert_eq!(plan(old, old, &[]), []);
     }
 }
