@@ -164,6 +164,15 @@ fn engine(name: &str) -> Option<&'static Engine> {
     }))
 }
 
+/// Parses the templates `names` now (those not parsed yet), so that a later [`render`] finds
+/// them ready: `render::render` calls it on a thread of its own while the environments' other
+/// files are built. Unknown names are skipped.
+pub fn prepare(names: &[String]) {
+    for name in names {
+        let _ = engine(name);
+    }
+}
+
 /// Renders template `name` (e.g. `"preprocess.py"`) with `context`.
 pub fn render(name: &str, context: &Value) -> String {
     // The templates and their context are the generator's own: a failure is a bug.
