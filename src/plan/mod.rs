@@ -206,7 +206,7 @@ fn tally<'a>(changes: impl Iterator<Item = &'a Change>) -> Counts {
 pub fn plan(repo: &Path, files: &FileSet, dirs: &[PathBuf], retired: &[PathBuf]) -> Result<Plan, write::WriteError> {
     let mut plan = Plan::default();
     // Per directory: the files on disk, the rendered files, the file changes.
-    let mut read: Vec<(PathBuf, BTreeMap<String, Vec<u8>>, BTreeMap<String, &[u8]>, Vec<FileChange>)> = Vec::new();
+    let mut read: Vec<DirFiles<'_>> = Vec::new();
     for dir in dirs {
         let (on_disk, edits) = read_dir(repo, dir)?;
         let new: BTreeMap<String, &[u8]> =
@@ -345,6 +345,12 @@ pub fn plan(repo: &Path, files: &FileSet, dirs: &[PathBuf], retired: &[PathBuf])
     Ok(plan)
 }
 
+/// One owned directory as read: its name, the files on disk, the rendered files, what differs.
+type DirFiles<'a> = (PathBuf, BTreeMap<String, Vec<u8>>, BTreeMap<String, &'a [u8]>, Vec<FileChange>);
+
+/// The files of a directory on disk by name, and the hand edits among them.
+type OnDisk = (BTreeMap<String, Vec<u8>>, BTreeMap<PathBuf, EditKind>);
+
 /// Directories of `generated/` that an earlier `generate` wrote for an environment that is no
 /// longer configured (they hold a manifest and are not among `dirs`), in name order.
 pub fn retired(repo: &Path, dirs: &[PathBuf]) -> Vec<PathBuf> {
@@ -360,11 +366,7 @@ pub fn retired(repo: &Path, dirs: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 /// The files of `generated/<dir>` (each read once) and the hand edits among them.
-#[allow(clippy::type_complexity)]
-fn read_dir(
-    repo: &Path,
-    dir: &Path,
-) -> Result<(BTreeMap<String, Vec<u8>>, BTreeMap<PathBuf, EditKind>), write::WriteError> {
+fn read_dir(repo: &Path, dir: &Path) -> Result<OnDisk, write::WriteError> {
     let abs = repo.join(GENERATED).join(dir);
     let mut on_disk: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut edits: BTreeMap<PathBuf, EditKind> = BTreeMap::new();

@@ -257,7 +257,7 @@ mod sizes {
 
     #[test]
     fn a_document_is_as_large_as_its_statements_and_commas() {
-        let stmts = vec![
+        let stmts = [
             Stmt::allow("A", &["s3:GetObject", "s3:PutObject"], vec![Expr::str("arn:aws:s3:::b/*")]),
             Stmt::deny("B", &["kms:*"], vec![Expr::r("aws_kms_key.k.arn")]),
             Stmt::allow("C", &["iam:PassRole"], vec![Expr::str("with spaces and \"quotes\"")]),
