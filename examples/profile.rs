@@ -12,7 +12,7 @@ fn main() {
     let t_render = t.elapsed();
     let dirs = mlopsgen::render::owned_dirs(&v.envs);
     let t = Instant::now();
-    let plan = mlopsgen::plan::plan(&repo, &files, &dirs);
+    let plan = mlopsgen::plan::plan(&repo, &files, &dirs, &[]);
     let t_plan = t.elapsed();
     let bytes: usize = files.0.values().map(Vec::len).sum();
     println!(

@@ -501,7 +501,8 @@ fn graph(repo: &std::path::Path, envs: &[String], format: GraphFormat) -> u8 {
 
 fn plan(repo: &std::path::Path, envs: &[String], check: bool, full: bool, format: PlanFormat) -> u8 {
     let Some((files, dirs, all)) = render_selected(repo, envs, "nothing was planned") else { return EXIT_ERROR };
-    let plan = match crate::plan::plan(repo, &files, &dirs) {
+    let retired = if envs.is_empty() { crate::plan::retired(repo, &dirs) } else { Vec::new() };
+    let plan = match crate::plan::plan(repo, &files, &dirs, &retired) {
         Ok(p) => p,
         Err(e) => {
             err(&format!("error: {e}\n"));

@@ -1,10 +1,12 @@
 //! `plan`: what `generate` would change, without writing. Compares the rendered file set with
 //! `generated/` on disk: per file (added, removed, changed, unchanged, edited by hand) with a
-//! unified diff, and per Terraform address (`aws_kms_key.x`, `module.data_bucket`, `output.y`)
-//! and pipeline step, parsed with hcl-rs and serde_json, so that reviewers read the effect in
-//! Terraform's vocabulary. Never writes.
+//! unified diff; per managed resource, as Terraform will plan it (`terraform`: file hashes,
+//! replacements, module calls expanded, `prevent_destroy` refusals), separately for each root
+//! (the main root, and `bootstrap/`, which an administrator applies first); and per pipeline
+//! step. Only the roots whose files changed are parsed. Never writes.
 
 pub mod report;
+pub mod terraform;
 
 use crate::render::FileSet;
 use crate::render::manifest::{self, MANIFEST};
@@ -41,46 +43,52 @@ impl Action {
     }
 }
 
-/// One Terraform address or pipeline step that changes.
+/// Which root a change belongs to: what applies it, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Root {
+    /// `generated/<env>/bootstrap/`: applied first, by an administrator.
+    Bootstrap,
+    /// `generated/<env>/`: applied by the pipeline's deploy role.
+    Main,
+    /// A SageMaker pipeline definition's steps and parameters (the file Terraform uploads).
+    Pipeline,
+}
+
+/// One managed resource (by Terraform's address) or pipeline step that changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    /// `prod/main.tf`-relative scope: `""` for the root, `bootstrap/`, `modules/kms-key/`,
-    /// `pipelines/<file>` for steps.
+    pub root: Root,
+    /// `""` for the main root, `bootstrap/`, `pipelines/<file>: ` for steps.
     pub scope: String,
+    /// Terraform's address (`module.data_bucket.aws_s3_bucket.this`) or `step <name>`.
     pub address: String,
     pub action: Action,
-    /// Attributes (or nested blocks, step fields) that differ, for updates.
-    pub attributes: usize,
+    /// Arguments, nested blocks or step fields that differ (updates and replacements).
+    pub attributes: Vec<String>,
+    /// Of those, the arguments that force a replacement.
+    pub forces: Vec<String>,
+    /// Files (relative to the environment's directory) whose bytes Terraform hashes for this
+    /// resource and that change: the cause of an update the configuration text does not show.
+    pub files: Vec<String>,
     /// The object holds data or keys (`prevent_destroy`, buckets, the registry): a destroy or
     /// replacement loses it.
     pub holds_data: bool,
-    /// For a module call, the module it calls (`kms-key`): Terraform counts its resources.
-    pub module: Option<String>,
-}
-
-/// What an address stands for in Terraform's own count (`Plan: N to add, …`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A managed resource, or a module call (its resources).
-    Resource,
-    /// A pipeline step or parameter (counted apart).
-    Pipeline,
-    /// Data sources, outputs, variables, providers, module definitions: Terraform counts none.
-    Other,
+    /// Terraform refuses this replacement or destroy (`prevent_destroy`) and stops the plan.
+    pub refused: bool,
 }
 
 impl Change {
-    pub fn kind(&self) -> Kind {
-        let a = self.address.as_str();
-        if self.scope.starts_with("pipelines") {
-            Kind::Pipeline
-        } else if self.scope.starts_with("modules/")
-            || ["data.", "output.", "var.", "provider.", "locals"].iter().any(|p| a.starts_with(p))
-            || a == "terraform"
-        {
-            Kind::Other
-        } else {
-            Kind::Resource
+    fn resource(root: Root, c: terraform::ResourceChange) -> Change {
+        Change {
+            root,
+            scope: if root == Root::Bootstrap { "bootstrap/".into() } else { String::new() },
+            address: c.address,
+            action: c.action,
+            attributes: c.attributes,
+            forces: c.forces,
+            files: c.files,
+            holds_data: c.holds_data,
+            refused: c.refused,
         }
     }
 }
@@ -114,62 +122,60 @@ pub struct FileChange {
     pub diff: String,
 }
 
-/// The plan of one owned directory (`modules` or an environment).
+/// The plan of one owned directory (`modules`, `jenkins` or an environment).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DirPlan {
     pub dir: PathBuf,
     pub changes: Vec<Change>,
     pub files: Vec<FileChange>,
+    /// An environment whose file is gone while `generated/<env>` remains: `generate` leaves it
+    /// (Terraform needs it to destroy), and its changes are what `terraform destroy` plans.
+    pub retired: bool,
 }
 
 /// The plan of a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
     pub dirs: Vec<DirPlan>,
-    /// Managed resources per shared module (`kms-key` → 2), as rendered.
-    pub module_sizes: BTreeMap<String, usize>,
 }
 
+/// `(add, change, destroy)` as `terraform plan` counts them.
+pub type Counts = (usize, usize, usize);
+
 impl Plan {
-    /// True when `generate` would change something (or a hand edit is present).
+    /// True when `generate` would change something, a hand edit is present, or a retired
+    /// environment is still in `generated/`.
     pub fn has_changes(&self) -> bool {
-        self.dirs.iter().any(|d| !d.files.is_empty())
+        self.dirs.iter().any(|d| !d.files.is_empty() || d.retired)
     }
 
-    /// `(add, change, destroy)` as `terraform plan` counts them: managed resources only, a
-    /// module call as the resources of its module (created or destroyed with it; a call whose
-    /// arguments change counts as one change, Terraform may update more of its resources), a
-    /// replacement as add + destroy. Data sources, outputs, variables and pipeline steps are not
-    /// resources (the steps: [`Plan::pipeline_counts`]).
-    pub fn counts(&self) -> (usize, usize, usize) {
-        self.tally(Kind::Resource)
+    /// The changes Terraform counts: managed resources, not refused.
+    fn counted(&self, root: Root) -> impl Iterator<Item = &Change> {
+        self.dirs.iter().flat_map(|d| &d.changes).filter(move |c| c.root == root && !c.refused)
+    }
+
+    /// `(add, change, destroy)` of the main roots as `terraform plan` counts them (a replacement
+    /// is one add and one destroy); refused changes are not counted (Terraform stops instead).
+    pub fn counts(&self) -> Counts {
+        tally(self.counted(Root::Main))
+    }
+
+    /// `(add, change, destroy)` of the bootstrap roots.
+    pub fn bootstrap_counts(&self) -> Counts {
+        tally(self.counted(Root::Bootstrap))
     }
 
     /// `(add, change, remove)` of pipeline steps and parameters.
-    pub fn pipeline_counts(&self) -> (usize, usize, usize) {
-        self.tally(Kind::Pipeline)
+    pub fn pipeline_counts(&self) -> Counts {
+        tally(self.counted(Root::Pipeline))
     }
 
-    fn tally(&self, kind: Kind) -> (usize, usize, usize) {
-        let mut c = (0, 0, 0);
-        // The shared modules' own blocks are definitions: their resources count per call.
-        let calls = self.dirs.iter().filter(|d| d.dir != Path::new("modules"));
-        for ch in calls.flat_map(|d| &d.changes).filter(|ch| ch.kind() == kind) {
-            let n = ch.module.as_ref().map_or(1, |m| self.module_sizes.get(m).copied().unwrap_or(1));
-            match ch.action {
-                Action::Create => c.0 += n,
-                Action::Update => c.1 += 1,
-                Action::Destroy => c.2 += n,
-                Action::Replace => {
-                    c.0 += n;
-                    c.2 += n
-                }
-            }
-        }
-        c
+    /// Changes Terraform refuses (`prevent_destroy`).
+    pub fn refused(&self) -> Vec<&Change> {
+        self.dirs.iter().flat_map(|d| &d.changes).filter(|c| c.refused).collect()
     }
 
-    /// Destroys or replacements of objects that hold data or keys.
+    /// Destroys or replacements of objects that hold data or keys, refused ones included.
     pub fn destructive(&self) -> Vec<&Change> {
         self.dirs
             .iter()
@@ -179,127 +185,283 @@ impl Plan {
     }
 }
 
-/// Compares the rendered `files` with `<repo>/generated/<dir>` for every owned `dir`.
-pub fn plan(repo: &Path, files: &FileSet, dirs: &[PathBuf]) -> Result<Plan, write::WriteError> {
-    let mut plan = Plan::default();
-    for (path, bytes) in &files.0 {
-        let mut parts = path.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
-        if let (Some(top), Some(name), Some(file)) = (parts.next(), parts.next(), parts.next())
-            && top == "modules"
-            && file.ends_with(".tf")
-        {
-            let text = String::from_utf8_lossy(bytes);
-            *plan.module_sizes.entry(name).or_default() +=
-                text.lines().filter(|l| l.starts_with("resource \"")).count();
+fn tally<'a>(changes: impl Iterator<Item = &'a Change>) -> Counts {
+    let mut c = (0, 0, 0);
+    for ch in changes {
+        match ch.action {
+            Action::Create => c.0 += 1,
+            Action::Update => c.1 += 1,
+            Action::Destroy => c.2 += 1,
+            Action::Replace => {
+                c.0 += 1;
+                c.2 += 1
+            }
         }
     }
+    c
+}
+
+/// Compares the rendered `files` with `<repo>/generated/<dir>` for every owned `dir`, and plans
+/// what `terraform destroy` does in each `retired` directory (an environment whose file is gone).
+pub fn plan(repo: &Path, files: &FileSet, dirs: &[PathBuf], retired: &[PathBuf]) -> Result<Plan, write::WriteError> {
+    let mut plan = Plan::default();
+    // Per directory: the files on disk, the rendered files, the file changes.
+    let mut read: Vec<DirFiles<'_>> = Vec::new();
     for dir in dirs {
-        let abs = repo.join(GENERATED).join(dir);
-        // Each file on disk is read once: for the hand-edit check and for the diff.
-        let mut on_disk: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-        let mut edits: BTreeMap<PathBuf, EditKind> = BTreeMap::new();
-        if abs.exists() {
-            let names = write::list_files(&abs).map_err(|source| write::WriteError::Io {
-                path: abs.clone(),
-                action: "read",
-                source,
-            })?;
-            for name in &names {
-                let path = abs.join(name);
-                let bytes =
-                    std::fs::read(&path).map_err(|source| write::WriteError::Io { path, action: "read", source })?;
-                on_disk.insert(name.clone(), bytes);
-            }
-            let checksum = |f: &str| Ok(manifest::sha256(on_disk.get(f).map_or(&[][..], Vec::as_slice)));
-            edits = write::judge_edits(repo, dir, &names, checksum)?.into_iter().map(|e| (e.path, e.kind)).collect();
-        }
-        let new = files.under(dir);
-        let mut names: BTreeSet<String> = on_disk.keys().cloned().collect();
-        names.extend(new.keys().map(|p| p.to_string_lossy().replace('\\', "/")));
-        let mut dp = DirPlan { dir: dir.clone(), ..DirPlan::default() };
+        let (on_disk, edits) = read_dir(repo, dir)?;
+        let new: BTreeMap<String, &[u8]> =
+            files.under(dir).into_iter().map(|(p, b)| (p.to_string_lossy().replace('\\', "/"), b)).collect();
+        let mut names: BTreeSet<&String> = on_disk.keys().collect();
+        names.extend(new.keys());
+        let mut changed = Vec::new();
         for name in names {
             if name == MANIFEST {
                 continue;
             }
-            let rel = PathBuf::from(GENERATED).join(dir).join(&name);
-            let old = on_disk.remove(&name);
-            let new_bytes = new.get(Path::new(&name)).map(|b| b.to_vec());
+            let rel = PathBuf::from(GENERATED).join(dir).join(name);
+            let old = on_disk.get(name).map(Vec::as_slice);
+            let new_bytes = new.get(name).copied();
             if old == new_bytes {
                 continue;
             }
             let status = if edits.contains_key(&rel) {
                 FileStatus::HandEdited
             } else {
-                match (&old, &new_bytes) {
+                match (old, new_bytes) {
                     (None, Some(_)) => FileStatus::Added,
                     (Some(_), None) => FileStatus::Removed,
                     _ => FileStatus::Changed,
                 }
             };
-            let old_text = old.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
-            let new_text = new_bytes.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
-            let label = crate::diag::display_path(&rel);
-            let binary = |b: &Option<Vec<u8>>| b.as_deref().is_some_and(|b| std::str::from_utf8(b).is_err());
-            let diff = if binary(&old) || binary(&new_bytes) {
-                // A generated archive (the Lambda package): its source's diff says what changed.
-                let len = |b: &Option<Vec<u8>>| b.as_ref().map_or(0, Vec::len);
-                format!("Binary file {label} changed ({} -> {} bytes)\n", len(&old), len(&new_bytes))
-            } else {
-                similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref())
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&format!("a/{label}"), &format!("b/{label}"))
-                    .to_string()
-            };
-            if status != FileStatus::HandEdited {
-                dp.changes.extend(entity_changes(&name, &old_text, &new_text));
-            }
-            dp.files.push(FileChange { path: rel, status, diff });
+            changed.push(FileChange { path: rel, status, diff: file_diff(dir, name, old, new_bytes) });
         }
-        dp.changes.sort_by(|a, b| (a.action, &a.scope, &a.address).cmp(&(b.action, &b.scope, &b.address)));
+        read.push((dir.clone(), on_disk, new, changed));
+    }
+    // The shared modules, parsed only when a root needs them, once.
+    let modules = read.iter().find(|r| r.0 == Path::new("modules"));
+    let modules_changed = modules.is_some_and(|m| !m.3.is_empty());
+    let mut module_configs: Option<(BTreeMap<String, terraform::Config>, BTreeMap<String, terraform::Config>)> = None;
+    let mut parse_modules = || -> (BTreeMap<String, terraform::Config>, BTreeMap<String, terraform::Config>) {
+        let disk = modules.map(|m| m.1.iter().map(|(n, b)| (n.clone(), b.as_slice())).collect()).unwrap_or_default();
+        let rendered: BTreeMap<String, &[u8]> = files
+            .under(Path::new("modules"))
+            .into_iter()
+            .map(|(p, b)| (p.to_string_lossy().replace('\\', "/"), b))
+            .collect();
+        let new = module_defs(&rendered);
+        let old = if modules_changed { module_defs(&disk) } else { new.clone() };
+        (old, new)
+    };
+    for (dir, on_disk, new, changed) in &read {
+        let mut dp = DirPlan { dir: dir.clone(), ..DirPlan::default() };
+        let is_env = dir != Path::new("modules") && dir != Path::new("jenkins");
+        if is_env {
+            let edited: BTreeSet<String> = changed
+                .iter()
+                .filter(|f| f.status == FileStatus::HandEdited)
+                .filter_map(|f| f.path.strip_prefix(Path::new(GENERATED).join(dir)).ok())
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .collect();
+            let differs: BTreeSet<String> = changed
+                .iter()
+                .filter(|f| f.status != FileStatus::HandEdited)
+                .filter_map(|f| f.path.strip_prefix(Path::new(GENERATED).join(dir)).ok())
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .collect();
+            for (root, prefix) in [(Root::Main, ""), (Root::Bootstrap, "bootstrap/")] {
+                let in_root = |name: &str| -> Option<String> {
+                    if prefix.is_empty() {
+                        (!name.starts_with("bootstrap/")).then(|| name.to_string())
+                    } else {
+                        name.strip_prefix(prefix).map(str::to_string)
+                    }
+                };
+                let root_files: BTreeSet<String> = differs.iter().filter_map(|n| in_root(n)).collect();
+                if root_files.is_empty() && !modules_changed {
+                    continue;
+                }
+                let tf =
+                    |name: &&String| in_root(name).is_some_and(|rest| rest.ends_with(".tf") && !rest.contains('/'));
+                // A hand-edited file is compared as rendered: its edit is reported, not planned.
+                let old_texts: Vec<String> = on_disk
+                    .keys()
+                    .filter(tf)
+                    .filter(|n| !edited.contains(*n))
+                    .map(|n| String::from_utf8_lossy(&on_disk[n]).into_owned())
+                    .chain(
+                        edited
+                            .iter()
+                            .filter(tf)
+                            .filter_map(|n| new.get(n))
+                            .map(|b| String::from_utf8_lossy(b).into_owned()),
+                    )
+                    .collect();
+                let new_texts: Vec<String> =
+                    new.iter().filter(|(n, _)| tf(n)).map(|(_, b)| String::from_utf8_lossy(b).into_owned()).collect();
+                if old_texts.is_empty() && new_texts.is_empty() {
+                    continue;
+                }
+                let new_config = terraform::Config::parse(new_texts.iter().map(String::as_str));
+                let old_config = if old_texts == new_texts {
+                    new_config.clone()
+                } else {
+                    terraform::Config::parse(old_texts.iter().map(String::as_str))
+                };
+                let (old_modules, new_modules) = module_configs.get_or_insert_with(&mut parse_modules);
+                let changes = terraform::diff(&old_config, &new_config, &root_files, old_modules, new_modules);
+                dp.changes.extend(changes.into_iter().map(|c| Change::resource(root, c)));
+            }
+            for f in changed.iter().filter(|f| f.status != FileStatus::HandEdited) {
+                let Ok(name) = f.path.strip_prefix(Path::new(GENERATED).join(dir)) else { continue };
+                let name = name.to_string_lossy().replace('\\', "/");
+                if name.starts_with("pipelines/") && name.ends_with(".json") {
+                    let text = |b: Option<&[u8]>| b.map(String::from_utf8_lossy).unwrap_or_default().into_owned();
+                    let (old, new_text) = (text(on_disk.get(&name).map(Vec::as_slice)), text(new.get(&name).copied()));
+                    dp.changes.extend(pipeline_changes(&name, &old, &new_text));
+                }
+            }
+        }
+        dp.files = changed.clone();
+        dp.changes
+            .sort_by(|a, b| (a.root, a.action, &a.scope, &a.address).cmp(&(b.root, b.action, &b.scope, &b.address)));
+        plan.dirs.push(dp);
+    }
+    for dir in retired {
+        let (on_disk, _) = read_dir(repo, dir)?;
+        let (_, old_modules) = module_configs.get_or_insert_with(&mut parse_modules);
+        let mut dp = DirPlan { dir: dir.clone(), retired: true, ..DirPlan::default() };
+        for (root, prefix) in [(Root::Main, ""), (Root::Bootstrap, "bootstrap/")] {
+            let texts: Vec<String> = on_disk
+                .iter()
+                .filter(|(n, _)| n.strip_prefix(prefix).is_some_and(|r| r.ends_with(".tf") && !r.contains('/')))
+                .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+                .collect();
+            let config = terraform::Config::parse(texts.iter().map(String::as_str));
+            dp.changes
+                .extend(terraform::destroy_all(&config, old_modules).into_iter().map(|c| Change::resource(root, c)));
+        }
         plan.dirs.push(dp);
     }
     Ok(plan)
 }
 
-/// Address-level changes between two versions of one file.
-fn entity_changes(name: &str, old: &str, new: &str) -> Vec<Change> {
-    let (scope, file) = match name.rsplit_once('/') {
-        Some((dir, file)) => (format!("{dir}/"), file),
-        None => (String::new(), name),
-    };
-    if file.ends_with(".tf") {
-        let old = hcl_entities(old);
-        let new = hcl_entities(new);
-        let mut changes = diff_maps(&scope, &old, &new, attribute_delta);
-        for c in changes.iter_mut().filter(|c| c.address.starts_with("module.")) {
-            let block = new.get(&c.address).or_else(|| old.get(&c.address));
-            c.module = block.and_then(|(b, _)| {
-                let source = b.body().attributes().find(|a| a.key() == "source")?.expr().to_string();
-                Some(source.trim_matches('"').rsplit('/').next()?.to_string())
-            });
-        }
-        changes
-    } else if file.ends_with(".json") && scope.starts_with("pipelines") {
-        let steps = |t: &str| -> BTreeMap<String, (serde_json::Value, bool)> {
-            let v: serde_json::Value = serde_json::from_str(t).unwrap_or_default();
-            let mut out = BTreeMap::new();
-            for p in v.get("Parameters").and_then(|p| p.as_array()).into_iter().flatten() {
-                let name = p.get("Name").and_then(|n| n.as_str()).unwrap_or("?");
-                out.insert(format!("parameter {name}"), (p.clone(), false));
-            }
-            collect_steps(v.get("Steps"), &mut out);
-            out
-        };
-        let scope = format!("{scope}{file}: ");
-        // Parameters and steps are changed in place by UpdatePipeline: never a replacement.
-        diff_maps(&scope, &steps(old), &steps(new), |a, b| (json_delta(&a.0, &b.0), false))
-    } else {
-        Vec::new()
-    }
+/// One owned directory as read: its name, the files on disk, the rendered files, what differs.
+type DirFiles<'a> = (PathBuf, BTreeMap<String, Vec<u8>>, BTreeMap<String, &'a [u8]>, Vec<FileChange>);
+
+/// The files of a directory on disk by name, and the hand edits among them.
+type OnDisk = (BTreeMap<String, Vec<u8>>, BTreeMap<PathBuf, EditKind>);
+
+/// Directories of `generated/` that an earlier `generate` wrote for an environment that is no
+/// longer configured (they hold a manifest and are not among `dirs`), in name order.
+pub fn retired(repo: &Path, dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(repo.join(GENERATED)) else { return Vec::new() };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join(MANIFEST).is_file())
+        .map(|e| PathBuf::from(e.file_name()))
+        .filter(|d| !dirs.contains(d) && d != Path::new("modules") && d != Path::new("jenkins"))
+        .collect();
+    out.sort();
+    out
 }
 
-fn collect_steps(steps: Option<&serde_json::Value>, out: &mut BTreeMap<String, (serde_json::Value, bool)>) {
+/// The files of `generated/<dir>` (each read once) and the hand edits among them.
+fn read_dir(repo: &Path, dir: &Path) -> Result<OnDisk, write::WriteError> {
+    let abs = repo.join(GENERATED).join(dir);
+    let mut on_disk: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut edits: BTreeMap<PathBuf, EditKind> = BTreeMap::new();
+    if abs.exists() {
+        let names = write::list_files(&abs).map_err(|source| write::WriteError::Io {
+            path: abs.clone(),
+            action: "read",
+            source,
+        })?;
+        for name in &names {
+            let path = abs.join(name);
+            let bytes =
+                std::fs::read(&path).map_err(|source| write::WriteError::Io { path, action: "read", source })?;
+            on_disk.insert(name.clone(), bytes);
+        }
+        let checksum = |f: &str| Ok(manifest::sha256(on_disk.get(f).map_or(&[][..], Vec::as_slice)));
+        edits = write::judge_edits(repo, dir, &names, checksum)?.into_iter().map(|e| (e.path, e.kind)).collect();
+    }
+    Ok((on_disk, edits))
+}
+
+/// Each shared module's configuration (`kms-key` → its blocks) from its files by path.
+fn module_defs(files: &BTreeMap<String, &[u8]>) -> BTreeMap<String, terraform::Config> {
+    let mut texts: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (name, bytes) in files {
+        if let Some((module, file)) = name.split_once('/')
+            && file.ends_with(".tf")
+            && !file.contains('/')
+        {
+            texts.entry(module).or_default().push(String::from_utf8_lossy(bytes).into_owned());
+        }
+    }
+    texts.into_iter().map(|(m, t)| (m.to_string(), terraform::Config::parse(t.iter().map(String::as_str)))).collect()
+}
+
+/// A file's unified diff (old = disk, new = rendered); an archive by its sizes.
+fn file_diff(dir: &Path, name: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> String {
+    let rel = PathBuf::from(GENERATED).join(dir).join(name);
+    let label = crate::diag::display_path(&rel);
+    let binary = |b: Option<&[u8]>| b.is_some_and(|b| std::str::from_utf8(b).is_err());
+    if binary(old) || binary(new) {
+        // A generated archive (the Lambda package): its source's diff says what changed.
+        let len = |b: Option<&[u8]>| b.map_or(0, <[u8]>::len);
+        return format!("Binary file {label} changed ({} -> {} bytes)\n", len(old), len(new));
+    }
+    let (old_text, new_text) =
+        (String::from_utf8_lossy(old.unwrap_or_default()), String::from_utf8_lossy(new.unwrap_or_default()));
+    similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref())
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{label}"), &format!("b/{label}"))
+        .to_string()
+}
+
+/// Step- and parameter-level changes between two versions of a pipeline definition.
+fn pipeline_changes(name: &str, old: &str, new: &str) -> Vec<Change> {
+    let steps = |t: &str| -> BTreeMap<String, serde_json::Value> {
+        let v: serde_json::Value = serde_json::from_str(t).unwrap_or_default();
+        let mut out = BTreeMap::new();
+        for p in v.get("Parameters").and_then(|p| p.as_array()).into_iter().flatten() {
+            let name = p.get("Name").and_then(|n| n.as_str()).unwrap_or("?");
+            out.insert(format!("parameter {name}"), p.clone());
+        }
+        collect_steps(v.get("Steps"), &mut out);
+        out
+    };
+    let (old, new) = (steps(old), steps(new));
+    let scope = format!("{name}: ");
+    let change = |address: &String, action: Action, attributes: Vec<String>| Change {
+        root: Root::Pipeline,
+        scope: scope.clone(),
+        address: address.clone(),
+        action,
+        attributes,
+        forces: Vec::new(),
+        files: Vec::new(),
+        holds_data: false,
+        refused: false,
+    };
+    let mut out = Vec::new();
+    // Parameters and steps are changed in place by UpdatePipeline: never a replacement.
+    for (addr, o) in &old {
+        match new.get(addr) {
+            None => out.push(change(addr, Action::Destroy, Vec::new())),
+            Some(n) if n != o => out.push(change(addr, Action::Update, json_delta(o, n))),
+            Some(_) => {}
+        }
+    }
+    for addr in new.keys().filter(|a| !old.contains_key(*a)) {
+        out.push(change(addr, Action::Create, Vec::new()));
+    }
+    out
+}
+
+fn collect_steps(steps: Option<&serde_json::Value>, out: &mut BTreeMap<String, serde_json::Value>) {
     for s in steps.and_then(|s| s.as_array()).into_iter().flatten() {
         let name = s.get("Name").and_then(|n| n.as_str()).unwrap_or("?");
         // A condition is compared with its branches reduced to step names; the nested steps are
@@ -313,132 +475,13 @@ fn collect_steps(steps: Option<&serde_json::Value>, out: &mut BTreeMap<String, (
                 *list = serde_json::Value::Array(names);
             }
         }
-        out.insert(format!("step {name}"), (own, false));
+        out.insert(format!("step {name}"), own);
     }
 }
 
-fn diff_maps<T>(
-    scope: &str,
-    old: &BTreeMap<String, (T, bool)>,
-    new: &BTreeMap<String, (T, bool)>,
-    delta: impl Fn(&(T, bool), &(T, bool)) -> (usize, bool),
-) -> Vec<Change> {
-    let mut out = Vec::new();
-    for (addr, o) in old {
-        match new.get(addr) {
-            None => out.push(Change {
-                scope: scope.to_string(),
-                address: addr.clone(),
-                action: Action::Destroy,
-                attributes: 0,
-                holds_data: o.1,
-                module: None,
-            }),
-            Some(n) => {
-                let (count, replace) = delta(o, n);
-                if count > 0 {
-                    let action = if replace { Action::Replace } else { Action::Update };
-                    out.push(Change {
-                        scope: scope.to_string(),
-                        address: addr.clone(),
-                        action,
-                        attributes: count,
-                        holds_data: o.1 || n.1,
-                        module: None,
-                    });
-                }
-            }
-        }
-    }
-    for (addr, n) in new {
-        if !old.contains_key(addr) {
-            out.push(Change {
-                scope: scope.to_string(),
-                address: addr.clone(),
-                action: Action::Create,
-                attributes: 0,
-                holds_data: n.1,
-                module: None,
-            });
-        }
-    }
-    out
-}
-
-/// Modules whose resources hold data or keys (`prevent_destroy` inside).
-const DATA_MODULES: &[&str] = &["kms-key", "secure-bucket", "state-bucket", "log-bucket"];
-/// Resource types that hold data or keys.
-const DATA_RESOURCES: &[&str] = &["aws_kms_key", "aws_s3_bucket", "aws_sagemaker_model_package_group"];
-/// Arguments whose change replaces a data-holding object (its name).
-const REPLACING: &[&str] = &["name", "bucket", "model_package_group_name"];
-
-/// The top-level blocks of a Terraform file by address, with whether each holds data.
-fn hcl_entities(text: &str) -> BTreeMap<String, (hcl::Block, bool)> {
-    let mut out = BTreeMap::new();
-    let Ok(body) = hcl::parse(text) else { return out };
-    for b in body.blocks() {
-        let labels: Vec<&str> = b.labels().iter().map(|l| l.as_str()).collect();
-        let (address, holds) = match (b.identifier(), labels.as_slice()) {
-            ("resource", [t, n]) => (format!("{t}.{n}"), DATA_RESOURCES.contains(t) || has_prevent_destroy(b)),
-            ("data", [t, n]) => (format!("data.{t}.{n}"), false),
-            ("module", [n]) => {
-                let source = b
-                    .body()
-                    .attributes()
-                    .find(|a| a.key() == "source")
-                    .map(|a| a.expr().to_string())
-                    .unwrap_or_default();
-                (format!("module.{n}"), DATA_MODULES.iter().any(|m| source.contains(m)))
-            }
-            ("output", [n]) => (format!("output.{n}"), false),
-            ("variable", [n]) => (format!("var.{n}"), false),
-            ("provider", [n]) => (format!("provider.{n}"), false),
-            ("terraform", []) => ("terraform".to_string(), false),
-            (kind, labels) => (format!("{kind}.{}", labels.join(".")), false),
-        };
-        out.insert(address, (b.clone(), holds));
-    }
-    out
-}
-
-fn has_prevent_destroy(b: &hcl::Block) -> bool {
-    b.body().blocks().any(|l| {
-        l.identifier() == "lifecycle"
-            && l.body().attributes().any(|a| a.key() == "prevent_destroy" && a.expr().to_string() == "true")
-    })
-}
-
-/// How many attributes and nested blocks differ, and whether a data holder's name changed.
-fn attribute_delta(old: &(hcl::Block, bool), new: &(hcl::Block, bool)) -> (usize, bool) {
-    if old.0 == new.0 {
-        return (0, false);
-    }
-    let attrs = |b: &hcl::Block| -> BTreeMap<String, String> {
-        b.body().attributes().map(|a| (a.key().to_string(), a.expr().to_string())).collect()
-    };
-    let blocks = |b: &hcl::Block| -> Vec<String> { b.body().blocks().map(|x| format!("{x:?}")).collect() };
-    let (oa, na) = (attrs(&old.0), attrs(&new.0));
-    let mut count = 0;
-    let mut replace = false;
-    for k in oa.keys().chain(na.keys().filter(|k| !oa.contains_key(*k))) {
-        if oa.get(k) != na.get(k) {
-            count += 1;
-            if (old.1 || new.1) && REPLACING.contains(&k.as_str()) {
-                replace = true;
-            }
-        }
-    }
-    let (ob, nb) = (blocks(&old.0), blocks(&new.0));
-    count += ob.iter().filter(|b| !nb.contains(b)).count().max(nb.iter().filter(|b| !ob.contains(b)).count());
-    (count.max(1), replace)
-}
-
-/// How many top-level fields of a pipeline parameter or step differ.
-fn json_delta(old: &serde_json::Value, new: &serde_json::Value) -> usize {
-    if old == new {
-        return 0;
-    }
-    let (Some(o), Some(n)) = (old.as_object(), new.as_object()) else { return 1 };
+/// The top-level fields of a pipeline parameter or step that differ.
+fn json_delta(old: &serde_json::Value, new: &serde_json::Value) -> Vec<String> {
+    let (Some(o), Some(n)) = (old.as_object(), new.as_object()) else { return vec!["value".into()] };
     let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
-    keys.into_iter().filter(|k| o.get(*k) != n.get(*k)).count().max(1)
+    keys.into_iter().filter(|k| o.get(*k) != n.get(*k)).cloned().collect()
 }

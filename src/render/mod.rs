@@ -76,9 +76,9 @@ pub fn render(all: &[EnvConfig], selected: &[String]) -> FileSet {
 pub fn render_on_threads(all: &[EnvConfig], selected: &[String], threads: usize) -> FileSet {
     let mut files = FileSet::default();
     modules::render(&mut files);
-    jenkins::render(all, &mut files);
     manifest::add_manifests(&mut files);
     let chosen: Vec<&EnvConfig> = all.iter().filter(|e| selected.is_empty() || selected.contains(&e.name)).collect();
+    let templates = templates_for(&chosen);
     let threads = threads.min(chosen.len()).max(1);
     let per_thread = chosen.len().div_ceil(threads).max(1);
     let render_part = |envs: &[&EnvConfig]| {
@@ -90,11 +90,26 @@ pub fn render_on_threads(all: &[EnvConfig], selected: &[String], threads: usize)
         part
     };
     std::thread::scope(|scope| {
+        // Tera's parse of the templates and the Jenkinsfile run beside the environments' own
+        // files (a template is parsed once, by whichever thread needs it first).
+        let warm = (!templates.is_empty()).then(|| scope.spawn(|| python::prepare(&templates)));
+        let jenkins = scope.spawn(|| {
+            let mut part = FileSet::default();
+            jenkins::render(all, &mut part);
+            manifest::add_manifests(&mut part);
+            part
+        });
         let mut chunks = chosen.chunks(per_thread);
         let first = chunks.next();
         let others: Vec<_> = chunks.map(|c| scope.spawn(move || render_part(c))).collect();
         if let Some(c) = first {
             files.0.append(&mut render_part(c).0);
+        }
+        for handle in warm.into_iter().map(|h| h.join().map(|()| FileSet::default())).chain([jenkins.join()]) {
+            match handle {
+                Ok(mut part) => files.0.append(&mut part.0),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
         }
         for handle in others {
             match handle.join() {
@@ -105,6 +120,35 @@ pub fn render_on_threads(all: &[EnvConfig], selected: &[String], threads: usize)
         }
     });
     files
+}
+
+/// The Python templates the `chosen` environments render, last-rendered first (so that the
+/// thread preparing them and the threads rendering meet instead of queueing on the same one).
+fn templates_for(chosen: &[&EnvConfig]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for env in chosen {
+        let Some(w) = &env.workload else { continue };
+        let mut add = |n: String| {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        };
+        for m in &w.models {
+            for script in pipeline::SCRIPTS {
+                add(match *script {
+                    "problem.py" => problem::template(m),
+                    "training.py" => training::template(m).to_string(),
+                    _ => script.to_string(),
+                });
+            }
+        }
+        add("latest_approved_model.py".into());
+        if env.has_quality() {
+            add("start_quality_check.py".into());
+        }
+    }
+    names.reverse();
+    names
 }
 
 #[cfg(test)]

@@ -104,26 +104,91 @@ fn py_filter(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Res
     Ok(tera::Value::String(literal(value)))
 }
 
-fn engine() -> &'static tera::Tera {
-    static TERA: OnceLock<tera::Tera> = OnceLock::new();
-    TERA.get_or_init(|| {
-        let mut t = tera::Tera::default();
+/// A template split at its `{% raw %}` blocks: Tera parses the parts around them (named
+/// `<name>#<i>`), and the raw text, which Tera would print as it is, is copied without being
+/// parsed. Most of a script is raw Python, and Tera's grammar reads raw text one character at a
+/// time (`!endraw_tag ~ ANY`): that parse was most of a run's time.
+struct Engine {
+    tera: tera::Tera,
+    parts: Vec<Part>,
+}
+
+enum Part {
+    Tera(String),
+    Raw(&'static str),
+}
+
+const RAW: &str = "{% raw %}";
+const ENDRAW: &str = "{% endraw %}";
+
+/// The parts of `source`: only the plain `{% raw %}`/`{% endraw %}` spelling is split out (a
+/// whitespace-controlled `{%- raw %}` stays Tera's); a raw block inside `{% if %}` or `{% for %}`
+/// would leave a part that does not parse, which the unit test below catches.
+fn split(source: &'static str) -> Vec<Result<&'static str, &'static str>> {
+    let mut out = Vec::new();
+    let mut rest = source;
+    while let Some(start) = rest.find(RAW) {
+        let Some(len) = rest[start + RAW.len()..].find(ENDRAW) else { break };
+        out.push(Ok(&rest[..start]));
+        out.push(Err(&rest[start + RAW.len()..start + RAW.len() + len]));
+        rest = &rest[start + RAW.len() + len + ENDRAW.len()..];
+    }
+    out.push(Ok(rest));
+    out
+}
+
+/// One engine per template, each built the first time the template is rendered: a command
+/// parses only the templates it uses (a registry-only run none), once per process, and render
+/// threads parse different templates side by side.
+fn engine(name: &str) -> Option<&'static Engine> {
+    static ENGINES: [OnceLock<Engine>; TEMPLATES.len()] = [const { OnceLock::new() }; TEMPLATES.len()];
+    let i = TEMPLATES.iter().position(|(n, _)| *n == name)?;
+    Some(ENGINES[i].get_or_init(|| {
+        let mut tera = tera::Tera::default();
         // Python is not HTML: nothing is escaped except through the `py` filter.
-        t.autoescape_on(Vec::new());
-        t.register_filter("py", py_filter);
-        t.add_raw_templates(TEMPLATES.iter().copied()).expect("embedded templates parse (checked by a unit test)");
-        t
-    })
+        tera.autoescape_on(Vec::new());
+        tera.register_filter("py", py_filter);
+        let mut parts = Vec::new();
+        for (k, piece) in split(TEMPLATES[i].1).into_iter().enumerate() {
+            match piece {
+                Ok("") => {}
+                Ok(text) => {
+                    let part = format!("{name}#{k}");
+                    tera.add_raw_template(&part, text).expect("embedded templates parse (checked by a unit test)");
+                    parts.push(Part::Tera(part));
+                }
+                Err(raw) => parts.push(Part::Raw(raw)),
+            }
+        }
+        Engine { tera, parts }
+    }))
+}
+
+/// Parses the templates `names` now (those not parsed yet), so that a later [`render`] finds
+/// them ready: `render::render` calls it on a thread of its own while the environments' other
+/// files are built. Unknown names are skipped.
+pub fn prepare(names: &[String]) {
+    for name in names {
+        let _ = engine(name);
+    }
 }
 
 /// Renders template `name` (e.g. `"preprocess.py"`) with `context`.
 pub fn render(name: &str, context: &Value) -> String {
-    let cx = tera::Context::from_value(context.clone()).unwrap_or_default();
-    match engine().render(name, &cx) {
-        Ok(text) => text,
-        // The templates and their context are the generator's own; a failure is a bug.
-        Err(e) => panic!("template {name} failed to render: {e:?}"),
+    // The templates and their context are the generator's own: a failure is a bug.
+    let Some(engine) = engine(name) else { panic!("no template {name} in templates/") };
+    let cx = tera::Context::from_serialize(context).unwrap_or_default();
+    let mut out = String::new();
+    for part in &engine.parts {
+        match part {
+            Part::Raw(text) => out.push_str(text),
+            Part::Tera(part) => match engine.tera.render(part, &cx) {
+                Ok(text) => out.push_str(&text),
+                Err(e) => panic!("template {name} failed to render: {e:?}"),
+            },
+        }
     }
+    out
 }
 
 #[cfg(test)]
@@ -144,7 +209,46 @@ mod tests {
 
     #[test]
     fn every_template_parses() {
-        let _ = engine();
-        assert_eq!(engine().get_template_names().count(), TEMPLATES.len());
+        for (name, source) in TEMPLATES {
+            let engine = engine(name).expect("known");
+            assert!(engine.tera.get_template_names().count() >= 1, "{name}");
+            // The raw text is split out (no `{% raw %}` reaches Tera), and nothing else is lost.
+            let raw: usize = engine
+                .parts
+                .iter()
+                .map(|p| if let Part::Raw(t) = p { t.len() + RAW.len() + ENDRAW.len() } else { 0 })
+                .sum();
+            assert!(raw > 0 || !source.contains(RAW), "{name}");
+        }
+        assert!(engine("nonexistent.py").is_none());
+    }
+
+    /// The split is invisible: a template renders as Tera renders it whole.
+    #[test]
+    fn splitting_out_raw_text_changes_no_byte() {
+        let context = json!({"a": "x\"y", "items": [1, 2]});
+        let source: &'static str = "head {{ a | py }}\n{% raw %}{{ not a tag }} {% if %}\n{% endraw %}{% for i in items %}{{ i }}{% endfor %}\n{% raw %}tail{% endraw %}";
+        let mut whole = tera::Tera::default();
+        whole.autoescape_on(Vec::new());
+        whole.register_filter("py", py_filter);
+        whole.add_raw_template("t", source).expect("parses");
+        let expected = whole.render("t", &tera::Context::from_serialize(&context).expect("object")).expect("renders");
+        let mut got = String::new();
+        for piece in split(source) {
+            match piece {
+                Ok(text) => {
+                    let mut t = tera::Tera::default();
+                    t.autoescape_on(Vec::new());
+                    t.register_filter("py", py_filter);
+                    t.add_raw_template("p", text).expect("parses");
+                    got.push_str(
+                        &t.render("p", &tera::Context::from_serialize(&context).expect("object")).expect("renders"),
+                    );
+                }
+                Err(raw) => got.push_str(raw),
+            }
+        }
+        assert_eq!(got, expected);
+        assert_eq!(expected, "head \"x\\\"y\"\n{{ not a tag }} {% if %}\n12\ntail");
     }
 }

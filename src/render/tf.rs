@@ -168,29 +168,44 @@ pub const MANAGED_POLICY_LIMIT: usize = 6144;
 
 /// Customer managed policies `<name>-1`, `-2`, … holding `stmts` (packed in Sid order, each under
 /// IAM's size limit, so a platform of any size fits), attached to `role`. Returns how many.
+/// The size of a policy document's JSON without whitespace, as IAM's limit counts it.
+fn json_size(ss: &[Stmt]) -> usize {
+    super::policy::to_json(ss.to_vec()).to_string().chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// What one statement adds to a document (`empty`: the document without statements). A
+/// document's size is `empty` plus each statement's and one comma between two: statements are
+/// written independently of each other (tested against [`json_size`]).
+fn statement_size(s: &Stmt, empty: usize) -> usize {
+    json_size(std::slice::from_ref(s)) - empty
+}
+
+/// The size of `ss` as a document, from each statement's size.
+#[cfg(test)]
+fn document_size(ss: &[Stmt]) -> usize {
+    let empty = json_size(&[]);
+    empty + ss.iter().map(|s| statement_size(s, empty)).sum::<usize>() + ss.len().saturating_sub(1)
+}
+
 pub(super) fn managed_policies(body: &mut Body, l: &str, name: &str, role: Expr, stmts: Vec<Stmt>) -> usize {
     let mut stmts = stmts;
     stmts.sort_by(|a, b| a.sid.cmp(&b.sid));
-    // What a document costs is measured on its JSON (with a margin for IAM's own rendering).
-    let size = |ss: &[Stmt]| {
-        let text = super::policy::to_json(ss.to_vec()).to_string();
-        text.chars().filter(|c| !c.is_whitespace()).count()
-    };
-    let mut chunks: Vec<Vec<Stmt>> = Vec::new();
+    // What a document costs is measured on its JSON (with a margin for IAM's own rendering):
+    // each statement once, the chunk's size their sum ([`document_size`]).
+    let mut chunks: Vec<(Vec<Stmt>, usize)> = Vec::new();
+    let empty = json_size(&[]);
     for s in stmts {
-        let fits = chunks.last().is_some_and(|c| {
-            let mut next = c.clone();
-            next.push(s.clone());
-            size(&next) + 256 <= MANAGED_POLICY_LIMIT
-        });
-        if fits {
-            if let Some(c) = chunks.last_mut() {
+        let own = statement_size(&s, empty);
+        let fits = chunks.last().is_some_and(|(_, size)| size + 1 + own + 256 <= MANAGED_POLICY_LIMIT);
+        match chunks.last_mut() {
+            Some((c, size)) if fits => {
                 c.push(s);
+                *size += 1 + own;
             }
-        } else {
-            chunks.push(vec![s]);
+            _ => chunks.push((vec![s], empty + own)),
         }
     }
+    let chunks: Vec<Vec<Stmt>> = chunks.into_iter().map(|(c, _)| c).collect();
     let n = chunks.len();
     for (i, chunk) in chunks.into_iter().enumerate() {
         let cl = format!("{l}_{}", i + 1);
@@ -234,4 +249,21 @@ pub(super) fn path_module(rel: &str) -> Expr {
 /// `[a, b]` of generator-written references (`depends_on`).
 pub(super) fn depends_on(refs: &[String]) -> Expr {
     Expr::List(refs.iter().map(|r| Expr::r(r.clone())).collect())
+}
+
+#[cfg(test)]
+mod sizes {
+    use super::*;
+
+    #[test]
+    fn a_document_is_as_large_as_its_statements_and_commas() {
+        let stmts = [
+            Stmt::allow("A", &["s3:GetObject", "s3:PutObject"], vec![Expr::str("arn:aws:s3:::b/*")]),
+            Stmt::deny("B", &["kms:*"], vec![Expr::r("aws_kms_key.k.arn")]),
+            Stmt::allow("C", &["iam:PassRole"], vec![Expr::str("with spaces and \"quotes\"")]),
+        ];
+        for n in 0..=stmts.len() {
+            assert_eq!(document_size(&stmts[..n]), json_size(&stmts[..n]), "{n} statements");
+        }
+    }
 }

@@ -11,6 +11,16 @@ platform relies on it (checked against moto 5.2.5; `apply` refuses another versi
   ModelApprovalStatus is PendingManualApproval; versions are numbered per group and never reused;
 - UpdateModelPackage changes only the fields it is sent (moto wiped the others) and merges
   CustomerMetadataProperties; DeleteModelPackage exists;
+- PutModelPackageGroupPolicy, GetModelPackageGroupPolicy and DeleteModelPackageGroupPolicy exist
+  without MLOPSGEN_IAM=enforce too (authz.py's; moto raised NotImplementedError, which the AWS
+  provider retries for minutes): the registry root's group policy can be applied, read back and
+  planned (`.ci/plan-counts.py`);
+- with MLOPSGEN_BUCKET_POLICIES=unenforced (`.ci/plan-counts.py`, which applies the generated
+  roots with Terraform), moto's S3 does not apply bucket policies: it evaluates them without the
+  request's condition keys, so the platform's buckets (DenyInsecureTransport, uploads only with
+  the bucket's key, each under a Condition) refused every object upload AWS allows. Otherwise
+  (the offline story) moto's reading stays: it is what refuses the registry administrator's
+  delete of an artefact;
 - a version's CreatedBy and LastModifiedBy name the IAM identity that created or last updated it
   (`IamIdentity.Arn`, as GetCallerIdentity reports the caller), as SageMaker records them for model
   packages; moto invented a Studio user profile and copied CreatedBy into LastModifiedBy, so who
@@ -231,10 +241,21 @@ def apply():
     B.update_model_package = update_model_package
     B.delete_model_package = delete_model_package
     R.delete_model_package = _response_delete_model_package
-    R.create_model_package = _record_creator(R.create_model_package)
-    R.update_model_package = _record_modifier(R.update_model_package)
 
     import os
+
+    if os.environ.get("MLOPSGEN_BUCKET_POLICIES") == "unenforced":
+        from moto.iam.access_control import PermissionResult
+        from moto.s3.models import FakeBucket
+
+        FakeBucket.get_permission = lambda self, action, resource: PermissionResult.NEUTRAL
+    if hasattr(R, "put_model_package_group_policy"):
+        raise RuntimeError("moto now has PutModelPackageGroupPolicy: revisit this patch")
+    from .authz import _install_group_policies
+
+    _install_group_policies()
+    R.create_model_package = _record_creator(R.create_model_package)
+    R.update_model_package = _record_modifier(R.update_model_package)
 
     if os.environ.get("MLOPSGEN_IAM") == "enforce":
         from . import authz
