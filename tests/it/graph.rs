@@ -1,7 +1,7 @@
 //! `graph`: the picture of the example platform, in Mermaid (snapshotted, and the copy in the
 //! README kept current) and DOT. Rendering with mermaid-cli and Graphviz happens in `.ci/run`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::process::Command;
@@ -36,7 +36,7 @@ fn mermaid_graph_snapshot_and_readme_copy() {
     ] {
         assert!(mermaid.contains(flow), "missing flow: {flow}");
     }
-    insta::assert_snapshot!(mermaid);
+    assert_snapshot!("mermaid_graph_snapshot_and_readme_copy", mermaid);
     let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README");
     assert!(
         readme.contains(&format!("```mermaid\n{mermaid}```")),
@@ -51,7 +51,7 @@ fn dot_graph_has_a_cluster_per_environment() {
     for env in ["dev", "prod", "registry"] {
         assert!(dot.contains(&format!("subgraph cluster_{env} {{")), "{env}");
     }
-    insta::assert_snapshot!(dot);
+    assert_snapshot!("dot_graph_has_a_cluster_per_environment", dot);
 }
 
 #[test]
