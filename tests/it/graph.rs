@@ -1,5 +1,5 @@
-//! `graph`: the picture of the example platform, in Mermaid (snapshotted, and the copy in the
-//! README kept current) and DOT. Rendering with mermaid-cli and Graphviz happens in `.ci/run`.
+//! `graph`: the picture of the example platform, in Mermaid (snapshotted, and the copy in
+//! docs/platform.md kept current) and DOT. Rendering with mermaid-cli and Graphviz happens in `.ci/run`.
 
 use crate::common;
 
@@ -19,7 +19,7 @@ fn graph(args: &[&str]) -> String {
 }
 
 #[test]
-fn mermaid_graph_snapshot_and_readme_copy() {
+fn mermaid_graph_snapshot_and_docs_copy() {
     let mermaid = graph(&[]);
     assert!(mermaid.starts_with("flowchart LR\n"));
     for flow in [
@@ -37,10 +37,10 @@ fn mermaid_graph_snapshot_and_readme_copy() {
         assert!(mermaid.contains(flow), "missing flow: {flow}");
     }
     assert_snapshot!("mermaid_graph_snapshot_and_readme_copy", mermaid);
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README");
+    let page = std::fs::read_to_string(repo_root().join("docs/platform.md")).expect("docs/platform.md");
     assert!(
-        readme.contains(&format!("```mermaid\n{mermaid}```")),
-        "README.md's platform diagram is stale: paste the output of `cargo run -- graph`"
+        page.contains(&format!("```mermaid\n{mermaid}```")),
+        "docs/platform.md's platform diagram is stale: paste the output of `cargo run -- graph`"
     );
 }
 
