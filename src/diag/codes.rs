@@ -104,9 +104,9 @@ impl Code {
     /// the codes a fixture in `tests/fixtures/broken/` demonstrates.
     pub fn raised_elsewhere(self) -> Option<&'static str> {
         Some(match self {
-            Code::E0101 | Code::E0104 => "Example: see `tests/cli.rs` (a file or directory that cannot be read).",
+            Code::E0101 | Code::E0104 => "Example: see `tests/it/cli.rs` (a file or directory that cannot be read).",
             Code::E0601 => concat!(
-                "Raised by `preflight` (`tests/preflight.rs`): the ambient credentials, or the deploy ",
+                "Raised by `preflight` (`tests/it/preflight.rs`): the ambient credentials, or the deploy ",
                 "role they assume, are not the environment's account. `approve` raises it if the ",
                 "approver role's session is not in the registry account.
 
@@ -119,8 +119,8 @@ error[E0601]: the ",
 ```",
             ),
             Code::E0602 => concat!(
-                "Raised by `preflight`, `versions`, `approve` and `reject` (`tests/preflight.rs`, ",
-                "`tests/approvals.rs`) when STS or SageMaker does not answer within the bounds (3 s to ",
+                "Raised by `preflight`, `versions`, `approve` and `reject` (`tests/it/preflight.rs`, ",
+                "`tests/it/approvals.rs`) when STS or SageMaker does not answer within the bounds (3 s to ",
                 "connect, 5 s per attempt, 2 attempts, 12 s a call), or an STS call fails ",
                 "otherwise.
 
@@ -147,8 +147,8 @@ error[E0603]: cannot assume ",
 ```",
             ),
             Code::E0604 => concat!(
-                "Raised by `preflight`, `versions`, `approve` and `reject` (`tests/preflight.rs`, ",
-                "`tests/approvals.rs`) before any call when the default credential chain (environment, ",
+                "Raised by `preflight`, `versions`, `approve` and `reject` (`tests/it/preflight.rs`, ",
+                "`tests/it/approvals.rs`) before any call when the default credential chain (environment, ",
                 "profile, web identity, ECS, instance metadata) finds nothing; the message lists the ",
                 "sources tried.
 
@@ -161,8 +161,8 @@ error[E0604]: no AWS credentials found; tried: Environment: the ",
 ```",
             ),
             Code::E0605 => concat!(
-                "Raised by `preflight`, `versions`, `approve` and `reject` (`tests/preflight.rs`, ",
-                "`tests/approvals.rs`) before any call when AWS_PROFILE names a profile that neither the ",
+                "Raised by `preflight`, `versions`, `approve` and `reject` (`tests/it/preflight.rs`, ",
+                "`tests/it/approvals.rs`) before any call when AWS_PROFILE names a profile that neither the ",
                 "AWS config nor the credentials file defines.
 
 ```text
@@ -173,8 +173,8 @@ error[E0605]: the AWS profile ",
 ```",
             ),
             Code::E0606 => concat!(
-                "Raised by `preflight`, `versions`, `approve` and `reject` (`tests/preflight.rs`, ",
-                "`tests/approvals.rs`) when STS refuses the access key or session token ",
+                "Raised by `preflight`, `versions`, `approve` and `reject` (`tests/it/preflight.rs`, ",
+                "`tests/it/approvals.rs`) when STS refuses the access key or session token ",
                 "(InvalidClientTokenId, ExpiredToken, SignatureDoesNotMatch, ",
                 "...).
 
@@ -186,7 +186,7 @@ error[E0606]: STS rejected the credentials: <STS's answer>
 ```",
             ),
             Code::E0607 => concat!(
-                "Raised by `versions`, `approve` and `reject` (`tests/approvals.rs`): the environment ",
+                "Raised by `versions`, `approve` and `reject` (`tests/it/approvals.rs`): the environment ",
                 "has no model of that name, the registry has no such model package group, or the group ",
                 "has no such version.
 
@@ -197,7 +197,7 @@ error[E0607]: mammo-severity-model-package has no version ",
 ```",
             ),
             Code::E0608 => concat!(
-                "Raised by `approve` and `reject` (`tests/approvals.rs`) before any AWS call: the reason ",
+                "Raised by `approve` and `reject` (`tests/it/approvals.rs`) before any AWS call: the reason ",
                 "is SageMaker's ApprovalDescription, the record of why a version may (or may not) ",
                 "serve.
 
@@ -208,7 +208,7 @@ error[E0608]: the reason is empty
 ```",
             ),
             Code::E0609 => concat!(
-                "Raised by `approve` and `reject` (`tests/approvals.rs`) before any AWS call, when ",
+                "Raised by `approve` and `reject` (`tests/it/approvals.rs`) before any AWS call, when ",
                 "`approvals.require_mfa` is true (the default) and the MFA device or code is missing or ",
                 "malformed.
 
@@ -221,7 +221,7 @@ error[E0609]: the approver role ",
 ```",
             ),
             Code::E0610 => concat!(
-                "Raised by `approve` (`tests/approvals.rs`): the caller, or the approver role itself, is ",
+                "Raised by `approve` (`tests/it/approvals.rs`): the caller, or the approver role itself, is ",
                 "the IAM principal that registered the version (sessions of one role count as one ",
                 "principal). `--force` does not override it; nothing is changed.
 
@@ -234,7 +234,7 @@ error[E0610]: ",
 ```",
             ),
             Code::E0611 => concat!(
-                "Raised by `approve` and `reject` (`tests/approvals.rs`) when the version is not ",
+                "Raised by `approve` and `reject` (`tests/it/approvals.rs`) when the version is not ",
                 "PendingManualApproval; `--force` decides it again.
 
 ```text

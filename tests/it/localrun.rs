@@ -2,7 +2,7 @@
 //! the blog post's data, against the project's AWS emulator and with the SageMaker images'
 //! library versions. Installs the pinned Python runtimes on first use (PyPI); needs `unshare`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

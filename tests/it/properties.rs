@@ -1,7 +1,7 @@
 //! Property tests: any value validation accepts renders HCL that hcl-rs parses and that gives the
 //! value back exactly; rendering is identical across runs and independent of key order.
 
-mod common;
+use crate::common;
 
 use common::*;
 use proptest::prelude::*;

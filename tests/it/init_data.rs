@@ -2,7 +2,7 @@
 //! file the test writes, and writes `models/<model>.json`; or refuses, naming the file, the line
 //! and the column, with a hint, and writes nothing.
 
-mod common;
+use crate::common;
 
 use serde_json::{Value, json};
 use std::path::Path;

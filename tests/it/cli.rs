@@ -1,7 +1,7 @@
 //! The built binary, run as a user runs it: exit codes, stdout versus stderr, `-C`, `NO_COLOR`,
 //! the JSON formats, the schema and completions.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::process::{Command, Output};

@@ -2,7 +2,7 @@
 //! sample events written from AWS's documented shapes reach exactly the rules they should.
 //! Needs the project's emulator (tools/emulator); without it the test fails, it never skips.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! tools/emulator). The emulator is required: without it these tests fail, they never skip. Each test runs the
 //! binary with a clean environment so nothing of the developer's own AWS setup leaks in.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::Path;

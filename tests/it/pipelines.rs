@@ -1,6 +1,6 @@
 //! The generated pipeline definitions: the step graph means what the post's pipelines mean.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! every `generated/<dir>` as the complete old tree or the complete new one, and the next run
 //! finishes the job.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mlopsgen::render::{self, FileSet};

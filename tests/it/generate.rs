@@ -1,7 +1,7 @@
 //! `generate`: the committed output is current and stable, the whole tree is snapshotted, hostile
 //! strings cannot inject Terraform, hand edits are refused, and a failed write leaves the old tree.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mlopsgen::render::{self, FileSet};
@@ -84,7 +84,7 @@ fn generated_tree_snapshot() {
             text.push_str(&format!("=== {}\n", path.display()));
             text.push_str(&String::from_utf8_lossy(bytes));
         }
-        insta::assert_snapshot!(format!("tree__{dir}"), text);
+        assert_snapshot!(format!("tree__{dir}"), text);
     }
 }
 

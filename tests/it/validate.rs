@@ -1,7 +1,7 @@
 //! Validation of whole repositories: the examples, the blog post's seed file, the kitchen-sink
 //! file that sets every key, and one broken fixture per rule with its exact rendered report.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mlopsgen::config::shape::{self, Kind, Shape};
@@ -68,7 +68,7 @@ fn seed_file_reports_each_placeholder_with_position_and_hint() {
     assert!(placeholders.iter().all(|d| d.help.is_some() && !d.expected.is_empty()));
     // Nothing else is an error: the placeholders hide no second problem and cause no cascade.
     assert_eq!(v.report.error_count(), 13);
-    insta::assert_snapshot!("seed_unmodified", v.report.render_plain() + &v.report.summary("nothing was written"));
+    assert_snapshot!("seed_unmodified", v.report.render_plain() + &v.report.summary("nothing was written"));
 }
 
 #[test]
@@ -211,7 +211,7 @@ fn broken_configs_report_exact_errors() {
         assert_eq!(before, snapshot_tree(repo.path()), "{name}: validation changed files on disk");
         codes_seen.extend(v.report.diagnostics.iter().map(|d| d.code));
         let text = v.report.render_plain() + &v.report.summary("nothing was written");
-        insta::assert_snapshot!(format!("broken__{name}"), text);
+        assert_snapshot!(format!("broken__{name}"), text);
     }
     // Every validation rule has at least one fixture that trips it.
     let untested: Vec<_> = Code::ALL
@@ -451,7 +451,7 @@ fn json_schema_accepts_examples_and_rejects_unknown_keys() {
 }
 
 /// docs/errors.md lists every code with one real example taken from the broken fixtures.
-/// Regenerate with `UPDATE_DOCS=1 cargo test --test validate error_docs`.
+/// Regenerate with `UPDATE_DOCS=1 cargo test --test it error_docs`.
 #[test]
 fn error_docs_are_current() {
     let mut examples: std::collections::BTreeMap<Code, (String, String)> = Default::default();
@@ -470,7 +470,7 @@ fn error_docs_are_current() {
     }
     let mut doc = String::from(
         "# mlopsgen diagnostic codes\n\n\
-         Generated from `tests/fixtures/broken/` by `UPDATE_DOCS=1 cargo test --test validate error_docs`.\n\
+         Generated from `tests/fixtures/broken/` by `UPDATE_DOCS=1 cargo test --test it error_docs`.\n\
          Codes are stable: E01xx loading, E02xx one file, E03xx across environments, E06xx AWS.\n\
          Every diagnostic has the same fields in `--format json`: code, severity, message, file, line,\n\
          column, end_line, end_column, path, label, expected, found, help, and fix: the value the help\n\
@@ -491,7 +491,7 @@ fn error_docs_are_current() {
         std::fs::write(&path, &doc).expect("write docs/errors.md");
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(committed == doc, "docs/errors.md is stale: run UPDATE_DOCS=1 cargo test --test validate error_docs");
+    assert!(committed == doc, "docs/errors.md is stale: run UPDATE_DOCS=1 cargo test --test it error_docs");
 }
 
 /// Every prefix of every example, and every single-character substitution by a JSON-significant

@@ -1,7 +1,7 @@
 //! `plan` against a temporary copy of the repository: summaries, counts, exit codes, hand edits,
 //! destructive changes, the JSON format against its schema, the Markdown comment.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::Path;
@@ -239,7 +239,7 @@ fn markdown_output_snapshot() {
     );
     let (code, text) = plan(repo.path(), &["prod", "--format", "markdown"]);
     assert_eq!(code, 2);
-    insta::assert_snapshot!(text);
+    assert_snapshot!("markdown_output_snapshot", text);
 }
 
 #[test]

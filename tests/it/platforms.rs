@@ -2,7 +2,7 @@
 //! renders into roots that parse; shape-specific promises hold (no bootstrap/ on the seed-only
 //! path, roles exactly as broad as the rules that use them). `.ci/run` runs the judges on them.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::PathBuf;

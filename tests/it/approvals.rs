@@ -5,7 +5,7 @@
 //! registry account; versions are registered as the prod or dev execution role (the pipeline) or,
 //! to test self-approval, as the caller. The emulator is required: these tests fail, never skip.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

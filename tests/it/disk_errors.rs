@@ -2,7 +2,7 @@
 //! previous tree byte for byte. Runs the binary in a private mount namespace (`unshare -rm`) on a
 //! small tmpfs, so it needs neither root nor a real full disk.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! role with IAM enforced (tfapply-emu --as-deploy-role); these tests pin what it must never be
 //! able to do, and that the policies fit IAM's limits for a platform of any size.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! Replays every input the fuzzer kept (`fuzz/regressions/`) through the fuzz target's path:
 //! load → validate → render. None may panic.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mlopsgen::config::{SourceFile, source_from_bytes};

@@ -1,7 +1,7 @@
-//! `graph`: the picture of the example platform, in Mermaid (snapshotted, and the copy in the
-//! README kept current) and DOT. Rendering with mermaid-cli and Graphviz happens in `.ci/run`.
+//! `graph`: the picture of the example platform, in Mermaid (snapshotted, and the copy in
+//! docs/platform.md kept current) and DOT. Rendering with mermaid-cli and Graphviz happens in `.ci/run`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::process::Command;
@@ -19,7 +19,7 @@ fn graph(args: &[&str]) -> String {
 }
 
 #[test]
-fn mermaid_graph_snapshot_and_readme_copy() {
+fn mermaid_graph_snapshot_and_docs_copy() {
     let mermaid = graph(&[]);
     assert!(mermaid.starts_with("flowchart LR\n"));
     for flow in [
@@ -36,11 +36,11 @@ fn mermaid_graph_snapshot_and_readme_copy() {
     ] {
         assert!(mermaid.contains(flow), "missing flow: {flow}");
     }
-    insta::assert_snapshot!(mermaid);
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README");
+    assert_snapshot!("mermaid_graph_snapshot_and_readme_copy", mermaid);
+    let page = std::fs::read_to_string(repo_root().join("docs/platform.md")).expect("docs/platform.md");
     assert!(
-        readme.contains(&format!("```mermaid\n{mermaid}```")),
-        "README.md's platform diagram is stale: paste the output of `cargo run -- graph`"
+        page.contains(&format!("```mermaid\n{mermaid}```")),
+        "docs/platform.md's platform diagram is stale: paste the output of `cargo run -- graph`"
     );
 }
 
@@ -51,7 +51,7 @@ fn dot_graph_has_a_cluster_per_environment() {
     for env in ["dev", "prod", "registry"] {
         assert!(dot.contains(&format!("subgraph cluster_{env} {{")), "{env}");
     }
-    insta::assert_snapshot!(dot);
+    assert_snapshot!("dot_graph_has_a_cluster_per_environment", dot);
 }
 
 #[test]
