@@ -9,16 +9,20 @@ isolation). Every test is one hypothesis:
   baseline's rank sample (exact or asymptotic as scipy chooses for the sizes; with tied values
   the statistic is exact and the p-value conservative);
 - categorical feature: the chi-squared homogeneity test of the batch's and the training data's
-  counts of each category and of missing values (the exact counts, no category merged: a
-  category training never saw counts; missing is one more level);
+  counts of each category and of missing values (the exact counts, no category merged; missing
+  is one more level); asymptotic when every cell expects 5 records or more, else Monte-Carlo
+  exact, so rare categories do not make false alarms. A declared category training never saw is
+  drift by rule, outside the false-discovery control: the model has never seen it;
 - missing values of a numeric feature: Fisher's exact test of the batch's and the training
   data's missing counts (two-sided: more or fewer missing values than in training);
 - the features jointly: a classifier two-sample test. A gradient-boosted classifier learns to
   tell half of the baseline's reference records from half of the batch; the Mann-Whitney test
   asks whether it ranks the other halves' batch records above their reference records. It sees
   what no per-feature test can: features whose relation changed while each kept its distribution.
-  Bounded in time: at most JOINT_MAX_ROWS batch records and the baseline's reference records
-  (at most 2000), a fixed number of boosting rounds.
+  The halves are drawn by distinct record (every copy of a record in the same half), so a batch
+  that repeats records is not told apart by that alone. Bounded in time: at most JOINT_MAX_ROWS
+  batch records and the baseline's reference records (at most 2000), a fixed number of boosting
+  rounds.
 A test whose outcome is fixed before the batch is seen is left out (no missing value in either
 sample; fewer than 2 categories observed). The Benjamini-Hochberg procedure controls the false
 discovery rate over all the others at DRIFT_FALSE_DISCOVERY_RATE (default 0.05): the batch drifts
@@ -57,6 +61,8 @@ JOINT_MIN_ROWS = 10
 SEED = 0
 # The level of a categorical feature's table that counts missing values.
 MISSING = "(missing)"
+# Tables drawn for a Monte-Carlo exact p-value (its smallest value is 1 / (MONTE_CARLO + 1)).
+MONTE_CARLO = 20000
 
 
 def setting(name, default):
@@ -118,8 +124,11 @@ def numeric(base, values):
 
 def categorical(base, values, column, missing):
     """Chi-squared homogeneity test of the batch's counts against the training data's, over the
-    declared categories and MISSING (a missing value is one more level of a categorical feature,
-    so one test covers both; no category merged, one training never saw included)."""
+    categories training saw and MISSING (a missing value is one more level of a categorical
+    feature, so one test covers both; no category merged). Asymptotic when every cell expects at
+    least 5 records, else Monte-Carlo exact (MONTE_CARLO tables drawn with the same margins).
+    A declared category training never saw is not a cell of that test: the model has never seen
+    it, so any record of it is drift by rule (`unseen_categories`)."""
     keys = [category_text(c) for c in column["categories"]]
     training = {k: int(base["counts"].get(k, 0)) for k in keys}
     batch = {k: 0 for k in keys}
@@ -132,24 +141,47 @@ def categorical(base, values, column, missing):
     keys = list(batch.keys())
     t = np.array([training[k] for k in keys], dtype=float)
     b = np.array([batch[k] for k in keys], dtype=float)
-    seen = (t + b) > 0
-    reason = "distribution"
-    if seen.sum() >= 2:
-        table = np.vstack([t[seen], b[seen]])
-        chi2, p_value, _, expected = stats.chi2_contingency(table)
-        statistic, p_value = float(chi2), float(p_value)
+    unseen = {k: batch[k] for k in keys if batch[k] > 0 and training[k] == 0 and k != MISSING}
+    cells = np.array([(t[i] > 0 or (k == MISSING and b[i] > 0)) for i, k in enumerate(keys)])
+    reason, method = "distribution", None
+    if cells.sum() >= 2 and b[cells].sum() > 0:
+        table = np.vstack([t[cells], b[cells]])
+        statistic, p_value, expected, method = homogeneity(table)
         # Which level moved most: the missing values, or the categories.
         contribution = (((table - expected) ** 2) / expected).sum(axis=0)
-        if np.array(keys)[seen][int(np.argmax(contribution))] == MISSING:
+        if np.array(keys)[cells][int(np.argmax(contribution))] == MISSING:
             reason = "missing values"
     else:
         statistic, p_value = 0.0, None
     t_shares = (t + 0.5) / (t + 0.5).sum()
     b_shares = b / max(b.sum(), 1.0)
-    return {"test": "chi-squared", "statistic": statistic, "p_value": p_value, "shift": reason,
+    seen = (t + b) > 0
+    return {"test": "chi-squared", "statistic": statistic, "p_value": p_value, "shift": reason, "method": method,
             "psi": psi(t_shares, b_shares), "psi_chance": psi_chance(int(seen.sum()), int(b.sum()), int(t.sum())),
             "bins": keys, "training_shares": [float(s) for s in t_shares], "batch_shares": [float(s) for s in b_shares],
-            "unseen_categories": {k: batch[k] for k in keys if batch[k] > 0 and training[k] == 0 and k != MISSING}}
+            "unseen_categories": unseen}
+
+
+def chi2_statistic(table, expected):
+    return (((table - expected) ** 2) / expected).sum(axis=-1).sum(axis=-1)
+
+
+def homogeneity(table):
+    """(statistic, p-value, expected counts, method) of the chi-squared homogeneity test of a 2 x K
+    table (row 0 training, row 1 batch)."""
+    rows, cols = table.sum(axis=1), table.sum(axis=0)
+    expected = np.outer(rows, cols) / table.sum()
+    statistic = float(chi2_statistic(table, expected))
+    if expected.min() >= 5:
+        return statistic, float(stats.chi2.sf(statistic, len(cols) - 1)), expected, "asymptotic"
+    # Sparse cells: the asymptotic p-value is too small (rejects several times too often at
+    # p < 0.001). Draw the batch row as a multivariate hypergeometric sample of the pooled counts
+    # (the null distribution given both margins) and count the tables at least as extreme.
+    rng = np.random.default_rng(SEED)
+    drawn = rng.multivariate_hypergeometric(cols.astype(np.int64), int(rows[1]), size=MONTE_CARLO)
+    sims = np.stack([cols - drawn, drawn], axis=1).astype(float)
+    more = int(np.sum(chi2_statistic(sims, expected) >= statistic - 1e-9 * max(statistic, 1.0)))
+    return statistic, (more + 1.0) / (MONTE_CARLO + 1.0), expected, "Monte-Carlo exact (%d tables)" % MONTE_CARLO
 
 
 def missing_test(base, missing, records):
@@ -180,9 +212,18 @@ def joint(reference, matrix):
         batch = batch[np.sort(rng.choice(len(batch), JOINT_MAX_ROWS, replace=False))]
     if len(ref) < JOINT_MIN_ROWS or len(batch) < JOINT_MIN_ROWS:
         return {"skipped": "fewer than %d records in a sample (reference %d, batch %d)" % (JOINT_MIN_ROWS, len(ref), len(batch))}
-    r_order, b_order = rng.permutation(len(ref)), rng.permutation(len(batch))
-    r_train, r_test = ref[r_order[: len(ref) // 2]], ref[r_order[len(ref) // 2:]]
-    b_train, b_test = batch[b_order[: len(batch) // 2]], batch[b_order[len(batch) // 2:]]
+    # Halves by distinct record: every copy of a record (in either sample) goes to the same half,
+    # so the classifier is never judged on a record it was trained on (a batch that repeats
+    # records would otherwise look unlike the reference by that alone). Which half is a coin per
+    # distinct record, independent of the samples: the held-out halves stay exchangeable.
+    pooled = np.vstack([ref, batch])
+    _, group = np.unique(np.where(np.isnan(pooled), -np.inf, pooled), axis=0, return_inverse=True)
+    group = np.asarray(group).reshape(-1)
+    train = (rng.random_sample(int(group.max()) + 1) < 0.5)[group]
+    r_train, r_test = ref[train[: len(ref)]], ref[~train[: len(ref)]]
+    b_train, b_test = batch[train[len(ref):]], batch[~train[len(ref):]]
+    if min(len(r_train), len(r_test), len(b_train), len(b_test)) < 2:
+        return {"skipped": "too few distinct records to split (reference %d, batch %d)" % (len(ref), len(batch))}
     x = np.vstack([r_train, b_train])
     y = np.concatenate([np.zeros(len(r_train)), np.ones(len(b_train))])
     # Each sample weighs the same, however different their sizes.
@@ -197,7 +238,7 @@ def joint(reference, matrix):
         s_batch = model.predict_proba(b_test)[:, 1]
     u = stats.mannwhitneyu(s_batch, s_ref, alternative="greater")
     auc = float(u.statistic) / (len(s_batch) * len(s_ref))
-    return {"test": "classifier two-sample (gradient boosting, Mann-Whitney on held-out halves)",
+    return {"test": "classifier two-sample (gradient boosting, Mann-Whitney on held-out halves of distinct records)",
             "statistic": auc, "auc": auc, "p_value": float(u.pvalue), "reference_records": len(ref),
             "batch_records": len(batch), "held_out": [len(s_ref), len(s_batch)],
             "cpu_seconds": round(time.process_time() - started, 3)}
@@ -283,23 +324,27 @@ def check(statistics, matrix):
             h["rejected"] = features[h["feature"]]["psi"] >= MIN_PSI
             h["gated"] = not h["rejected"]
     for name, result in features.items():
+        if result.get("unseen_categories"):
+            # By rule, outside the false-discovery control: a category the model never saw.
+            hypotheses.append({"feature": name, "test": "unseen categories (rule)", "p_value": None,
+                               "adjusted_p_value": None, "rejected": True, "shift": "unseen categories"})
         mine = [h for h in hypotheses if h["feature"] == name]
         dist = [h for h in mine if not h["test"].startswith("missing")]
         miss = [h for h in mine if h["test"].startswith("missing")]
         result["adjusted_p_value"] = dist[0]["adjusted_p_value"] if dist else None
         result["missing_adjusted_p_value"] = miss[0]["adjusted_p_value"] if miss else None
         reasons = []
-        for shift in ("distribution", "missing values"):
+        for shift in ("distribution", "missing values", "unseen categories"):
             if any(h["rejected"] and h["shift"] == shift for h in mine):
                 reasons.append(shift)
         result["drifted"] = bool(reasons)
         result["reason"] = " and ".join(reasons)
     if "p_value" in joint_result:
-        h = hypotheses[-1]
+        h = [h for h in hypotheses if h["test"] == "joint"][0]
         joint_result.update({"adjusted_p_value": h["adjusted_p_value"], "drifted": bool(h["rejected"])})
     rejected = [h for h in hypotheses if h["rejected"]]
     drifted = sorted({h["feature"] for h in rejected if h["feature"]},
-                     key=lambda n: (min(h["adjusted_p_value"] for h in rejected if h["feature"] == n), n))
+                     key=lambda n: (min(h["adjusted_p_value"] or 0.0 for h in rejected if h["feature"] == n), n))
     detected = bool(rejected)
     return {"detected": 1 if detected else 0, "records": records, "features": features, "joint": joint_result,
             "drifted_features": drifted, "hypotheses": hypotheses,
@@ -312,11 +357,11 @@ def describe(name, r):
     if "distribution" in r["reason"]:
         short = "KS" if r["test"].startswith("Kolmogorov") else "chi-squared"
         text = "%s p=%.2g adj=%.2g, PSI %.2f (chance %.2f)" % (short, r["p_value"], r["adjusted_p_value"], r["psi"], r["psi_chance"])
-        if r["unseen_categories"]:
-            text += ", unseen in training: " + ", ".join("%s (%d)" % kv for kv in sorted(r["unseen_categories"].items()))
-        elif r["test"].startswith("Kolmogorov"):
+        if r["test"].startswith("Kolmogorov"):
             text += ", mean %+.2f SD" % r["mean_shift_sd"]
         parts.append(text)
+    if "unseen" in r["reason"]:
+        parts.append("unseen in training: " + ", ".join("%s (%d)" % kv for kv in sorted(r["unseen_categories"].items())))
     if "missing" in r["reason"]:
         if r["missing_adjusted_p_value"] is not None:
             test = "Fisher p=%.2g adj=%.2g" % (r["missing_p_value"], r["missing_adjusted_p_value"])
@@ -328,7 +373,7 @@ def describe(name, r):
 
 
 def summary(features, joint_result, drifted, hypotheses, detected):
-    tested = len(hypotheses)
+    tested = len([h for h in hypotheses if h["p_value"] is not None])
     if not detected:
         return "no drift: none of %d tests over %d features rejected at false discovery rate %g" % (
             tested, len(features), FALSE_DISCOVERY_RATE)
@@ -405,13 +450,13 @@ def monitor_violations(drift):
             kind = "completeness_check"
             text = "missing share %.4f vs %.4f in the baseline: Fisher p=%.3g, adjusted p=%.3g (false discovery rate %g)" % (
                 r["batch_missing_share"], r["training_missing_share"], h["p_value"], h["adjusted_p_value"], FALSE_DISCOVERY_RATE)
+        elif h["shift"] == "unseen categories":
+            kind = "categorical_values_check"
+            text = "categories never seen in the baseline: " + ", ".join(
+                "%s (%d records)" % kv for kv in sorted(drift["features"][name]["unseen_categories"].items()))
         else:
             kind = "baseline_drift_check"
             text = "%s p=%.3g, adjusted p=%.3g (false discovery rate %g)" % (h["test"], h["p_value"], h["adjusted_p_value"], FALSE_DISCOVERY_RATE)
-            if h["feature"] and drift["features"][name]["unseen_categories"]:
-                out.append({"feature_name": name, "constraint_check_type": "categorical_values_check",
-                            "description": "categories never seen in the baseline: " + ", ".join(
-                                sorted(drift["features"][name]["unseen_categories"]))})
         out.append({"feature_name": name, "constraint_check_type": kind, "description": text})
     return {"violations": out}
 
