@@ -1,0 +1,107 @@
+"""Writes drift_rates.py's figures into a Markdown page, between the markers
+<!-- benchmark:begin --> and <!-- benchmark:end --> (the rest of the page is left as it is; a page
+without the markers gets them at its end).
+
+usage: python bench/drift_page.py PAGE.md [--intro FILE] TITLE=BEFORE.json[,AFTER.json] ...
+
+Each TITLE=... is one table: one run (BEFORE), or two runs of the same batches by two drift checks
+(BEFORE, AFTER: the mlopsgen column of each; alibi-detect's columns from the later run, the
+batches being the same). Standard library only.
+"""
+
+import json
+import math
+import sys
+
+BEGIN, END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
+
+
+def rate(k, n):
+    if not n:
+        return "-"
+    z = 1.96
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return "%.1f [%.1f, %.1f]" % (100 * p, 100 * max(0, centre - half), 100 * min(1, centre + half))
+
+
+def table(runs, names):
+    rows = [r["rows"] for r in runs]
+    labels = [r["meta"]["label"] or "mlopsgen" for r in runs]
+    head = "| scenario | n | " + " | ".join("mlopsgen %s" % l for l in labels) + \
+        " | alibi Bonferroni | alibi FDR | CPU s per check (" + " / ".join(labels) + " / alibi) |"
+    lines = [head, "|---|---:|" + "---|" * (len(runs) + 3)]
+    index = [{(r["scenario"], r["n"]): r for r in rs} for rs in rows]
+    for r in rows[-1]:
+        key = (r["scenario"], r["n"])
+        cells = []
+        cpus = []
+        for ix in index:
+            x = ix.get(key)
+            cells.append(rate(x["detected"], x["accepted"]) if x else "-")
+            cpus.append("%.3f" % x["cpu_mean"] if x and x["cpu_mean"] is not None else "-")
+            if x and x["rejected"]:
+                cells[-1] += " (%d rejected)" % x["rejected"]
+        ab, af = r.get("alibi_bonferroni"), r.get("alibi_fdr")
+        cpus.append("%.4f" % ab["cpu_mean"] if ab and ab["cpu_mean"] is not None else "-")
+        lines.append("| %s | %d | %s | %s | %s | %s |" % (
+            names.get(r["scenario"], r["scenario"]), r["n"], " | ".join(cells),
+            rate(ab["detected"], ab["batches"]) if ab else "-", rate(af["detected"], af["batches"]) if af else "-",
+            " / ".join(cpus)))
+    return lines
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) < 2:
+        raise SystemExit(__doc__)
+    page = args.pop(0)
+    intro = ""
+    if args[0] == "--intro":
+        with open(args[1], encoding="utf-8") as f:
+            intro = f.read().rstrip("\n") + "\n"
+        args = args[2:]
+    sys.path.insert(0, __file__.rsplit("/", 2)[0])
+    from drift_rates import SCENARIOS  # noqa: E402
+    out = [BEGIN, "", intro] if intro else [BEGIN, ""]
+    for spec in args:
+        title, paths = spec.split("=", 1)
+        runs = []
+        for p in paths.split(","):
+            with open(p, encoding="utf-8") as f:
+                runs.append(json.load(f))
+        out += ["#### " + title, ""]
+        for r in runs:
+            m = r["meta"]
+            out.append("- **%s**: `%s`" % (m["label"] or "run", m["command"]))
+            out.append("  - drift check: `%s`; %s; %s UTC-dated run on %s, %d worker(s), %.0f s wall, %.0f s CPU"
+                       % (m["code"], "; ".join(m["describe"]), m["date"], m["machine"], m["workers"], m["wall_s"],
+                          m["cpu_s"]))
+            out.append("  - libraries: %s; alibi-detect environment: %s; CheckDrift environment: %s" % (
+                ", ".join("%s %s" % kv for kv in m["libraries"].items()),
+                ", ".join("%s %s" % kv for kv in m["alibi"].items()) or "not run",
+                ", ".join("%s=%s" % kv for kv in sorted(m["environment"].items())) or "none"))
+            for p in m.get("post", []):
+                out.append("  - the post's `%s`: %s" % (p["file"], ("**drift**: " if p["detected"] else "no drift: ")
+                                                        + p["summary"] if p["accepted"] else "rejected"))
+        out.append("")
+        out += table(runs, SCENARIOS)
+        out.append("")
+    out.append(END)
+    try:
+        with open(page, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        text = ""
+    block = "\n".join(out)
+    if BEGIN in text and END in text:
+        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"
+    with open(page, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()
