@@ -721,14 +721,14 @@ def main():
                         help="records the mammography batches are drawn from (default fresh; see above)")
     parser.add_argument("--fresh-stand-ins", type=int, default=50, help="stand-ins in the fresh pool (default 50)")
     parser.add_argument("--unseen", default="Density=4", help="FEATURE=CATEGORY the unseen-category reference lacks")
-    parser.add_argument("--n", default="48,200,1000", help="batch sizes (default 48,200,1000)")
+    parser.add_argument("--n", help="batch sizes (default 48,200,1000; --quick: 48,1000)")
     parser.add_argument("--scenarios", help="comma-separated subset of: " + ", ".join(SCENARIOS))
     parser.add_argument("--null-reps", type=int, default=300, help="repetitions of the null scenarios per n (300)")
     parser.add_argument("--reps", type=int, default=200, help="repetitions of the shift scenarios per n (200)")
     parser.add_argument("--max-minutes", type=float, default=0,
                         help="wall-clock budget of the batches: repetitions are run round-robin over the cells "
                         "and stop when it is spent, so every cell gets its share (0: no budget)")
-    parser.add_argument("--quick", action="store_true", help="20 repetitions per cell, n = 48 and 1000")
+    parser.add_argument("--quick", action="store_true", help="20 repetitions per cell, n = 48 and 1000 unless --n")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2: the machine's cores)")
     parser.add_argument("--no-alibi", dest="alibi", action="store_false", help="skip alibi-detect")
     parser.add_argument("--alibi-venv", default=ALIBI_VENV, help="alibi-detect's environment (default %(default)s)")
@@ -742,7 +742,8 @@ def main():
         return
     if args.quick:
         args.null_reps = args.reps = 20
-        args.n = "48,1000"
+        args.n = args.n or "48,1000"
+    args.n = args.n or "48,200,1000"
     sizes = [int(x) for x in args.n.split(",")]
     started_wall = time.time()
     started_cpu = os.times()

@@ -1,6 +1,8 @@
-"""Writes drift_rates.py's figures into a Markdown page, between the markers
-<!-- benchmark:begin --> and <!-- benchmark:end --> (the rest of the page is left as it is; a page
-without the markers gets them at its end).
+"""Writes drift_rates.py's figures into a Markdown page: between the markers
+<!-- benchmark:figures:begin --> and <!-- benchmark:figures:end --> when the page has them (the
+text around them, e.g. the benchmark section's explanations, stays), else between
+<!-- benchmark:begin --> and <!-- benchmark:end --> (a page without either gets the latter at its
+end). The rest of the page is left as it is.
 
 usage: python bench/drift_page.py PAGE.md [--intro FILE] TITLE=BEFORE.json[,AFTER.json] ...
 
@@ -14,6 +16,7 @@ import math
 import sys
 
 BEGIN, END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
+FIGURES = "<!-- benchmark:figures:begin -->", "<!-- benchmark:figures:end -->"
 
 
 def rate(k, n):
@@ -64,7 +67,13 @@ def main():
         args = args[2:]
     sys.path.insert(0, __file__.rsplit("/", 2)[0])
     from drift_rates import SCENARIOS  # noqa: E402
-    out = [BEGIN, "", intro] if intro else [BEGIN, ""]
+    try:
+        with open(page, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        text = ""
+    begin, end = FIGURES if FIGURES[0] in text and FIGURES[1] in text else (BEGIN, END)
+    out = [begin, "", intro] if intro else [begin, ""]
     for spec in args:
         title, paths = spec.split("=", 1)
         runs = []
@@ -75,7 +84,7 @@ def main():
         for r in runs:
             m = r["meta"]
             out.append("- **%s**: `%s`" % (m["label"] or "run", m["command"]))
-            out.append("  - drift check: `%s`; %s; %s UTC-dated run on %s, %d worker(s), %.0f s wall, %.0f s CPU"
+            out.append("  - drift check: `%s`; %s; run %s on %s, %d worker(s), %.0f s wall, %.0f s CPU"
                        % (m["code"], "; ".join(m["describe"]), m["date"], m["machine"], m["workers"], m["wall_s"],
                           m["cpu_s"]))
             out.append("  - libraries: %s; alibi-detect environment: %s; CheckDrift environment: %s" % (
@@ -88,15 +97,10 @@ def main():
         out.append("")
         out += table(runs, SCENARIOS)
         out.append("")
-    out.append(END)
-    try:
-        with open(page, encoding="utf-8") as f:
-            text = f.read()
-    except FileNotFoundError:
-        text = ""
+    out.append(end)
     block = "\n".join(out)
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
     else:
         text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"
     with open(page, "w", encoding="utf-8") as f:
