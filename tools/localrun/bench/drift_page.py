@@ -13,9 +13,12 @@ batches being the same). Standard library only.
 
 import json
 import math
+import os
+import re
 import sys
 
 BEGIN, END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 FIGURES = "<!-- benchmark:figures:begin -->", "<!-- benchmark:figures:end -->"
 
 
@@ -27,6 +30,19 @@ def rate(k, n):
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return "%.1f [%.1f, %.1f]" % (100 * p, 100 * max(0, centre - half), 100 * min(1, centre + half))
+
+
+def scenario_names():
+    """drift_rates.py's SCENARIOS, read from its source (it needs numpy; this does not)."""
+    import ast
+    import os
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "drift_rates.py")
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "SCENARIOS" for t in node.targets):
+            return ast.literal_eval(node.value)
+    return {}
 
 
 def table(runs, names):
@@ -65,8 +81,7 @@ def main():
         with open(args[1], encoding="utf-8") as f:
             intro = f.read().rstrip("\n") + "\n"
         args = args[2:]
-    sys.path.insert(0, __file__.rsplit("/", 2)[0])
-    from drift_rates import SCENARIOS  # noqa: E402
+    SCENARIOS = scenario_names()
     try:
         with open(page, encoding="utf-8") as f:
             text = f.read()
@@ -75,7 +90,7 @@ def main():
     begin, end = FIGURES if FIGURES[0] in text and FIGURES[1] in text else (BEGIN, END)
     out = [begin, "", intro] if intro else [begin, ""]
     for spec in args:
-        title, paths = spec.split("=", 1)
+        title, paths = spec.rsplit("=", 1)
         runs = []
         for p in paths.split(","):
             with open(p, encoding="utf-8") as f:
@@ -83,17 +98,24 @@ def main():
         out += ["#### " + title, ""]
         for r in runs:
             m = r["meta"]
-            out.append("- **%s**: `%s`" % (m["label"] or "run", m["command"]))
+            command = re.sub(r" --(json|markdown) \S+", "", m["command"])
+            code = m["code"]
+            if code.startswith(REPO + os.sep):
+                code = os.path.relpath(code, REPO)
+            out.append("- **%s**: `%s`" % (m["label"] or "run", command))
             out.append("  - drift check: `%s`; %s; run %s on %s, %d worker(s), %.0f s wall, %.0f s CPU"
-                       % (m["code"], "; ".join(m["describe"]), m["date"], m["machine"], m["workers"], m["wall_s"],
+                       % (code, "; ".join(m["describe"]), m["date"], m["machine"], m["workers"], m["wall_s"],
                           m["cpu_s"]))
             out.append("  - libraries: %s; alibi-detect environment: %s; CheckDrift environment: %s" % (
                 ", ".join("%s %s" % kv for kv in m["libraries"].items()),
                 ", ".join("%s %s" % kv for kv in m["alibi"].items()) or "not run",
                 ", ".join("%s=%s" % kv for kv in sorted(m["environment"].items())) or "none"))
             for p in m.get("post", []):
-                out.append("  - the post's `%s`: %s" % (p["file"], ("**drift**: " if p["detected"] else "no drift: ")
-                                                        + p["summary"] if p["accepted"] else "rejected"))
+                verdict = "rejected" if not p["accepted"] else ("**drift**: " if p["detected"] else "no drift: ") + \
+                    re.sub(r"^no drift: ", "", p["summary"])
+                out.append("  - the post's `%s`: %s" % (p["file"], verdict))
+        out.append("")
+        out.append("Rates in %, each with its 95 % Wilson interval; per cell the batches of the run's command.")
         out.append("")
         out += table(runs, SCENARIOS)
         out.append("")
