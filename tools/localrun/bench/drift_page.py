@@ -8,7 +8,8 @@ usage: python bench/drift_page.py PAGE.md [--intro FILE] TITLE=BEFORE.json[,AFTE
 
 Each TITLE=... is one table: one run (BEFORE), or two runs of the same batches by two drift checks
 (BEFORE, AFTER: the mlopsgen column of each; alibi-detect's columns from the later run, the
-batches being the same). Standard library only.
+batches being the same). A column may join several runs' rows: A.json+B.json. Standard library
+only.
 """
 
 import json
@@ -92,12 +93,15 @@ def main():
     for spec in args:
         title, paths = spec.rsplit("=", 1)
         runs = []
-        for p in paths.split(","):
-            with open(p, encoding="utf-8") as f:
-                runs.append(json.load(f))
+        for column in paths.split(","):
+            parts = []
+            for p in column.split("+"):
+                with open(p, encoding="utf-8") as f:
+                    parts.append(json.load(f))
+            runs.append({"meta": parts[0]["meta"], "metas": [x["meta"] for x in parts],
+                         "rows": [row for x in parts for row in x["rows"]]})
         out += ["#### " + title, ""]
-        for r in runs:
-            m = r["meta"]
+        for m in [m for r in runs for m in r["metas"]]:
             command = re.sub(r" --(json|markdown) \S+", "", m["command"])
             code = m["code"]
             if code.startswith(REPO + os.sep):
