@@ -389,6 +389,9 @@ class Checker:
         if drifted is None:
             drifted = [n for n, r in (drift.get("features") or {}).items() if isinstance(r, dict) and r.get("drifted")]
         matrix = self.transform_input(prepared) if want_matrix else None
+        # Each hypothesis' raw p-value, where drift.json lists them (the calibration of the nulls).
+        self.last_hypotheses = [("%s: %s" % (h.get("feature") or "joint", h.get("test")), h.get("p_value"))
+                                for h in drift.get("hypotheses") or [] if isinstance(h, dict)]
         return True, bool(drift["detected"]), list(drifted), cpu, matrix, drift.get("summary", "")
 
 
@@ -637,11 +640,12 @@ def run_task(task):
                 checker = Checker(steps, reference, os.path.join(work, "check"))
                 ref_matrix = (reference_through_prepare(checker, ref_text, source.con)
                               if STATE["args"].alibi else None)
+        checker.last_hypotheses = []
         accepted, detected, drifted, cpu, matrix, summary = checker.check(name, text, STATE["args"].alibi)
         return (scenario, n, rep, accepted, detected, drifted, cpu, matrix, ref_matrix,
-                None if accepted else summary)
+                None if accepted else summary, checker.last_hypotheses)
     except StepFailed as e:
-        return (scenario, n, rep, False, None, None, None, None, None, "step failed: %s" % e)
+        return (scenario, n, rep, False, None, None, None, None, None, "step failed: %s" % e, [])
 
 
 def reference_through_prepare(checker, training_text, con):
@@ -833,10 +837,10 @@ def main():
         print("running %d batches with %d worker(s)..." % (len(tasks), args.workers), file=sys.stderr, flush=True)
 
         def collect(r):
-            scenario, n, rep, accepted, detected, drifted, cpu, matrix, ref_matrix, note = r
+            scenario, n, rep, accepted, detected, drifted, cpu, matrix, ref_matrix, note, hypotheses = r
             cells.setdefault((scenario, n), []).append({
                 "rep": rep, "accepted": accepted, "detected": detected, "drifted": drifted, "cpu": cpu,
-                "matrix": matrix, "ref_matrix": ref_matrix, "note": note,
+                "matrix": matrix, "ref_matrix": ref_matrix, "note": note, "hypotheses": hypotheses,
                 "ref_key": source.reference_of(scenario) if isinstance(source, Mammography) else "main"})
 
         done = 0
@@ -905,6 +909,16 @@ def main():
                     for f in r["drifted"] or []:
                         by_feature[f] = by_feature.get(f, 0) + 1
             row["features"] = by_feature
+            if scenario in NULL_SCENARIOS:
+                calibration = {}
+                for r in acc:
+                    for name, p in r["hypotheses"] or []:
+                        if p is not None:
+                            calibration.setdefault(name, []).append(float(p))
+                row["calibration"] = {name: {"tests": len(ps), "below_0.05": float(np.mean(np.array(ps) < 0.05)),
+                                             "below_0.01": float(np.mean(np.array(ps) < 0.01)),
+                                             "below_0.001": float(np.mean(np.array(ps) < 0.001))}
+                                      for name, ps in sorted(calibration.items())}
             if alibi:
                 for c, pos in (("bonferroni", 0), ("fdr", 1)):
                     vs = [alibi[(scenario, n, r["rep"])] for r in acc if (scenario, n, r["rep"]) in alibi]
@@ -944,6 +958,16 @@ def main():
     for row in rows:
         if row["rejections"]:
             print("  %s n=%d rejected: %s" % (row["scenario"], row["n"], "; ".join(row["rejections"])))
+    calibrated = [row for row in rows if row.get("calibration")]
+    if calibrated:
+        print()
+        print("Calibration of each hypothesis (drift.json's hypotheses) in the null cells: share of raw p-values "
+              "below 0.05 / 0.01 / 0.001 (a calibrated test: at most 5 / 1 / 0.1 %)")
+        for row in calibrated:
+            print("  %s n=%d:" % (row["scenario"], row["n"]))
+            for name, c in row["calibration"].items():
+                print("    %-48s %5d tests  %5.1f / %4.1f / %4.2f %%" % (
+                    name[:48], c["tests"], 100 * c["below_0.05"], 100 * c["below_0.01"], 100 * c["below_0.001"]))
     for name, ok, detected, summary in post:
         print("post's %s: %s" % (name, ("DRIFT: " if detected else "no drift: ") + summary if ok else "rejected: " + summary))
     verdicts = acceptance(rows, isinstance(source, Mammography))
